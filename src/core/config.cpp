@@ -1,0 +1,139 @@
+#include "core/config.hpp"
+
+#include <filesystem>
+#include <memory>
+#include <thread>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+namespace ide::core {
+
+namespace {
+
+/// "max-queue" -> "IDE_MAX_QUEUE".
+std::string env_name(const std::string& flag) {
+  std::string env = "IDE_" + flag;
+  for (char& c : env) c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
+  return env;
+}
+
+/// One setting: `--name` flag, IDE_NAME variable and `name` key in ide.toml.
+template <typename T>
+CLI::Option* setting(CLI::App& app, const std::string& name, T& value, const std::string& help) {
+  return app.add_option("--" + name, value, help)->envname(env_name(name))->capture_default_str();
+}
+
+template <>
+CLI::Option* setting<bool>(CLI::App& app, const std::string& name, bool& value,
+                           const std::string& help) {
+  return app.add_flag("--" + name, value, help)->envname(env_name(name));
+}
+
+/// Applies the TOML file's settings to the options that neither a flag nor an IDE_* variable set,
+/// so that precedence is flag > environment > file > default. (CLI11's own config support lets
+/// the file win over the environment.)
+void apply_config_file(CLI::App& app, const std::string& path, bool explicitly_given) {
+  if (!std::filesystem::exists(path)) {
+    if (explicitly_given) throw CLI::FileError::Missing(path);
+    return;
+  }
+  for (const CLI::ConfigItem& item : CLI::ConfigTOML().from_file(path)) {
+    std::string name = item.name;
+    for (char& c : name) c = c == '_' ? '-' : c;
+    if (!item.parents.empty() || name == "config") {
+      throw CLI::ConversionError(fmt::format("{}: unknown setting '{}'", path, item.fullname()));
+    }
+    CLI::Option* option = app.get_option_no_throw("--" + name);
+    if (option == nullptr) {
+      throw CLI::ConversionError(fmt::format("{}: unknown setting '{}'", path, item.name));
+    }
+    if (option->count() > 0) continue;
+    option->add_result(item.inputs);
+    option->run_callback();
+  }
+}
+
+}  // namespace
+
+void add_config_options(CLI::App& app, Config& config) {
+  auto config_path = std::make_shared<std::string>("config/ide.toml");
+  CLI::Option* config_option =
+      app.add_option("--config", *config_path, "TOML file with any of these settings")
+          ->envname("IDE_CONFIG")
+          ->capture_default_str();
+  app.callback([&app, config_path, config_option] {
+    apply_config_file(app, *config_path, config_option->count() > 0);
+  });
+  setting(app, "host", config.host, "Address to listen on");
+  setting(app, "port", config.port, "Port to listen on (0 picks a free port)");
+  setting(app, "data-dir", config.data_dir, "Where the three databases live");
+  setting(app, "languages-file", config.languages_file, "The language catalogue");
+  setting(app, "workers", config.workers, "Concurrent runs (0: one per core)");
+  setting(app, "max-queue", config.max_queue, "Queued jobs before submits answer 503");
+  setting(app, "max-body", config.max_body_bytes, "Largest request body in bytes");
+  setting(app, "max-connections", config.max_connections, "Open connections at most");
+  setting(app, "header-timeout-ms", config.header_timeout_ms, "Time to send request headers");
+  setting(app, "body-timeout-ms", config.body_timeout_ms, "Time to send a request body");
+  setting(app, "public-url", config.public_url,
+          "Base of share links, e.g. https://ide.example.org (default: from the Host header)");
+  setting(app, "share-secret", config.share_secret,
+          "Key of the slug hash (default: generated into the data dir)");
+  setting(app, "cpu-ms", config.limits.run.cpu_ms, "Default CPU time limit of a run");
+  setting(app, "wall-ms", config.limits.run.wall_ms, "Default wall-clock limit of a run");
+  setting(app, "memory-kb", config.limits.run.memory_kb, "Default memory limit of a run");
+  setting(app, "max-processes", config.limits.run.max_processes, "Processes a run may have");
+  setting(app, "output-bytes", config.limits.run.output_bytes, "Cap on stdout and on stderr");
+  setting(app, "file-size-bytes", config.limits.run.file_size_bytes, "Largest file a run writes");
+  setting(app, "max-cpu-ms", config.limits.max_cpu_ms, "Highest cpu_ms a submission may ask");
+  setting(app, "max-wall-ms", config.limits.max_wall_ms, "Highest wall_ms a submission may ask");
+  setting(app, "max-memory-kb", config.limits.max_memory_kb,
+          "Highest memory_kb a submission may ask");
+  setting(app, "compile-cpu-ms", config.limits.compile.cpu_ms, "CPU time limit of a compile");
+  setting(app, "compile-wall-ms", config.limits.compile.wall_ms, "Wall-clock limit of a compile");
+  setting(app, "compile-memory-kb", config.limits.compile.memory_kb, "Memory limit of a compile");
+  setting(app, "truncate-output-only", config.limits.truncate_output_only,
+          "Cut over-long output but keep the verdict (instead of output_limit_exceeded)");
+  setting(app, "insecure-no-sandbox", config.insecure_no_sandbox,
+          "Run code WITHOUT isolation (development only)");
+  setting(app, "rate-limit-per-minute", config.rate_limit_per_minute,
+          "Submits per minute per client IP (0: off)");
+  setting(app, "rate-limit-burst", config.rate_limit_burst, "Submits a client may burst");
+  setting(app, "shutdown-grace-ms", config.shutdown_grace_ms,
+          "On SIGTERM, how long running jobs may finish");
+  setting(app, "retention-days", config.retention_days, "Purge data older than this (0: never)");
+  setting(app, "retention-include-shared", config.retention_include_shared,
+          "Purge shared submissions too");
+  setting(app, "log-level", config.log_level, "debug, info, warn or error")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+}
+
+std::string validate(const Config& config) {
+  const LimitSettings& l = config.limits;
+  if (config.max_body_bytes < 1024) return "max-body must be at least 1024 bytes";
+  if (config.max_queue == 0) return "max-queue must be at least 1";
+  if (config.max_connections == 0) return "max-connections must be at least 1";
+  if (config.header_timeout_ms <= 0 || config.body_timeout_ms <= 0)
+    return "header-timeout-ms and body-timeout-ms must be positive";
+  for (const StageLimits* s : {&l.run, &l.compile}) {
+    if (s->cpu_ms <= 0 || s->wall_ms <= 0 || s->memory_kb <= 0 || s->max_processes <= 0 ||
+        s->output_bytes <= 0 || s->file_size_bytes <= 0)
+      return "every limit must be positive";
+  }
+  if (l.run.cpu_ms > l.max_cpu_ms) return "cpu-ms is above max-cpu-ms";
+  if (l.run.wall_ms > l.max_wall_ms) return "wall-ms is above max-wall-ms";
+  if (l.run.memory_kb > l.max_memory_kb) return "memory-kb is above max-memory-kb";
+  if (config.rate_limit_per_minute < 0) return "rate-limit-per-minute must not be negative";
+  if (config.rate_limit_burst < 1) return "rate-limit-burst must be at least 1";
+  if (config.retention_days < 0) return "retention-days must not be negative";
+  if (config.shutdown_grace_ms < 0) return "shutdown-grace-ms must not be negative";
+  return "";
+}
+
+unsigned worker_count(const Config& config) {
+  if (config.workers > 0) return config.workers;
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores > 0 ? cores : 1;
+}
+
+}  // namespace ide::core

@@ -1,0 +1,32 @@
+// Time: one injectable clock, so tests decide what "now" is, and one text format for timestamps.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace ide::core {
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+/// Source of the current time. Thread-safe.
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual TimePoint now() const = 0;
+};
+
+/// The wall clock.
+class SystemClock final : public Clock {
+ public:
+  TimePoint now() const override { return std::chrono::system_clock::now(); }
+};
+
+/// Milliseconds since the Unix epoch: how timestamps are stored.
+std::int64_t to_unix_ms(TimePoint t);
+TimePoint from_unix_ms(std::int64_t ms);
+
+/// RFC 3339 in UTC with milliseconds, e.g. "2026-11-24T16:20:45.123Z": how timestamps are shown.
+std::string to_rfc3339(TimePoint t);
+
+}  // namespace ide::core

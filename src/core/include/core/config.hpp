@@ -1,0 +1,53 @@
+// Server settings (SPEC section 7): config/ide.toml, every key also a flag and an IDE_* variable.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "core/limits.hpp"
+
+namespace CLI {
+class App;
+}
+
+namespace ide::core {
+
+struct Config {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 8080;                      // 0 picks a free port
+  std::filesystem::path data_dir = "data";
+  std::filesystem::path languages_file = "config/languages.json";
+  unsigned workers = 0;                           // 0: one per core
+  std::size_t max_queue = 1000;                   // queued jobs before 503 queue_full
+  std::size_t max_body_bytes = 8 * 1024 * 1024;   // 413 beyond
+  std::size_t max_connections = 1024;
+  std::int64_t header_timeout_ms = 10'000;        // to read a request's headers
+  std::int64_t body_timeout_ms = 30'000;          // to read its body
+  std::string public_url;                         // base of share links; empty: the Host header
+  std::string share_secret;                       // empty: generated into data_dir on first start
+  LimitSettings limits;
+  bool insecure_no_sandbox = false;               // run code without isolation (development only)
+  double rate_limit_per_minute = 0;               // submits per client IP; 0: off
+  std::int64_t rate_limit_burst = 20;
+  std::int64_t shutdown_grace_ms = 10'000;        // SIGTERM: how long running jobs may finish
+  std::int64_t retention_days = 0;                // 0: keep forever
+  bool retention_include_shared = false;
+  std::string log_level = "info";                 // debug, info, warn, error
+};
+
+/// Registers every Config field on `app` as a flag with an IDE_* environment variable, and
+/// `--config FILE` (default config/ide.toml, skipped when that default is absent) read as TOML.
+/// The TOML keys are the flag names, with '_' or '-' (e.g. `max_queue = 1000`). After
+/// app.parse(), `config` holds the merged values: flag > environment > file > built-in default.
+/// Uses `app`'s final callback to apply the file: do not replace it with app.callback().
+void add_config_options(CLI::App& app, Config& config);
+
+/// Checks the merged values make sense; returns a readable reason or "" when they do.
+std::string validate(const Config& config);
+
+/// `config.workers`, with 0 resolved to the number of cores.
+unsigned worker_count(const Config& config);
+
+}  // namespace ide::core

@@ -1,0 +1,81 @@
+// Public interface of the result module: the queue, execution and outputs. The only header of it
+// that others include.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+
+namespace ide::result {
+
+/// A language the server can run (installed and probed at start).
+struct Language {
+  std::string id;       // "python"
+  std::string name;     // "Python"
+  std::string version;  // "3.11.2"
+};
+
+enum class Status { queued, running, done };
+
+enum class Verdict {
+  ok,
+  compile_error,
+  runtime_error,
+  time_limit_exceeded,
+  memory_limit_exceeded,
+  output_limit_exceeded,
+  internal_error,
+};
+
+std::string_view to_string(Status status);
+std::string_view to_string(Verdict verdict);
+
+/// A submission's execution state. Outputs and measurements are meaningful only when done.
+struct RunResult {
+  std::string id;  // the submission id
+  Status status = Status::queued;
+  Verdict verdict = Verdict::internal_error;
+  std::optional<int> exit_code;
+  std::optional<int> signal;
+  std::string stdout_data;      // bytes as the program wrote them (up to the cap)
+  std::string stderr_data;
+  std::string compile_output;   // the compiler's stdout+stderr, empty for interpreted languages
+  std::int64_t time_ms = 0;     // CPU time, all threads and children
+  std::int64_t wall_ms = 0;
+  std::int64_t memory_kb = 0;   // peak
+  bool stdout_truncated = false;
+  bool stderr_truncated = false;
+  core::TimePoint created_at;   // when the job was enqueued
+  std::optional<core::TimePoint> finished_at;
+};
+
+using ResultCallback = std::function<void(core::Result<RunResult>)>;
+
+/// Runs submissions asynchronously and keeps their results. Thread-safe.
+class ResultService {
+ public:
+  virtual ~ResultService() = default;
+
+  /// Accepts submission `submission_id` for execution. Idempotent: a second call for the same id
+  /// succeeds and changes nothing. The worker fetches code and stdin through the submission
+  /// module when the job starts. Errors: queue_full, shutting_down, storage_unavailable.
+  virtual core::Result<void> enqueue(std::string_view submission_id) = 0;
+
+  /// The state of `submission_id`: calls `done` exactly once, as soon as the job is done or after
+  /// `wait` with its current status (wait 0: at once). `done` may run on the calling thread or on
+  /// a worker thread; it must not block. Errors: not_found, storage_unavailable.
+  virtual void get_result(std::string_view submission_id, std::chrono::milliseconds wait,
+                          ResultCallback done) = 0;
+
+  /// The languages served, in catalogue order.
+  virtual std::vector<Language> languages() = 0;
+};
+
+}  // namespace ide::result

@@ -1,0 +1,100 @@
+// The sandbox: runs one untrusted command with Linux isolation, limits and measurements.
+// Its own library (ide_sandbox), used only by the result module (and its tests/benchmarks).
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/error.hpp"
+#include "core/limits.hpp"
+
+namespace ide::sandbox {
+
+/// What isolation this host offers, found out once at start.
+struct IsolationReport {
+  bool user_namespace = false;
+  bool pid_namespace = false;
+  bool net_namespace = false;
+  bool mount_namespace = false;
+  bool ipc_namespace = false;
+  bool uts_namespace = false;
+  bool cgroup_namespace = false;
+  std::string cgroup_version;            // "v2", "v1" or "none"
+  std::vector<std::string> controllers;  // e.g. memory, pids, cpuacct
+  bool seccomp = false;
+  std::string uid_range;                 // host uids the runs use, e.g. "60000-60007"
+  bool usable = false;                   // enough for `serve` to run code safely
+  std::string reason;                    // why not, when !usable
+  /// Readable, one feature per line.
+  std::string describe() const;
+};
+
+/// Probes the host. Never throws.
+IsolationReport probe_isolation();
+
+struct SandboxOptions {
+  std::filesystem::path boxes_dir;  // where per-run work dirs live; never inside data_dir
+  unsigned slots = 1;               // concurrent boxes (one uid and cgroup per slot)
+  bool insecure = false;            // no namespaces/seccomp/cgroups: rlimits + process group only
+};
+
+/// One stage (compile or run) of a job.
+struct StageSpec {
+  std::vector<std::string> argv;  // argv[0] is an absolute path; no shell is involved
+  std::vector<std::string> env;   // the whole environment ("KEY=value"); nothing is inherited
+  std::string_view stdin_data;
+  core::StageLimits limits;
+  bool limit_address_space = true;  // false for runtimes that reserve huge virtual memory (JVM, Go)
+};
+
+enum class Termination {
+  exited,        // exit_code is set
+  signaled,      // signal is set
+  time_limit,    // CPU or wall-clock limit: killed
+  memory_limit,  // the cgroup's OOM killer (or the address-space rlimit) stopped it
+  output_limit,  // stdout or stderr reached its cap: killed, what was captured is kept
+  setup_failed,  // the sandbox could not start the program: see `error`
+};
+
+struct StageOutcome {
+  Termination termination = Termination::setup_failed;
+  int exit_code = 0;
+  int signal = 0;
+  std::string stdout_data;
+  std::string stderr_data;
+  bool stdout_truncated = false;
+  bool stderr_truncated = false;
+  std::int64_t cpu_ms = 0;     // all threads and children
+  std::int64_t wall_ms = 0;
+  std::int64_t memory_kb = 0;  // peak
+  std::string error;           // setup_failed: why
+};
+
+/// A job's private workspace, kept across its stages (the compiler's output feeds the run).
+/// Destroying it kills anything left and removes the work dir. Not thread-safe.
+class Box {
+ public:
+  virtual ~Box() = default;
+  /// Creates `name` (a plain file name) in the work dir with `content`.
+  virtual core::Result<void> write_file(std::string_view name, std::string_view content) = 0;
+  /// Runs `spec` with the work dir as its current directory; blocks until it ends.
+  virtual StageOutcome run(const StageSpec& spec) = 0;
+};
+
+/// Thread-safe: each worker opens boxes on its own slot.
+class Sandbox {
+ public:
+  virtual ~Sandbox() = default;
+  /// A fresh box on `slot` (< options.slots). At most one open box per slot at a time.
+  virtual core::Result<std::unique_ptr<Box>> open_box(unsigned slot) = 0;
+  virtual const IsolationReport& isolation() const = 0;
+};
+
+/// Errors: unavailable (with the reason) when isolation is not usable and !options.insecure.
+core::Result<std::unique_ptr<Sandbox>> make_sandbox(const SandboxOptions& options);
+
+}  // namespace ide::sandbox

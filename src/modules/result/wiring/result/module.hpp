@@ -1,0 +1,46 @@
+// Factory and lifecycle of the result module, used by the composition root (src/app) only.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/error.hpp"
+#include "result/result_service.hpp"
+#include "submission/submission_service.hpp"
+
+namespace ide::result {
+
+/// The result module's lifecycle around its service: workers start after the submission module
+/// exists (they fetch code through it) and stop before it is destroyed.
+class ResultModule {
+ public:
+  virtual ~ResultModule() = default;
+
+  /// Thread-safe; valid until the module is destroyed.
+  virtual ResultService& service() = 0;
+
+  /// Starts `config.workers` workers. Jobs left running by a crash are queued again.
+  virtual void start(submission::SubmissionService& submissions) = 0;
+
+  /// Refuses new work (enqueue answers shutting_down), lets running jobs finish for up to
+  /// `grace` (then kills them and leaves them queued for the next start), stops the workers.
+  virtual void stop(std::chrono::milliseconds grace) = 0;
+
+  /// One line per isolation feature in use, for the start-up log.
+  virtual std::string isolation_summary() const = 0;
+};
+
+/// Opens (creating or migrating) <data_dir>/results.db, loads and probes the language catalogue,
+/// and detects the isolation available. Errors: unavailable, with the reason, when no usable
+/// isolation exists and config.insecure_no_sandbox is false.
+core::Result<std::unique_ptr<ResultModule>> make_result_module(const core::Config& config,
+                                                               const core::Clock& clock);
+
+/// `ide doctor`: each isolation feature and each language with its probed version, readable.
+/// Also says whether `ide serve` would run code, and warns when the config is insecure.
+std::string doctor_report(const core::Config& config);
+
+}  // namespace ide::result

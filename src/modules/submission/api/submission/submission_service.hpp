@@ -1,0 +1,51 @@
+// Public interface of the submission module: the only header of it that others include.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+#include "core/limits.hpp"
+
+namespace ide::submission {
+
+struct NewSubmission {
+  std::string language;
+  std::string code;        // any bytes the JSON carried, stored byte-exact
+  std::string stdin_data;  // likewise
+  core::RequestedLimits limits;
+};
+
+struct Submission {
+  std::string id;
+  std::string language;
+  std::string code;
+  std::string stdin_data;
+  core::RequestedLimits limits;
+  core::TimePoint created_at;
+};
+
+/// Stores submissions and hands each new one to the result module. In-process today, a remote
+/// client tomorrow: callers cannot tell. Thread-safe.
+class SubmissionService {
+ public:
+  virtual ~SubmissionService() = default;
+
+  /// Validates `request` (language served, limits within the maxima), persists it, then hands it
+  /// to the result module for execution. Returns the new submission id.
+  /// Errors: unknown_language, invalid_limits, queue_full (nothing kept), shutting_down,
+  /// storage_unavailable, internal.
+  virtual core::Result<std::string> submit_code(NewSubmission request) = 0;
+
+  /// The stored submission. Errors: not_found (including malformed ids), storage_unavailable.
+  virtual core::Result<Submission> get(std::string_view id) = 0;
+
+  /// Whether `id` names a stored submission, without loading its code.
+  /// Errors: storage_unavailable.
+  virtual core::Result<bool> exists(std::string_view id) = 0;
+};
+
+}  // namespace ide::submission

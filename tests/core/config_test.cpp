@@ -1,0 +1,84 @@
+// Config: every setting from a flag, an IDE_* variable or the TOML file; precedence; validation.
+#include "core/config.hpp"
+
+#include <CLI/CLI.hpp>
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <fstream>
+
+#include "support/temp_dir.hpp"
+
+using ide::core::Config;
+
+namespace {
+Config parse(std::vector<std::string> args) {
+  CLI::App app("test");
+  Config config;
+  ide::core::add_config_options(app, config);
+  std::vector<const char*> argv{"ide"};
+  for (const auto& a : args) argv.push_back(a.c_str());
+  app.parse(static_cast<int>(argv.size()), argv.data());
+  return config;
+}
+}  // namespace
+
+TEST_CASE("defaults match SPEC section 5 and 7", "[core][config]") {
+  ide::test::TempDir dir;
+  std::ofstream(dir / "empty.toml") << "";
+  const Config config = parse({"--config", (dir / "empty.toml").string()});
+  CHECK(config.host == "127.0.0.1");
+  CHECK(config.port == 8080);
+  CHECK(config.max_queue == 1000);
+  CHECK(config.max_body_bytes == 8 * 1024 * 1024);
+  CHECK(config.limits.run.cpu_ms == 5000);
+  CHECK(config.limits.run.wall_ms == 10000);
+  CHECK(config.limits.run.memory_kb == 262144);
+  CHECK(config.limits.run.max_processes == 64);
+  CHECK(config.limits.run.output_bytes == 4 * 1024 * 1024);
+  CHECK(ide::core::validate(config).empty());
+}
+
+TEST_CASE("file < environment < flag", "[core][config]") {
+  ide::test::TempDir dir;
+  const auto file = dir / "ide.toml";
+  std::ofstream(file) << "port = 9000\nworkers = 3\nmax_queue = 7\ndata_dir = \"/srv/ide\"\n"
+                      << "insecure_no_sandbox = true\n";
+  Config from_file = parse({"--config", file.string()});
+  CHECK(from_file.port == 9000);
+  CHECK(from_file.workers == 3);
+  CHECK(from_file.max_queue == 7);
+  CHECK(from_file.data_dir == "/srv/ide");
+  CHECK(from_file.insecure_no_sandbox);
+
+  ::setenv("IDE_PORT", "9100", 1);
+  ::setenv("IDE_MAX_QUEUE", "8", 1);
+  Config from_env = parse({"--config", file.string()});
+  CHECK(from_env.port == 9100);
+  CHECK(from_env.max_queue == 8);
+  Config from_flag = parse({"--config", file.string(), "--port", "9200"});
+  CHECK(from_flag.port == 9200);
+  ::unsetenv("IDE_PORT");
+  ::unsetenv("IDE_MAX_QUEUE");
+}
+
+TEST_CASE("the shipped config/ide.toml parses and is valid", "[core][config]") {
+  const Config config = parse({"--config", std::string(IDE_SOURCE_DIR) + "/config/ide.toml"});
+  CHECK(ide::core::validate(config).empty());
+}
+
+TEST_CASE("validate rejects nonsense", "[core][config]") {
+  Config config;
+  config.limits.run.cpu_ms = config.limits.max_cpu_ms + 1;
+  CHECK_FALSE(ide::core::validate(config).empty());
+  config = Config{};
+  config.max_queue = 0;
+  CHECK_FALSE(ide::core::validate(config).empty());
+}
+
+TEST_CASE("a named config file that is missing, or an unknown key, is an error", "[core][config]") {
+  CHECK_THROWS(parse({"--config", "/nonexistent/ide.toml"}));
+  ide::test::TempDir dir;
+  std::ofstream(dir / "typo.toml") << "max_qeue = 5\n";
+  CHECK_THROWS_WITH(parse({"--config", (dir / "typo.toml").string()}),
+                    Catch::Contains("max_qeue"));
+}

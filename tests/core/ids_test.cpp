@@ -1,0 +1,36 @@
+// Ids: 128 random bits, URL-safe, well-formedness check; base64url against RFC 4648 vectors.
+#include "core/ids.hpp"
+
+#include <catch2/catch.hpp>
+#include <set>
+
+using namespace ide::core;
+
+TEST_CASE("random ids are 22 URL-safe characters and do not repeat", "[core][ids]") {
+  RandomIdGenerator ids;
+  std::set<std::string> seen;
+  for (int i = 0; i < 10'000; ++i) {
+    const std::string id = ids.new_id();
+    CHECK(id.size() == kIdLength);
+    CHECK(is_well_formed_id(id));
+    seen.insert(id);
+  }
+  CHECK(seen.size() == 10'000);
+}
+
+TEST_CASE("malformed ids are recognised", "[core][ids]") {
+  CHECK_FALSE(is_well_formed_id(""));
+  CHECK_FALSE(is_well_formed_id("short"));
+  CHECK_FALSE(is_well_formed_id("aaaaaaaaaaaaaaaaaaaaa/"));
+  CHECK_FALSE(is_well_formed_id("aaaaaaaaaaaaaaaaaaaaaaa"));
+  CHECK(is_well_formed_id("AAAAAAAAAAAAAAAAAAAA-_"));
+}
+
+TEST_CASE("base64url matches RFC 4648 without padding", "[core][ids]") {
+  CHECK(base64url_encode("") == "");
+  CHECK(base64url_encode("f") == "Zg");
+  CHECK(base64url_encode("fo") == "Zm8");
+  CHECK(base64url_encode("foo") == "Zm9v");
+  CHECK(base64url_encode("foob") == "Zm9vYg");
+  CHECK(base64url_encode("\xfb\xff") == "-_8");
+}
