@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what ide needs on Debian 12, and nothing that is already there. Idempotent; silent when
+# everything is present. Usage: scripts/setup.sh [--for-tests]
+#   (default)    build dependencies and the five minimum language toolchains
+#   --for-tests  also what the test suite needs: clang's fuzzing/sanitizer runtime, Chromium and
+#                the web page's npm packages (playwright-core)
+# IDE_EXTRA_LANGUAGES=1 also installs java, go, rust, ruby, lua and php.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+build_packages=(cmake ninja-build g++ pkg-config libboost1.81-dev libboost-json1.81-dev
+  libsqlite3-dev libfmt-dev catch2 libcli11-dev libseccomp-dev libzstd-dev libssl-dev)
+language_packages=(python3 gcc g++ bash nodejs)
+extra_language_packages=(default-jdk-headless golang rustc ruby lua5.4 php-cli)
+test_packages=(clang libclang-rt-14-dev chromium sqlite3 bubblewrap util-linux procps)
+
+wanted=("${build_packages[@]}" "${language_packages[@]}")
+[[ "${1:-}" == "--for-tests" ]] && wanted+=("${test_packages[@]}")
+[[ "${IDE_EXTRA_LANGUAGES:-0}" == "1" ]] && wanted+=("${extra_language_packages[@]}")
+# The web page is bundled with npm; Debian's nodejs ships without it, NodeSource's with it.
+command -v npm >/dev/null 2>&1 || wanted+=(npm)
+
+missing=()
+for package in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+# nodejs from another repository (NodeSource) counts as present.
+if command -v node >/dev/null 2>&1; then
+  missing=("${missing[@]/nodejs}")
+fi
+read -r -a missing <<< "${missing[*]}"
+
+if ((${#missing[@]} > 0)); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+# The web page's npm packages (CodeMirror, esbuild, playwright-core), pinned by the lock file.
+if [[ -f web/package-lock.json ]]; then
+  if [[ ! -d web/node_modules || web/package-lock.json -nt web/node_modules/.package-lock.json ]]
+  then
+    echo "setup: installing the web page's npm packages"
+    npm ci --prefix web --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+fi
