@@ -40,6 +40,8 @@ struct SandboxOptions {
   std::filesystem::path boxes_dir;  // where per-run work dirs live; never inside data_dir
   unsigned slots = 1;               // concurrent boxes (one uid and cgroup per slot)
   bool insecure = false;            // no namespaces/seccomp/cgroups: rlimits + process group only
+  std::int64_t work_dir_bytes = 128 * 1024 * 1024;  // size cap of a box's work dir (all stages)
+  std::int64_t tmp_bytes = 64 * 1024 * 1024;        // size cap of each stage's private /tmp
 };
 
 /// One stage (compile or run) of a job.
@@ -55,7 +57,7 @@ enum class Termination {
   exited,        // exit_code is set
   signaled,      // signal is set
   time_limit,    // CPU or wall-clock limit: killed
-  memory_limit,  // the cgroup's OOM killer (or the address-space rlimit) stopped it
+  memory_limit,  // the cgroup's OOM killer stopped it (a failed malloc under RLIMIT_AS is not this)
   output_limit,  // stdout or stderr reached its cap: killed, what was captured is kept
   setup_failed,  // the sandbox could not start the program: see `error`
 };
@@ -83,6 +85,8 @@ class Box {
   virtual core::Result<void> write_file(std::string_view name, std::string_view content) = 0;
   /// Runs `spec` with the work dir as its current directory; blocks until it ends.
   virtual StageOutcome run(const StageSpec& spec) = 0;
+  /// The unprivileged host uid (and gid) the box's programs run as; never 0 in secure mode.
+  virtual std::uint32_t host_uid() const = 0;
 };
 
 /// Thread-safe: each worker opens boxes on its own slot.

@@ -1,0 +1,90 @@
+// Cgroups of runs: memory (no swap), pids and CPU accounting, on cgroup v2 or v1 (found at start).
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace ide::sandbox::detail {
+
+/// Where this process's cgroups are and which controllers it can use.
+struct CgroupLayout {
+  enum class Version { none, v1, v2 };
+  Version version = Version::none;
+  std::vector<std::string> controllers;  // the usable ones among memory, pids, cpuacct/cpu
+  bool memsw = false;                    // v1: memory.memsw.* exists (swap is limited too)
+  std::string memory_dir;                // v1: this process's memory cgroup; v2: its cgroup
+  std::string pids_dir;                  // v1 only
+  std::string cpuacct_dir;               // v1 only
+  std::string reason;                    // why none, or what is missing
+
+  /// Reads /proc/self/cgroup and /proc/self/mountinfo. Never throws.
+  static CgroupLayout detect();
+  /// memory and pids limits plus CPU accounting are all available.
+  bool usable() const;
+  std::string version_name() const;
+};
+
+/// The cgroup directories of one sandbox instance: `ide-<pid>-<n>` under this process's own
+/// cgroups, holding one cgroup per run. Created by make_sandbox, removed with it.
+class CgroupParent {
+ public:
+  /// Errors: unavailable (cannot create or enable controllers).
+  static core::Result<CgroupParent> create(const CgroupLayout& layout);
+  CgroupParent() = default;
+  CgroupParent(CgroupParent&& other) noexcept;
+  CgroupParent& operator=(CgroupParent&& other) noexcept;
+  ~CgroupParent();
+
+  const CgroupLayout& layout() const { return layout_; }
+  /// Parent directories (one per v1 controller, or the single v2 directory).
+  const std::vector<std::string>& dirs() const { return dirs_; }
+
+ private:
+  CgroupLayout layout_;
+  std::vector<std::string> dirs_;
+};
+
+struct CgroupLimits {
+  std::int64_t memory_bytes = 0;
+  std::int64_t max_pids = 0;
+};
+
+struct CgroupUsage {
+  std::int64_t cpu_us = -1;        // -1 when unknown
+  std::int64_t memory_peak_kb = -1;
+  std::int64_t oom_kills = 0;
+};
+
+/// The cgroup of one run. Removed (after killing what is left) on destruction.
+class RunCgroup {
+ public:
+  /// Errors: unavailable.
+  static core::Result<RunCgroup> create(const CgroupParent& parent, const std::string& name,
+                                        const CgroupLimits& limits);
+  RunCgroup() = default;
+  RunCgroup(RunCgroup&& other) noexcept;
+  RunCgroup& operator=(RunCgroup&& other) noexcept;
+  ~RunCgroup();
+
+  /// Moves `pid` (not yet running user code) into every controller's cgroup.
+  core::Result<void> add(pid_t pid);
+  /// CPU time used so far in microseconds, or -1. Cheap: one pread.
+  std::int64_t cpu_us() const;
+  CgroupUsage usage() const;
+  /// SIGKILLs every process still in the cgroup.
+  void kill_all();
+  void remove();
+
+ private:
+  void close_fds();
+  CgroupLayout::Version version_ = CgroupLayout::Version::none;
+  std::vector<std::string> dirs_;  // v1: memory, pids, cpuacct; v2: one
+  int cpu_fd_ = -1;
+};
+
+}  // namespace ide::sandbox::detail

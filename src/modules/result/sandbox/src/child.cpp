@@ -1,0 +1,278 @@
+#include "child.hpp"
+
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+// Every function here runs in a child of a possibly multi-threaded process, before execve. Only
+// raw system calls and async-signal-safe libc wrappers: no malloc, no locks, no stdio, and no
+// glibc set*id wrappers (they broadcast to threads that do not exist in the child).
+namespace ide::sandbox::detail {
+namespace {
+
+std::size_t bounded_length(const char* text, std::size_t max) {
+  std::size_t n = 0;
+  while (n < max && text != nullptr && text[n] != '\0') ++n;
+  return n;
+}
+
+void append(char* buffer, std::size_t capacity, std::size_t& used, const char* text) {
+  std::size_t n = bounded_length(text, capacity);
+  for (std::size_t i = 0; i < n && used + 1 < capacity; ++i) buffer[used++] = text[i];
+  buffer[used] = '\0';
+}
+
+[[noreturn]] void fail(const ChildPlan& plan, const char* step, const char* detail, int err) {
+  ChildError report;
+  report.err = err;
+  std::size_t used = 0;
+  append(report.what, sizeof report.what, used, step);
+  if (detail != nullptr) {
+    append(report.what, sizeof report.what, used, " ");
+    append(report.what, sizeof report.what, used, detail);
+  }
+  if (plan.error_fd >= 0) {
+    ssize_t ignored = write(plan.error_fd, &report, sizeof report);
+    (void)ignored;
+  }
+  _exit(127);
+}
+
+void reset_signals() {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < 65; ++sig) {
+    if (sig == SIGKILL || sig == SIGSTOP) continue;
+    sigaction(sig, &dfl, nullptr);  // fails harmlessly for the signals glibc reserves
+  }
+}
+
+void unblock_signals() {
+  sigset_t empty;
+  sigemptyset(&empty);
+  sigprocmask(SIG_SETMASK, &empty, nullptr);
+}
+
+bool set_identity(uid_t uid, gid_t gid) {
+  if (syscall(SYS_setgroups, 0, nullptr) != 0) return false;
+  if (syscall(SYS_setresgid, gid, gid, gid) != 0) return false;
+  return syscall(SYS_setresuid, uid, uid, uid) == 0;
+}
+
+bool drop_capabilities(int last_cap) {
+  for (int cap = 0; cap <= last_cap; ++cap) {
+    // EINVAL for caps the kernel lacks; EPERM when the set is already empty (insecure, not root).
+    prctl(PR_CAPBSET_DROP, cap, 0, 0, 0);
+  }
+  prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  return syscall(SYS_capset, &header, data) == 0;
+}
+
+// Moves the prepared descriptors to 0-2 and closes everything else but the error pipe.
+void install_stdio(const ChildPlan& plan) {
+  if (dup2(plan.stdin_fd, 0) < 0) fail(plan, "dup2 stdin", nullptr, errno);
+  if (dup2(plan.stdout_fd, 1) < 0) fail(plan, "dup2 stdout", nullptr, errno);
+  if (dup2(plan.stderr_fd, 2) < 0) fail(plan, "dup2 stderr", nullptr, errno);
+  unsigned keep = static_cast<unsigned>(plan.error_fd);
+  if (keep > 3) syscall(SYS_close_range, 3u, keep - 1, 0u);
+  syscall(SYS_close_range, keep + 1, ~0u, 0u);
+}
+
+[[noreturn]] void exec_program(const ChildPlan& plan) {
+  if (plan.secure) {
+    // The program gets its own session so that job-control signals stay inside it.
+    setsid();
+  }
+  install_stdio(plan);
+  for (int i = 0; i < plan.rlimit_count; ++i) {
+    if (setrlimit(static_cast<__rlimit_resource>(plan.rlimits[i].resource),
+                  &plan.rlimits[i].value) != 0) {
+      fail(plan, "setrlimit", nullptr, errno);
+    }
+  }
+  if (plan.change_identity && !plan.secure && !set_identity(plan.uid, plan.gid)) {
+    fail(plan, "set identity", nullptr, errno);
+  }
+  if ((plan.secure || plan.change_identity) && !drop_capabilities(plan.last_cap)) {
+    fail(plan, "drop capabilities", nullptr, errno);
+  }
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) fail(plan, "no_new_privs", nullptr, errno);
+  unblock_signals();
+  if (plan.seccomp != nullptr &&
+      syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, plan.seccomp) != 0) {
+    fail(plan, "seccomp", nullptr, errno);
+  }
+  execve(plan.exec_path, plan.argv, plan.envp);
+  fail(plan, "execve", plan.exec_path, errno);
+}
+
+int program_main(void* arg) {
+  exec_program(*static_cast<const ChildPlan*>(arg));
+}
+
+void run_mount_op(const ChildPlan& plan, const MountOp& op) {
+  int rc = 0;
+  const char* step = "mount";
+  switch (op.kind) {
+    case MountOp::Kind::mkdir:
+      step = "mkdir";
+      rc = mkdir(op.target, op.mode);
+      if (rc != 0 && errno == EEXIST) rc = 0;
+      break;
+    case MountOp::Kind::touch: {
+      step = "create";
+      int fd = open(op.target, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
+      rc = fd < 0 ? -1 : close(fd);
+      break;
+    }
+    case MountOp::Kind::symlink:
+      step = "symlink";
+      rc = symlink(op.source, op.target);
+      break;
+    case MountOp::Kind::write_file: {
+      step = "write";
+      int fd = open(op.target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, op.mode);
+      if (fd < 0) {
+        rc = -1;
+        break;
+      }
+      std::size_t done = 0;
+      while (done < op.size) {
+        ssize_t n = write(fd, op.data + done, op.size - done);
+        if (n <= 0) {
+          rc = -1;
+          break;
+        }
+        done += static_cast<std::size_t>(n);
+      }
+      close(fd);
+      break;
+    }
+    case MountOp::Kind::bind:
+      step = "bind";
+      rc = mount(op.source, op.target, nullptr, MS_BIND | MS_REC, nullptr);
+      if (rc == 0 && op.remount) {
+        step = "remount";
+        rc = mount(nullptr, op.target, nullptr, MS_BIND | MS_REMOUNT | op.flags, nullptr);
+      }
+      break;
+    case MountOp::Kind::tmpfs:
+      step = "tmpfs";
+      rc = mount("tmpfs", op.target, "tmpfs", op.flags, op.data);
+      break;
+    case MountOp::Kind::remount:
+      step = "remount";
+      rc = mount(nullptr, op.target, nullptr, MS_BIND | MS_REMOUNT | op.flags, nullptr);
+      break;
+    case MountOp::Kind::proc:
+      step = "proc";
+      rc = mount("proc", op.target, "proc", op.flags, nullptr);
+      break;
+  }
+  if (rc != 0 && !op.optional) fail(plan, step, op.target, errno);
+}
+
+void build_root(const ChildPlan& plan) {
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    fail(plan, "make mounts private", nullptr, errno);
+  }
+  if (mount("tmpfs", plan.root_dir, "tmpfs", MS_NOSUID | MS_NODEV, plan.root_tmpfs_options) != 0) {
+    fail(plan, "root tmpfs", plan.root_dir, errno);
+  }
+  if (chdir(plan.root_dir) != 0) fail(plan, "chdir", plan.root_dir, errno);
+  for (std::size_t i = 0; i < plan.mount_count; ++i) run_mount_op(plan, plan.mounts[i]);
+  // Stacks the new root over the old one, then detaches the old: nothing of the host remains.
+  if (syscall(SYS_pivot_root, ".", ".") != 0) fail(plan, "pivot_root", nullptr, errno);
+  if (umount2(".", MNT_DETACH) != 0) fail(plan, "detach old root", nullptr, errno);
+  if (chdir("/") != 0) fail(plan, "chdir /", nullptr, errno);
+  if (mount(nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
+            nullptr) != 0) {
+    fail(plan, "read-only root", nullptr, errno);
+  }
+  if (chdir("/box") != 0) fail(plan, "chdir /box", nullptr, errno);
+}
+
+}  // namespace
+
+int secure_init_main(void* arg) {
+  const ChildPlan& plan = *static_cast<const ChildPlan*>(arg);
+  reset_signals();
+  // If the server dies, the run's pid 1 dies, and the kernel kills the whole pid namespace.
+  prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  char go = 0;
+  ssize_t got;
+  do {
+    got = read(plan.go_fd, &go, 1);
+  } while (got < 0 && errno == EINTR);
+  if (got != 1) _exit(126);  // the parent gave up (or died) before the run was set up
+  close(plan.go_fd);
+
+  // Now in the run's cgroup: root the cgroup namespace there.
+  if (unshare(CLONE_NEWCGROUP) != 0) fail(plan, "unshare cgroup namespace", nullptr, errno);
+  // The uid map holds a single unprivileged uid; switching to it keeps this process's
+  // capabilities in its own user namespace (uid 0 is not mapped) so it can build the root.
+  if (!set_identity(plan.uid, plan.gid)) fail(plan, "set identity", nullptr, errno);
+  build_root(plan);
+  if (sethostname(plan.hostname, bounded_length(plan.hostname, 64)) != 0) {
+    fail(plan, "sethostname", nullptr, errno);
+  }
+
+  int program = clone(program_main, plan.program_stack_top, CLONE_VM | CLONE_VFORK | SIGCHLD,
+                      const_cast<ChildPlan*>(&plan));
+  if (program < 0) fail(plan, "clone program", nullptr, errno);
+  // pid 1 keeps none of the program's pipes, so their EOF means the run is over.
+  close(plan.stdin_fd);
+  close(plan.stdout_fd);
+  close(plan.stderr_fd);
+  close(plan.work_dir_fd);
+  close(plan.error_fd);
+  unblock_signals();
+
+  InitReport report;
+  for (;;) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid == program) {
+      report.wait_status = status;
+      break;
+    }
+    if (pid < 0 && errno != EINTR) {
+      report.wait_status = 0x7f00;  // cannot happen: the program is our child
+      break;
+    }
+  }
+  rusage usage{};
+  getrusage(RUSAGE_CHILDREN, &usage);
+  report.children_cpu_us =
+      (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1'000'000LL + usage.ru_utime.tv_usec +
+      usage.ru_stime.tv_usec;
+  report.children_maxrss_kb = usage.ru_maxrss;
+  ssize_t ignored = write(plan.status_fd, &report, sizeof report);
+  (void)ignored;
+  // Leaving kills every other process of the run: pid 1 of a pid namespace takes them along.
+  _exit(0);
+}
+
+int insecure_child_main(void* arg) {
+  const ChildPlan& plan = *static_cast<const ChildPlan*>(arg);
+  reset_signals();
+  // Its own process group, so that the limits can kill everything it started (unless it
+  // escapes with setsid: insecure mode does not contain that).
+  setpgid(0, 0);
+  if (fchdir(plan.work_dir_fd) != 0) fail(plan, "chdir work dir", nullptr, errno);
+  exec_program(plan);
+}
+
+}  // namespace ide::sandbox::detail

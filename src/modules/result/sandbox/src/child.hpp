@@ -1,0 +1,103 @@
+// The code that runs between clone() and execve(): only async-signal-safe calls, no allocation.
+// Everything it needs is prepared by the parent in a ChildPlan before cloning (SPEC section 8).
+#pragma once
+
+#include <linux/filter.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include <cstddef>
+#include <cstdint>
+
+namespace ide::sandbox::detail {
+
+/// One step of building the run's root file system, executed relative to the new root's
+/// directory (the child's current directory) before pivot_root.
+struct MountOp {
+  enum class Kind {
+    mkdir,          // target (mode in `mode`)
+    touch,          // create an empty file at target (a bind-mount point for a file)
+    symlink,        // target -> source
+    write_file,     // target gets `data` (`size` bytes)
+    bind,           // source bound at target, then remounted with `flags` (MS_* bits)
+    tmpfs,          // tmpfs at target with options `data` and `flags`
+    proc,           // a fresh procfs at target (the child is inside its pid namespace)
+    remount,        // change the per-mount flags of target to `flags`
+  };
+  Kind kind = Kind::mkdir;
+  const char* source = nullptr;
+  const char* target = nullptr;
+  const char* data = nullptr;
+  std::size_t size = 0;
+  unsigned long flags = 0;
+  unsigned mode = 0755;
+  bool remount = false;  // bind: remount with `flags` (read-only binds)
+  bool optional = false; // a failure is not fatal (e.g. a device the host lacks)
+};
+
+/// Written by the child into the error pipe when it fails before execve.
+struct ChildError {
+  std::int32_t err = 0;    // errno
+  char what[192] = {};     // which step, NUL-terminated
+};
+
+/// Written by the run's pid 1 into the status pipe when the program has ended.
+struct InitReport {
+  std::int32_t wait_status = 0;  // of the program (pid 2), as from waitpid
+  std::int64_t children_cpu_us = 0;
+  std::int64_t children_maxrss_kb = 0;
+};
+
+struct RlimitSetting {
+  int resource = 0;
+  rlimit value{};
+};
+
+/// All a child needs. Pointers point into storage the parent keeps alive until the run ends
+/// (the child sees a copy-on-write image of it, or shares it while the parent is suspended).
+struct ChildPlan {
+  bool secure = false;
+
+  // File descriptors, all opened by the parent; the child moves them to 0-2.
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  int error_fd = -1;   // CLOEXEC write end: a ChildError when setup fails, EOF at execve
+  int go_fd = -1;      // secure: read end; the parent writes one byte once uid maps and cgroups
+                       // are in place
+  int status_fd = -1;  // secure: write end for the InitReport
+  int work_dir_fd = -1;
+
+  const char* exec_path = nullptr;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+
+  RlimitSetting rlimits[10];
+  int rlimit_count = 0;
+
+  // The identity the program runs as; insecure mode drops to it only when started as root.
+  bool change_identity = false;
+  uid_t uid = 0;
+  gid_t gid = 0;
+  int last_cap = 40;
+
+  const sock_fprog* seccomp = nullptr;  // secure only
+
+  // Secure: the root file system, built under `root_dir` then pivoted into.
+  const MountOp* mounts = nullptr;
+  std::size_t mount_count = 0;
+  const char* root_dir = "/tmp";
+  const char* root_tmpfs_options = nullptr;
+  const char* hostname = "box";
+
+  // Stack for the program process that the run's pid 1 starts with CLONE_VM|CLONE_VFORK.
+  char* program_stack_top = nullptr;
+};
+
+/// Entry point of the run's pid 1 (secure mode). `arg` is a ChildPlan*.
+int secure_init_main(void* arg);
+
+/// Entry point of the program process in insecure mode. `arg` is a ChildPlan*.
+int insecure_child_main(void* arg);
+
+}  // namespace ide::sandbox::detail

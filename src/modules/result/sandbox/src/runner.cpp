@@ -1,0 +1,545 @@
+#include "runner.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/pidfd.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <optional>
+#include <thread>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "cgroup.hpp"
+#include "child.hpp"
+#include "rootfs.hpp"
+#include "seccomp_filter.hpp"
+#include "sys_util.hpp"
+
+namespace ide::sandbox::detail {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+constexpr std::size_t kChildStackBytes = 256 * 1024;
+constexpr std::size_t kReadChunk = 64 * 1024;
+constexpr int kSecureCloneFlags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS |
+                                  CLONE_NEWIPC | CLONE_NEWUTS;
+
+/// An owned file descriptor.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) {
+      reset();
+      fd_ = std::exchange(other.fd_, -1);
+    }
+    return *this;
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+  int get() const { return fd_; }
+  explicit operator bool() const { return fd_ >= 0; }
+  void reset() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+struct Pipe {
+  Fd read;
+  Fd write;
+};
+
+// Pipes live above 2 even if the server runs without stdin/stdout/stderr, so that dup2 onto
+// 0-2 in the child never clobbers one of them.
+std::optional<Pipe> make_pipe() {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return std::nullopt;
+  Pipe p{Fd(fds[0]), Fd(fds[1])};
+  for (Fd* end : {&p.read, &p.write}) {
+    if (end->get() <= 2) {
+      int moved = fcntl(end->get(), F_DUPFD_CLOEXEC, 3);
+      if (moved < 0) return std::nullopt;
+      *end = Fd(moved);
+    }
+  }
+  return p;
+}
+
+Fd dup_high(int fd) { return Fd(fcntl(fd, F_DUPFD_CLOEXEC, 3)); }
+
+// stdin is a sealed memfd: any size, no deadlock against the output pipes, no SIGPIPE in the
+// server, and the program cannot write to it.
+std::optional<Fd> make_stdin(std::string_view data) {
+  if (data.empty()) {
+    Fd null(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!null) return std::nullopt;
+    return null.get() <= 2 ? dup_high(null.get()) : std::move(null);
+  }
+  Fd memfd(memfd_create("ide-stdin", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+  if (!memfd) return std::nullopt;
+  std::size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = write(memfd.get(), data.data() + done, data.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return std::nullopt;
+    done += static_cast<std::size_t>(n);
+  }
+  if (fcntl(memfd.get(), F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) !=
+      0) {
+    return std::nullopt;
+  }
+  // A read-only description of the same file, starting at offset 0.
+  Fd reader(open(fmt::format("/proc/self/fd/{}", memfd.get()).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!reader) return std::nullopt;
+  return reader.get() <= 2 ? dup_high(reader.get()) : std::move(reader);
+}
+
+StageOutcome setup_failure(std::string message) {
+  StageOutcome outcome;
+  outcome.termination = Termination::setup_failed;
+  outcome.error = std::move(message);
+  return outcome;
+}
+
+rlim_t clamp_to_hard(int resource, rlim_t wanted) {
+  rlimit current{};
+  if (getrlimit(static_cast<__rlimit_resource>(resource), &current) != 0) return wanted;
+  if (current.rlim_max != RLIM_INFINITY && wanted > current.rlim_max) return current.rlim_max;
+  return wanted;
+}
+
+void add_rlimit(ChildPlan& plan, int resource, rlim_t soft, rlim_t hard) {
+  hard = clamp_to_hard(resource, hard);
+  soft = std::min(soft, hard);
+  plan.rlimits[plan.rlimit_count++] = RlimitSetting{resource, rlimit{soft, hard}};
+}
+
+void plan_rlimits(ChildPlan& plan, const StageSpec& spec, bool secure, bool limit_nproc) {
+  const auto& limits = spec.limits;
+  const rlim_t memory = static_cast<rlim_t>(std::max<std::int64_t>(limits.memory_kb, 1024)) * 1024;
+  // A backstop: the supervisor measures CPU over the whole run and kills first.
+  rlim_t cpu_seconds = static_cast<rlim_t>((std::max<std::int64_t>(limits.cpu_ms, 1) + 999) / 1000);
+  add_rlimit(plan, RLIMIT_CPU, cpu_seconds + 1, cpu_seconds + 2);
+  if (spec.limit_address_space) {
+    // With a cgroup the address space may exceed the limit (untouched reservations are free)
+    // so that touching too much memory ends as an OOM kill, the memory verdict.
+    rlim_t address_space = secure ? 2 * memory + (256u << 20) : memory + (64u << 20);
+    add_rlimit(plan, RLIMIT_AS, address_space, address_space);
+  }
+  rlim_t file_size = static_cast<rlim_t>(std::max<std::int64_t>(limits.file_size_bytes, 0));
+  add_rlimit(plan, RLIMIT_FSIZE, file_size, file_size);
+  add_rlimit(plan, RLIMIT_NOFILE, 512, 512);
+  rlim_t stack = std::min<rlim_t>(memory, 64u << 20);
+  add_rlimit(plan, RLIMIT_STACK, stack, stack);
+  add_rlimit(plan, RLIMIT_CORE, 0, 0);
+  add_rlimit(plan, RLIMIT_MSGQUEUE, 0, 0);
+  if (limit_nproc) {
+    rlim_t processes = static_cast<rlim_t>(std::max<std::int64_t>(limits.max_processes, 1));
+    add_rlimit(plan, RLIMIT_NPROC, processes, processes);
+  }
+}
+
+/// Blocks every signal in the calling thread while the child is created, so that no handler of
+/// the server runs in the child before it resets them.
+class SignalBlock {
+ public:
+  SignalBlock() {
+    sigset_t all;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &saved_);
+  }
+  ~SignalBlock() { pthread_sigmask(SIG_SETMASK, &saved_, nullptr); }
+  SignalBlock(const SignalBlock&) = delete;
+  SignalBlock& operator=(const SignalBlock&) = delete;
+
+ private:
+  sigset_t saved_{};
+};
+
+enum class KillReason { none, time, output };
+
+/// Reads one output stream into its string, up to the cap (+1 byte to tell "exactly at the
+/// cap" from "over it").
+struct Capture {
+  Fd fd;
+  std::string* data = nullptr;
+  std::int64_t cap = 0;
+  bool truncated = false;
+  bool open() const { return static_cast<bool>(fd); }
+
+  // Returns false at EOF or error (the descriptor is then closed).
+  bool read_available() {
+    for (;;) {
+      // Never more than cap + 1 bytes in total: the string holds at most cap between reads.
+      std::size_t old = data->size();
+      std::size_t room = static_cast<std::size_t>(std::max<std::int64_t>(cap, 0)) + 1 - old;
+      std::size_t chunk = std::min(kReadChunk, room);
+      data->resize(old + chunk);
+      ssize_t n = read(fd.get(), data->data() + old, chunk);
+      if (n < 0) {
+        data->resize(old);
+        if (errno == EINTR) continue;
+        if (errno == EAGAIN) return true;
+        fd.reset();
+        return false;
+      }
+      data->resize(old + static_cast<std::size_t>(n));
+      if (n == 0) {
+        fd.reset();
+        return false;
+      }
+      if (static_cast<std::int64_t>(data->size()) > cap) {
+        data->resize(static_cast<std::size_t>(cap));
+        truncated = true;
+        fd.reset();
+        return false;
+      }
+      if (static_cast<std::size_t>(n) < chunk) return true;
+    }
+  }
+};
+
+std::int64_t elapsed_ms(Clock::time_point since) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
+}
+
+std::int64_t timeval_us(const timeval& tv) {
+  return static_cast<std::int64_t>(tv.tv_sec) * 1'000'000 + tv.tv_usec;
+}
+
+template <typename T>
+bool read_record(int fd, T& record) {
+  std::size_t done = 0;
+  auto* bytes = reinterpret_cast<char*>(&record);
+  while (done < sizeof record) {
+    ssize_t n = read(fd, bytes + done, sizeof record - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    done += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+int helper_kill_uid(void* arg) {
+  const auto* ids = static_cast<const std::pair<uid_t, gid_t>*>(arg);
+  if (syscall(SYS_setgroups, 0, nullptr) != 0) _exit(1);
+  if (syscall(SYS_setresgid, ids->second, ids->second, ids->second) != 0) _exit(1);
+  if (syscall(SYS_setresuid, ids->first, ids->first, ids->first) != 0) _exit(1);
+  // Every process this uid may signal, i.e. all of the slot's processes, except this one.
+  kill(-1, SIGKILL);
+  _exit(0);
+}
+
+}  // namespace
+
+void kill_all_of_uid(uid_t uid, gid_t gid) {
+  if (geteuid() != 0 || uid == 0) return;
+  std::vector<char> stack(64 * 1024);
+  std::pair<uid_t, gid_t> ids{uid, gid};
+  pid_t pid;
+  {
+    SignalBlock block;
+    pid = clone(helper_kill_uid, stack.data() + stack.size(), CLONE_VM | CLONE_VFORK | SIGCHLD,
+                &ids);
+  }
+  if (pid > 0) {
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
+  if (spec.argv.empty() || spec.argv[0].empty() || spec.argv[0][0] != '/') {
+    return setup_failure("argv[0] must be an absolute path");
+  }
+  const auto& limits = spec.limits;
+
+  // Everything the child will touch, prepared here: it may not allocate.
+  std::vector<char*> argv;
+  for (const auto& arg : spec.argv) argv.push_back(const_cast<char*>(arg.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& var : spec.env) envp.push_back(const_cast<char*>(var.c_str()));
+  envp.push_back(nullptr);
+
+  auto stdin_fd = make_stdin(spec.stdin_data);
+  auto out = make_pipe();
+  auto err = make_pipe();
+  auto errors = make_pipe();
+  if (!stdin_fd || !out || !err || !errors) return setup_failure(errno_message("pipes", errno));
+
+  ChildPlan plan;
+  plan.secure = context.secure;
+  plan.stdin_fd = stdin_fd->get();
+  plan.stdout_fd = out->write.get();
+  plan.stderr_fd = err->write.get();
+  plan.error_fd = errors->write.get();
+  plan.work_dir_fd = context.work_dir_fd;
+  plan.exec_path = argv[0];
+  plan.argv = argv.data();
+  plan.envp = envp.data();
+  plan.last_cap = context.last_cap;
+  plan_rlimits(plan, spec, context.secure, context.secure || context.change_identity);
+
+  std::vector<char> init_stack(kChildStackBytes);
+  std::vector<char> program_stack;
+  std::optional<Pipe> go;
+  std::optional<Pipe> status;
+  std::optional<RunCgroup> cgroup;
+  std::vector<MountOp> mounts;
+  std::string box_source;
+  std::string tmp_options;
+  if (context.secure) {
+    auto created = RunCgroup::create(
+        *context.cgroups, context.cgroup_name,
+        CgroupLimits{limits.memory_kb * 1024, std::max<std::int64_t>(limits.max_processes, 1)});
+    if (!created) return setup_failure(created.error().message);
+    cgroup = std::move(*created);
+    go = make_pipe();
+    status = make_pipe();
+    if (!go || !status) return setup_failure(errno_message("pipes", errno));
+    plan.go_fd = go->read.get();
+    plan.status_fd = status->write.get();
+    plan.change_identity = true;
+    plan.uid = kInnerUid;
+    plan.gid = kInnerGid;
+    plan.seccomp = context.seccomp->program();
+    box_source = fmt::format("/proc/self/fd/{}", context.work_dir_fd);
+    tmp_options = fmt::format("size={},nr_inodes=16384,mode=1777",
+                              std::max<std::int64_t>(context.tmp_bytes, 4096));
+    mounts = context.rootfs->operations(box_source, context.work_dir_flags, tmp_options);
+    plan.mounts = mounts.data();
+    plan.mount_count = mounts.size();
+    plan.root_tmpfs_options = "size=1m,nr_inodes=4096,mode=0755";
+    program_stack.resize(kChildStackBytes);
+    plan.program_stack_top = program_stack.data() + program_stack.size();
+  } else {
+    plan.change_identity = context.change_identity;
+    plan.uid = context.host_uid;
+    plan.gid = context.host_gid;
+  }
+
+  const auto started = Clock::now();
+  int pidfd = -1;
+  pid_t pid;
+  {
+    SignalBlock block;
+    if (context.secure) {
+      pid = clone(secure_init_main, init_stack.data() + init_stack.size(),
+                  kSecureCloneFlags | CLONE_PIDFD | SIGCHLD, &plan, &pidfd);
+    } else {
+      // posix_spawn's technique: the parent thread is suspended until the child has exec'd.
+      pid = clone(insecure_child_main, init_stack.data() + init_stack.size(),
+                  CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &plan, &pidfd);
+    }
+  }
+  if (pid < 0) return setup_failure(errno_message("clone", errno));
+  Fd process(pidfd);
+  out->write.reset();
+  err->write.reset();
+  errors->write.reset();
+  stdin_fd->reset();
+
+  auto kill_run = [&] {
+    syscall(SYS_pidfd_send_signal, process.get(), SIGKILL, nullptr, 0);
+    if (cgroup) cgroup->kill_all();
+    if (!context.secure) kill(-pid, SIGKILL);
+  };
+  auto reap = [&](int* wait_status, rusage* usage) {
+    while (wait4(pid, wait_status, 0, usage) < 0 && errno == EINTR) {
+    }
+  };
+
+  if (context.secure) {
+    go->read.reset();
+    status->write.reset();
+    std::string failure;
+    std::string map = fmt::format("{} {} 1\n", kInnerUid, context.host_uid);
+    if (int e = write_text(fmt::format("/proc/{}/uid_map", pid), map); e != 0) {
+      failure = errno_message("uid_map", e);
+    } else if (int e2 = write_text(fmt::format("/proc/{}/gid_map", pid),
+                                   fmt::format("{} {} 1\n", kInnerGid, context.host_gid));
+               e2 != 0) {
+      failure = errno_message("gid_map", e2);
+    } else if (auto added = cgroup->add(pid); !added) {
+      failure = added.error().message;
+    } else if (write(go->write.get(), "g", 1) != 1) {
+      failure = errno_message("start the run", errno);
+    }
+    go->write.reset();
+    if (!failure.empty()) {
+      kill_run();
+      int ignored = 0;
+      rusage usage{};
+      reap(&ignored, &usage);
+      return setup_failure(failure);
+    }
+  }
+
+  StageOutcome outcome;
+  Capture captures[2] = {
+      Capture{std::move(out->read), &outcome.stdout_data, limits.output_bytes},
+      Capture{std::move(err->read), &outcome.stderr_data, limits.output_bytes},
+  };
+  for (auto& capture : captures) {
+    fcntl(capture.fd.get(), F_SETFL, O_NONBLOCK);
+  }
+
+  const auto wall_deadline = started + std::chrono::milliseconds(std::max<std::int64_t>(limits.wall_ms, 1));
+  const std::int64_t cpu_limit_us = std::max<std::int64_t>(limits.cpu_ms, 1) * 1000;
+  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+  auto next_cpu_check = started + std::chrono::milliseconds(2);
+  KillReason killed = KillReason::none;
+  bool exited = false;
+
+  while (!exited) {
+    auto now = Clock::now();
+    if (killed == KillReason::none && now >= wall_deadline) {
+      killed = KillReason::time;
+      kill_run();
+    }
+    if (killed == KillReason::none && cgroup && now >= next_cpu_check) {
+      std::int64_t used = cgroup->cpu_us();
+      if (used > cpu_limit_us) {
+        killed = KillReason::time;
+        kill_run();
+      } else {
+        // The earliest moment the limit can be reached with every CPU busy.
+        std::int64_t wait_us = used < 0 ? 50'000 : (cpu_limit_us - used) / cpus;
+        wait_us = std::clamp<std::int64_t>(wait_us, 2'000, 250'000);
+        next_cpu_check = now + std::chrono::microseconds(wait_us);
+      }
+    }
+    auto deadline = killed == KillReason::none ? std::min(wall_deadline, cgroup ? next_cpu_check : wall_deadline)
+                                                 : now + std::chrono::milliseconds(100);
+    int timeout_ms = static_cast<int>(std::clamp<std::int64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1, 0,
+        1000));
+    pollfd fds[3];
+    nfds_t count = 0;
+    fds[count++] = pollfd{process.get(), POLLIN, 0};
+    int index_of[2] = {-1, -1};
+    for (int i = 0; i < 2; ++i) {
+      if (captures[i].open()) {
+        index_of[i] = static_cast<int>(count);
+        fds[count++] = pollfd{captures[i].fd.get(), POLLIN, 0};
+      }
+    }
+    int ready = poll(fds, count, timeout_ms);
+    if (ready < 0 && errno != EINTR) {
+      killed = KillReason::time;  // cannot supervise: stop it
+      kill_run();
+      break;
+    }
+    if (ready <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (index_of[i] < 0 || fds[index_of[i]].revents == 0) continue;
+      captures[i].read_available();
+      if (captures[i].truncated && killed == KillReason::none) {
+        killed = KillReason::output;
+        kill_run();
+      }
+    }
+    if (fds[0].revents != 0) exited = true;
+  }
+
+  // What is still in the pipes. In secure mode every writer is gone now (the pid namespace
+  // died with its pid 1); in insecure mode escaped processes may hold them, so do not wait.
+  if (!context.secure) kill(-pid, SIGKILL);
+  const auto drain_deadline = Clock::now() + std::chrono::seconds(1);
+  for (auto& capture : captures) {
+    while (capture.open()) {
+      if (!capture.read_available()) break;
+      if (!context.secure || Clock::now() >= drain_deadline) break;
+      pollfd p{capture.fd.get(), POLLIN, 0};
+      poll(&p, 1, 50);
+    }
+    if (capture.truncated && killed == KillReason::none) killed = KillReason::output;
+  }
+
+  int wait_status = 0;
+  rusage usage{};
+  reap(&wait_status, &usage);
+  // Insecure mode: what escaped the process group with setsid still runs as the slot's uid.
+  if (!context.secure && context.change_identity) kill_all_of_uid(context.host_uid, context.host_gid);
+  outcome.wall_ms = elapsed_ms(started);
+  outcome.stdout_truncated = captures[0].truncated;
+  outcome.stderr_truncated = captures[1].truncated;
+
+  ChildError child_error;
+  bool setup_error = read_record(errors->read.get(), child_error);
+  int program_status = wait_status;
+  bool have_status = true;
+  std::int64_t cpu_us = timeval_us(usage.ru_utime) + timeval_us(usage.ru_stime);
+  std::int64_t maxrss_kb = usage.ru_maxrss;
+  if (context.secure) {
+    InitReport report;
+    have_status = read_record(status->read.get(), report);
+    if (have_status) {
+      program_status = report.wait_status;
+      cpu_us = std::max(cpu_us, report.children_cpu_us);
+      maxrss_kb = std::max(maxrss_kb, report.children_maxrss_kb);
+    }
+  }
+  CgroupUsage measured;
+  if (cgroup) {
+    cgroup->kill_all();
+    measured = cgroup->usage();
+    cgroup->remove();
+    if (measured.cpu_us >= 0) cpu_us = std::max(cpu_us, measured.cpu_us);
+  }
+  outcome.cpu_ms = cpu_us / 1000;
+  outcome.memory_kb = measured.memory_peak_kb >= 0 ? measured.memory_peak_kb : maxrss_kb;
+
+  if (setup_error && killed == KillReason::none) {
+    outcome.termination = Termination::setup_failed;
+    child_error.what[sizeof child_error.what - 1] = '\0';
+    outcome.error = errno_message(child_error.what, child_error.err);
+    return outcome;
+  }
+  if (killed == KillReason::output) {
+    outcome.termination = Termination::output_limit;
+  } else if (measured.oom_kills > 0) {
+    outcome.termination = Termination::memory_limit;
+  } else if (killed == KillReason::time || cpu_us > cpu_limit_us) {
+    outcome.termination = Termination::time_limit;
+  } else if (WIFSIGNALED(program_status) && WTERMSIG(program_status) == SIGXCPU) {
+    outcome.termination = Termination::time_limit;
+  } else if (!have_status) {
+    // pid 1 died without reporting (it cannot be killed from inside): treat as a crash.
+    outcome.termination = Termination::setup_failed;
+    outcome.error = "the run's init process ended without a report";
+  } else if (WIFSIGNALED(program_status)) {
+    outcome.termination = Termination::signaled;
+    outcome.signal = WTERMSIG(program_status);
+  } else {
+    outcome.termination = Termination::exited;
+    outcome.exit_code = WEXITSTATUS(program_status);
+  }
+  return outcome;
+}
+
+}  // namespace ide::sandbox::detail

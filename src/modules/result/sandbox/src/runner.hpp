@@ -1,0 +1,43 @@
+// Runs one stage: starts the child (isolated or not), feeds and drains it, enforces the limits.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <string>
+
+#include "sandbox/sandbox.hpp"
+
+namespace ide::sandbox::detail {
+
+class SeccompProgram;
+class CgroupParent;
+class RootfsTemplate;
+
+/// What a run needs from its sandbox and box. Everything here outlives the run.
+struct RunContext {
+  bool secure = false;
+  uid_t host_uid = 0;            // the slot's identity
+  gid_t host_gid = 0;
+  bool change_identity = false;  // insecure: drop to host_uid (only when started as root)
+  int work_dir_fd = -1;
+  unsigned long work_dir_flags = 0;  // mount flags a bind of the work dir keeps
+  std::int64_t tmp_bytes = 0;
+  int last_cap = 40;
+  const SeccompProgram* seccomp = nullptr;
+  const CgroupParent* cgroups = nullptr;
+  const RootfsTemplate* rootfs = nullptr;
+  std::string cgroup_name;       // of this slot's run cgroup
+};
+
+/// Blocks until the stage has ended and everything it started is gone (secure mode).
+StageOutcome run_stage(const RunContext& context, const StageSpec& spec);
+
+/// SIGKILLs every process of `uid` on the host (a helper process with that uid runs kill(-1)).
+void kill_all_of_uid(uid_t uid, gid_t gid);
+
+/// The uid inside each run's user namespace.
+inline constexpr uid_t kInnerUid = 1000;
+inline constexpr gid_t kInnerGid = 1000;
+
+}  // namespace ide::sandbox::detail
