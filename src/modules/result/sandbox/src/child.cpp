@@ -219,6 +219,13 @@ int secure_init_main(void* arg) {
   if (got != 1) _exit(126);  // the parent gave up (or died) before the run was set up
   close(plan.go_fd);
 
+  // While still the (unmapped) host root: the path may lead through root-only directories.
+  int work_dir = open(plan.work_dir_path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (work_dir < 0) fail(plan, "open work dir", plan.work_dir_path, errno);
+  if (work_dir != plan.work_dir_fd) {
+    if (dup2(work_dir, plan.work_dir_fd) < 0) fail(plan, "dup2 work dir", nullptr, errno);
+    close(work_dir);
+  }
   // Now in the run's cgroup: root the cgroup namespace there.
   if (unshare(CLONE_NEWCGROUP) != 0) fail(plan, "unshare cgroup namespace", nullptr, errno);
   // The uid map holds a single unprivileged uid; switching to it keeps this process's

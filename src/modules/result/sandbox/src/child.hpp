@@ -67,6 +67,9 @@ struct ChildPlan {
                        // are in place
   int status_fd = -1;  // secure: write end for the InitReport
   int work_dir_fd = -1;
+  // Secure: the work dir's path. pid 1 reopens it onto work_dir_fd's number, because a mount
+  // can only be bound from the child's own mount namespace (the inherited fd is the host's).
+  const char* work_dir_path = nullptr;
 
   const char* exec_path = nullptr;
   char* const* argv = nullptr;

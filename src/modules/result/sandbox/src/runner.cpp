@@ -298,6 +298,7 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   plan.stderr_fd = err->write.get();
   plan.error_fd = errors->write.get();
   plan.work_dir_fd = context.work_dir_fd;
+  plan.work_dir_path = context.work_dir_path.c_str();
   plan.exec_path = argv[0];
   plan.argv = argv.data();
   plan.envp = envp.data();

@@ -21,6 +21,7 @@ struct RunContext {
   gid_t host_gid = 0;
   bool change_identity = false;  // insecure: drop to host_uid (only when started as root)
   int work_dir_fd = -1;
+  std::string work_dir_path;
   unsigned long work_dir_flags = 0;  // mount flags a bind of the work dir keeps
   std::int64_t tmp_bytes = 0;
   int last_cap = 40;

@@ -181,6 +181,7 @@ class BoxImpl final : public Box {
     context.host_gid = host_uid();
     context.change_identity = state_->root;
     context.work_dir_fd = dir_fd_;
+    context.work_dir_path = dir_.string();
     context.work_dir_flags = dir_flags_;
     context.tmp_bytes = state_->options.tmp_bytes;
     context.last_cap = state_->last_cap;
