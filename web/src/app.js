@@ -1,0 +1,707 @@
+// The IDE page's logic, with no dependencies: with only this script the page works on a plain
+// textarea editor. main.js (CodeMirror) upgrades the editor through window.ide.upgradeEditor.
+import { STARTERS, STARTER_INPUT, isStarterOrEmpty } from "./starters.js";
+
+const kWaitMs = 25000;            // long-poll window per request (the server allows up to 30000)
+const kTickMs = 200;              // how often the elapsed time on screen is refreshed
+const kSharePollMs = 2000;        // a shared run that has not finished: look again this often...
+const kSharePollTries = 60;       // ...for at most two minutes
+const kStoreKeys = { language: "ide.language", code: "ide.code", stdin: "ide.stdin" };
+
+const VERDICTS = {
+  ok: { label: "OK", kind: "ok" },
+  compile_error: { label: "Compile error", kind: "error" },
+  runtime_error: { label: "Runtime error", kind: "error" },
+  time_limit_exceeded: { label: "Time limit exceeded", kind: "limit" },
+  memory_limit_exceeded: { label: "Memory limit exceeded", kind: "limit" },
+  output_limit_exceeded: { label: "Output limit exceeded", kind: "limit" },
+  internal_error: { label: "Internal error", kind: "info" },
+};
+
+const SIGNALS = {
+  1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS",
+  8: "SIGFPE", 9: "SIGKILL", 11: "SIGSEGV", 13: "SIGPIPE", 14: "SIGALRM", 15: "SIGTERM",
+  24: "SIGXCPU", 25: "SIGXFSZ", 31: "SIGSYS",
+};
+
+const $ = (id) => document.getElementById(id);
+const els = {
+  language: $("language"),
+  run: $("run"),
+  share: $("share"),
+  shareBox: $("share-box"),
+  shareLink: $("share-link"),
+  copyLink: $("copy-link"),
+  codeLabel: $("code-heading"),
+  fileName: $("file-name"),
+  editorHost: $("editor"),
+  stdin: $("stdin"),
+  status: $("status"),
+  output: $("output-body"),
+};
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+const store = {
+  get(key) {
+    try {
+      return window.localStorage.getItem(key);
+    } catch {
+      return null;  // storage disabled (private mode, policy): the page works without it
+    }
+  },
+  set(key, value) {
+    try {
+      window.localStorage.setItem(key, value);
+    } catch {
+      // quota or policy: remembering the draft is a convenience, never worth an error
+    }
+  },
+};
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else node.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return node;
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+class ApiError extends Error {
+  constructor(message, status, code, retryAfter) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.retryAfter = retryAfter;
+  }
+}
+
+async function api(method, path, body) {
+  const init = { method, cache: "no-store", headers: {} };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const res = await fetch(path, init);
+  let data = null;
+  try {
+    data = await res.json();
+  } catch {
+    data = null;
+  }
+  if (!res.ok) {
+    const message = data?.error?.message || `The server answered ${res.status} ${res.statusText}.`;
+    throw new ApiError(message, res.status, data?.error?.code, res.headers.get("Retry-After"));
+  }
+  return data;
+}
+
+function describeError(err) {
+  if (!(err instanceof ApiError)) return "Cannot reach the server. Check that it is running.";
+  if (err.code === "queue_full") {
+    const wait = err.retryAfter ? ` Try again in ${err.retryAfter} s.` : " Try again shortly.";
+    return `The server is busy: its queue is full.${wait}`;
+  }
+  return err.message;
+}
+
+function formatMs(ms) {
+  if (ms === null || ms === undefined) return null;
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function formatKb(kb) {
+  if (kb === null || kb === undefined) return null;
+  return kb < 1024 ? `${kb} KiB` : `${(kb / 1024).toFixed(1)} MiB`;
+}
+
+const isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent || "");
+
+// ---------------------------------------------------------------------------------------------
+// The plain editor: a textarea with a line-number gutter, Tab indenting and auto-indent on Enter.
+// It is the editor until main.js loads, and stays the editor if main.js never does.
+
+function indentUnitFor(language) {
+  return language === "go" ? "\t" : "    ";
+}
+
+function createPlainEditor(host, onChange) {
+  const textarea = host.querySelector("textarea");
+  const gutter = host.querySelector(".gutter");
+  let language = "";
+  let lineCount = 0;
+  let escaped = false;  // Escape then Tab leaves the editor, so the keyboard never gets trapped
+
+  const renderGutter = () => {
+    const lines = textarea.value.split("\n").length;
+    if (lines !== lineCount) {
+      lineCount = lines;
+      let text = "";
+      for (let i = 1; i <= lines; i++) text += i === 1 ? "1" : `\n${i}`;
+      gutter.textContent = text;
+    }
+    gutter.scrollTop = textarea.scrollTop;
+  };
+
+  // execCommand keeps the browser's undo history; setRangeText is the fallback without it.
+  const insertText = (text) => {
+    if (!document.execCommand("insertText", false, text)) {
+      textarea.setRangeText(text, textarea.selectionStart, textarea.selectionEnd, "end");
+      textarea.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  };
+
+  const indentSelection = (dedent) => {
+    const unit = indentUnitFor(language);
+    const { value, selectionStart, selectionEnd } = textarea;
+    const start = value.lastIndexOf("\n", selectionStart - 1) + 1;
+    let end = selectionEnd;
+    if (end > selectionStart && value[end - 1] === "\n") end -= 1;
+    const block = value.slice(start, end);
+    const changed = block
+      .split("\n")
+      .map((line) => {
+        if (!dedent) return unit + line;
+        if (line.startsWith("\t")) return line.slice(1);
+        return line.replace(/^ {1,4}/, "");
+      })
+      .join("\n");
+    textarea.setSelectionRange(start, end);
+    insertText(changed);
+    textarea.setSelectionRange(start, start + changed.length);
+  };
+
+  textarea.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      escaped = true;
+      return;
+    }
+    const plain = !e.ctrlKey && !e.metaKey && !e.altKey;
+    if (e.key === "Tab" && plain) {
+      if (escaped) {
+        escaped = false;
+        return;
+      }
+      e.preventDefault();
+      const { selectionStart, selectionEnd, value } = textarea;
+      const multiLine = value.slice(selectionStart, selectionEnd).includes("\n");
+      if (e.shiftKey || multiLine) indentSelection(e.shiftKey);
+      else insertText(indentUnitFor(language));
+    } else if (e.key === "Enter" && plain && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      const { value, selectionStart } = textarea;
+      const lineStart = value.lastIndexOf("\n", selectionStart - 1) + 1;
+      const line = value.slice(lineStart, selectionStart);
+      let indent = line.match(/^[ \t]*/)[0];
+      if (/[:{([]\s*$/.test(line)) indent += indentUnitFor(language);
+      insertText(`\n${indent}`);
+    }
+    escaped = false;
+  });
+  textarea.addEventListener("input", () => {
+    renderGutter();
+    onChange();
+  });
+  textarea.addEventListener("scroll", () => {
+    gutter.scrollTop = textarea.scrollTop;
+  });
+
+  renderGutter();
+  return {
+    kind: "plain",
+    getValue: () => textarea.value,
+    setValue(text) {
+      textarea.value = text;
+      renderGutter();
+    },
+    setLanguage(id) {
+      language = id;
+    },
+    focus: () => textarea.focus(),
+    destroy: () => host.replaceChildren(),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// State
+
+const slugMatch = /^\/s\/([A-Za-z0-9_-]+)\/?$/.exec(location.pathname);
+const state = {
+  languages: [],          // from GET /api/v1/languages
+  language: "",
+  sharedSlug: slugMatch ? slugMatch[1] : null,  // this page shows that share, unchanged so far
+  last: null,             // {id, language, code, stdin} of the newest submission made here
+  busy: false,            // a submission is being sent or followed
+  runToken: 0,            // bumps on every run so an older follow loop stops
+  timer: 0,
+};
+
+let editor = createPlainEditor(els.editorHost, onCodeChange);
+let saveTimer = 0;
+
+function snapshot() {
+  return { language: els.language.value, code: editor.getValue(), stdin: els.stdin.value };
+}
+
+function sameAs(a, b) {
+  return a && b && a.language === b.language && a.code === b.code && a.stdin === b.stdin;
+}
+
+function saveDraftSoon() {
+  clearTimeout(saveTimer);
+  saveTimer = setTimeout(saveDraft, 300);
+}
+
+function saveDraft() {
+  clearTimeout(saveTimer);
+  const snap = snapshot();
+  if (snap.language) store.set(kStoreKeys.language, snap.language);
+  store.set(kStoreKeys.code, snap.code);
+  store.set(kStoreKeys.stdin, snap.stdin);
+}
+
+function onCodeChange() {
+  saveDraftSoon();
+}
+
+function updateButtons() {
+  els.run.disabled = state.busy || !els.language.value;
+  els.run.setAttribute("aria-busy", state.busy ? "true" : "false");
+  els.share.disabled = !els.language.value;
+}
+
+function languageInfo(id) {
+  return state.languages.find((l) => l.id === id);
+}
+
+function setLanguage(id) {
+  state.language = id;
+  els.language.value = id;
+  editor.setLanguage(id);
+  const info = languageInfo(id);
+  els.fileName.textContent = info ? [info.name, info.version].filter(Boolean).join(" ") : id;
+  updateButtons();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output pane
+
+function setStatus(text) {
+  els.status.textContent = text;
+}
+
+function showMessage(text, kind = "error") {
+  els.output.replaceChildren(el("p", { class: `message message-${kind}`, text }));
+}
+
+function showProgress(phase, startedAt) {
+  const label = phase === "running" ? "Running" : phase === "queued" ? "In queue" : "Sending";
+  setStatus(label);
+  let box = els.output.querySelector(".progress");
+  if (!box) {
+    box = el(
+      "div",
+      { class: "progress" },
+      el("span", { class: "spinner", "aria-hidden": "true" }),
+      el("span", { class: "phase" }),
+      el("span", { class: "elapsed", "aria-hidden": "true" }),
+    );
+    els.output.replaceChildren(box);
+  }
+  box.querySelector(".phase").textContent = label;
+  box.dataset.phase = phase;
+  const tick = () => {
+    const elapsed = box.querySelector(".elapsed");
+    if (elapsed) elapsed.textContent = `${((Date.now() - startedAt) / 1000).toFixed(1)} s`;
+  };
+  tick();
+  clearInterval(state.timer);
+  state.timer = setInterval(tick, kTickMs);
+}
+
+function stopProgress() {
+  clearInterval(state.timer);
+  state.timer = 0;
+}
+
+function streamBlock(name, title, text, truncated, emptyText) {
+  const body =
+    text === ""
+      ? el("pre", {}, el("span", { class: "empty", text: emptyText }))
+      : el("pre", { text });
+  return el(
+    "section",
+    { class: `stream stream-${name}`, "aria-label": title },
+    el(
+      "div",
+      { class: "stream-head" },
+      el("span", { text: title }),
+      truncated ? el("span", { class: "note", text: "truncated at the output limit" }) : null,
+    ),
+    body,
+  );
+}
+
+function renderResult(result, { prefix = [] } = {}) {
+  stopProgress();
+  const verdict = VERDICTS[result.verdict] || { label: result.verdict || "Unknown", kind: "info" };
+  const meta = [];
+  const add = (label, value) => {
+    if (value !== null && value !== undefined && value !== "") meta.push(el("span", {}, `${label} `, el("b", { text: value })));
+  };
+  if (result.verdict !== "compile_error") {
+    if (result.signal) {
+      const name = SIGNALS[result.signal];
+      add("signal", name ? `${result.signal} (${name})` : String(result.signal));
+    } else if (result.exit_code !== null && result.exit_code !== undefined) {
+      add("exit code", String(result.exit_code));
+    }
+    add("cpu", formatMs(result.time_ms));
+    add("wall", formatMs(result.wall_ms));
+    add("memory", formatKb(result.memory_kb));
+  }
+
+  const parts = [
+    ...prefix,
+    el(
+      "div",
+      { class: "verdict-line" },
+      el("span", { class: `badge badge-${verdict.kind}`, "data-verdict": result.verdict, text: verdict.label }),
+      el("span", { class: "meta" }, ...meta),
+    ),
+  ];
+  const compileOutput = result.compile_output || "";
+  if (result.verdict === "compile_error" || compileOutput !== "") {
+    const title = result.verdict === "compile_error" ? "Compiler output" : "Compiler messages";
+    parts.push(streamBlock("compile", title, compileOutput, false, "(the compiler printed nothing)"));
+  }
+  if (result.verdict !== "compile_error") {
+    const truncated = result.truncated || {};
+    parts.push(streamBlock("stdout", "stdout", result.stdout || "", truncated.stdout, "(no output)"));
+    if ((result.stderr || "") !== "" || truncated.stderr) {
+      parts.push(streamBlock("stderr", "stderr", result.stderr || "", truncated.stderr, ""));
+    }
+  }
+  els.output.replaceChildren(...parts);
+  const took = result.wall_ms !== null && result.wall_ms !== undefined ? ` in ${formatMs(result.wall_ms)}` : "";
+  setStatus(`${verdict.label}${result.verdict === "compile_error" ? "" : took}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running: POST the submission, then long-poll its result until it is done.
+
+async function startRun() {
+  if (state.busy) return null;
+  const snap = snapshot();
+  if (!snap.language) return null;
+  saveDraft();
+  state.busy = true;
+  const token = ++state.runToken;
+  updateButtons();
+  hideShareLink();
+  const startedAt = Date.now();
+  showProgress("sending", startedAt);
+  // On a phone the output is below the fold: bring it up so the run is seen.
+  if (window.matchMedia("(max-width: 820px)").matches) {
+    els.output.closest(".pane").scrollIntoView({ block: "nearest", behavior: "smooth" });
+  }
+
+  let accepted;
+  try {
+    accepted = await api("POST", "/api/v1/submissions", snap);
+  } catch (err) {
+    stopProgress();
+    showMessage(describeError(err));
+    setStatus("Not run");
+    state.busy = false;
+    updateButtons();
+    return null;
+  }
+  state.last = { ...snap, id: accepted.id };
+  // The shared submission never changes: this run is a new one, so the address stops naming it.
+  if (state.sharedSlug) {
+    state.sharedSlug = null;
+    history.replaceState(null, "", "/");
+  }
+  showProgress(accepted.status || "queued", startedAt);
+  follow(accepted.id, token, startedAt);
+  return accepted.id;
+}
+
+async function follow(id, token, startedAt) {
+  let failures = 0;
+  try {
+    while (token === state.runToken) {
+      let result;
+      try {
+        result = await api("GET", `/api/v1/submissions/${encodeURIComponent(id)}/result?wait_ms=${kWaitMs}`);
+      } catch (err) {
+        // A 4xx will not get better by asking again; a dropped connection or a 5xx may.
+        const permanent = err instanceof ApiError && err.status < 500 && err.status !== 429;
+        if (permanent || ++failures > 8) {
+          stopProgress();
+          showMessage(describeError(err));
+          setStatus("Failed");
+          return;
+        }
+        await sleep(Math.min(500 * 2 ** failures, 8000));
+        continue;
+      }
+      failures = 0;
+      if (token !== state.runToken) return;
+      if (result.status === "done") {
+        renderResult(result);
+        return;
+      }
+      showProgress(result.status, startedAt);
+    }
+  } finally {
+    if (token === state.runToken) {
+      state.busy = false;
+      updateButtons();
+    }
+  }
+}
+
+function run() {
+  startRun();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sharing
+
+function hideShareLink() {
+  els.shareBox.hidden = true;
+  els.shareLink.value = "";
+}
+
+function showShareLink(url) {
+  els.shareLink.value = url;
+  els.shareBox.hidden = false;
+  els.copyLink.textContent = "Copy";
+}
+
+let sharing = false;
+async function share() {
+  if (sharing) return;
+  sharing = true;
+  els.share.disabled = true;
+  try {
+    let id = null;
+    // Share what is on screen: the last run if nothing changed since (or it is still running),
+    // otherwise a new submission of the current code, which also runs it.
+    if (state.last && (state.busy || sameAs(state.last, snapshot()))) id = state.last.id;
+    else id = await startRun();
+    if (!id) return;
+    const link = await api("POST", `/api/v1/submissions/${encodeURIComponent(id)}/share`);
+    const url = link.url || `${location.origin}/s/${link.slug}`;
+    showShareLink(url);
+    history.replaceState(null, "", `/s/${link.slug}`);
+    els.shareLink.focus();
+    els.shareLink.select();
+  } catch (err) {
+    showMessage(`Could not share: ${describeError(err)}`);
+  } finally {
+    sharing = false;
+    updateButtons();
+  }
+}
+
+async function copyLink() {
+  const url = els.shareLink.value;
+  if (!url) return;
+  let copied = false;
+  try {
+    await navigator.clipboard.writeText(url);
+    copied = true;
+  } catch {
+    els.shareLink.focus();
+    els.shareLink.select();
+    try {
+      copied = document.execCommand("copy");
+    } catch {
+      copied = false;
+    }
+  }
+  els.copyLink.textContent = copied ? "Copied" : "Press Ctrl+C";
+  setTimeout(() => {
+    els.copyLink.textContent = "Copy";
+  }, 2000);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Loading: languages, then the shared program or the remembered draft.
+
+function fillLanguages(list, wanted) {
+  const options = list.map((l) => el("option", { value: l.id, text: l.version ? `${l.name} ${l.version}` : l.name }));
+  // A shared program in a language this server lacks still shows; running it explains why not.
+  if (wanted && !list.some((l) => l.id === wanted)) {
+    options.push(el("option", { value: wanted, text: `${wanted} (not installed)` }));
+  }
+  els.language.replaceChildren(...options);
+  els.language.disabled = options.length === 0;
+}
+
+function pickLanguage(list, ...candidates) {
+  for (const c of candidates) if (c && list.some((l) => l.id === c)) return c;
+  return list[0]?.id || "";
+}
+
+async function loadShared(slug) {
+  try {
+    return await api("GET", `/api/v1/shares/${encodeURIComponent(slug)}`);
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 404) return { missing: true };
+    return { failed: err };
+  }
+}
+
+function sharedNote() {
+  return el("p", {
+    class: "shared-note",
+    text: "A shared program. Edit and run it freely: running makes a new submission, and this link keeps showing the original.",
+  });
+}
+
+async function showSharedResult(shared) {
+  if (shared.result && shared.result.status === "done") {
+    renderResult(shared.result, { prefix: [sharedNote()] });
+    return;
+  }
+  // The share was made while the program was still running: look again for a while.
+  els.output.replaceChildren(sharedNote(), el("p", { class: "message", text: "This program has not finished running yet." }));
+  setStatus("Waiting for the shared run");
+  for (let i = 0; i < kSharePollTries; i++) {
+    await sleep(kSharePollMs);
+    if (state.sharedSlug !== shared.slug || state.busy) return;
+    const again = await loadShared(shared.slug);
+    if (again.result && again.result.status === "done") {
+      if (state.sharedSlug === shared.slug && !state.busy) renderResult(again.result, { prefix: [sharedNote()] });
+      return;
+    }
+  }
+}
+
+async function init() {
+  const sharedPromise = state.sharedSlug ? loadShared(state.sharedSlug) : Promise.resolve(null);
+  const languagesPromise = api("GET", "/api/v1/languages").catch((err) => ({ failed: err }));
+
+  let shared = await sharedPromise;
+  if (shared && (shared.missing || shared.failed)) {
+    showMessage(
+      shared.missing
+        ? "There is no shared program at this link. Here is the editor instead."
+        : `Could not load the shared program: ${describeError(shared.failed)}`,
+    );
+    state.sharedSlug = null;
+    history.replaceState(null, "", "/");
+    shared = null;
+  }
+
+  const storedCode = store.get(kStoreKeys.code);
+  if (shared) {
+    editor.setValue(shared.code);
+    els.stdin.value = shared.stdin || "";
+    showShareLink(`${location.origin}/s/${shared.slug}`);
+  } else {
+    if (storedCode !== null) editor.setValue(storedCode);
+    const storedStdin = store.get(kStoreKeys.stdin);
+    els.stdin.value = storedStdin !== null ? storedStdin : storedCode === null ? STARTER_INPUT : "";
+  }
+
+  const languages = await languagesPromise;
+  if (!Array.isArray(languages)) {
+    fillLanguages([], shared?.language);
+    showMessage(`Could not load the list of languages: ${describeError(languages.failed)}`);
+    updateButtons();
+    return;
+  }
+  state.languages = languages;
+  const wanted = shared?.language;
+  fillLanguages(languages, wanted);
+  const chosen = wanted || pickLanguage(languages, store.get(kStoreKeys.language), "python");
+  setLanguage(chosen);
+  if (!shared && editor.getValue().trim() === "") editor.setValue(STARTERS[chosen] || "");
+  if (shared) showSharedResult(shared);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Events
+
+els.language.addEventListener("change", () => {
+  const next = els.language.value;
+  if (isStarterOrEmpty(editor.getValue())) editor.setValue(STARTERS[next] || "");
+  setLanguage(next);
+  saveDraftSoon();
+});
+els.stdin.addEventListener("input", saveDraftSoon);
+els.run.addEventListener("click", run);
+els.share.addEventListener("click", share);
+els.copyLink.addEventListener("click", copyLink);
+els.shareLink.addEventListener("focus", () => els.shareLink.select());
+els.codeLabel.addEventListener("click", (e) => {
+  e.preventDefault();
+  editor.focus();
+});
+
+// Capture phase: Ctrl/Cmd+Enter runs from anywhere, before an editor can treat it as a newline.
+window.addEventListener(
+  "keydown",
+  (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && !e.altKey && !e.shiftKey) {
+      e.preventDefault();
+      e.stopPropagation();
+      run();
+    }
+  },
+  true,
+);
+window.addEventListener("pagehide", saveDraft);
+
+if (isMac) {
+  els.run.querySelector(".shortcut").textContent = "⌘ Enter";
+  els.run.title = "Run (⌘ Enter)";
+}
+
+// The upgrade hook for main.js. `create({parent, doc, language, label, onChange})` builds an
+// editor in `parent` and returns {getValue, setValue, setLanguage, focus, destroy}. If it
+// throws, the plain editor stays.
+window.ide = {
+  upgradeEditor(create) {
+    const doc = editor.getValue();
+    const host = document.createElement("div");
+    host.className = "rich-editor";
+    host.style.display = "contents";
+    let next;
+    try {
+      next = create({ parent: host, doc, language: state.language, label: "Code", onChange: onCodeChange });
+    } catch (err) {
+      console.warn("Keeping the plain editor: the code editor failed to start.", err);
+      return false;
+    }
+    const hadFocus = els.editorHost.contains(document.activeElement);
+    editor.destroy();
+    els.editorHost.replaceChildren(host);
+    els.codeLabel.removeAttribute("for");
+    editor = next;
+    if (hadFocus) editor.focus();
+    return true;
+  },
+  get editorKind() {
+    return editor.kind || "rich";
+  },
+};
+
+updateButtons();
+init();
+document.dispatchEvent(new Event("ide:ready"));
