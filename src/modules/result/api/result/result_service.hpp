@@ -34,8 +34,38 @@ enum class Verdict {
   internal_error,
 };
 
-std::string_view to_string(Status status);
-std::string_view to_string(Verdict verdict);
+// Inline so that layers linking only the interface target (http) can name statuses and verdicts.
+inline std::string_view to_string(Status status) {
+  switch (status) {
+    case Status::queued:
+      return "queued";
+    case Status::running:
+      return "running";
+    case Status::done:
+      return "done";
+  }
+  return "unknown";
+}
+
+inline std::string_view to_string(Verdict verdict) {
+  switch (verdict) {
+    case Verdict::ok:
+      return "ok";
+    case Verdict::compile_error:
+      return "compile_error";
+    case Verdict::runtime_error:
+      return "runtime_error";
+    case Verdict::time_limit_exceeded:
+      return "time_limit_exceeded";
+    case Verdict::memory_limit_exceeded:
+      return "memory_limit_exceeded";
+    case Verdict::output_limit_exceeded:
+      return "output_limit_exceeded";
+    case Verdict::internal_error:
+      return "internal_error";
+  }
+  return "unknown";
+}
 
 /// A submission's execution state. Outputs and measurements are meaningful only when done.
 struct RunResult {

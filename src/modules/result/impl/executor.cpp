@@ -1,0 +1,123 @@
+#include "executor.hpp"
+
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/log.hpp"
+
+namespace ide::result {
+
+namespace {
+
+void take_measurements(const sandbox::StageOutcome& outcome, RunResult& result) {
+  result.time_ms = outcome.cpu_ms;
+  result.wall_ms = outcome.wall_ms;
+  result.memory_kb = outcome.memory_kb;
+}
+
+void internal_error(RunResult& result, std::string_view reason) {
+  result.verdict = Verdict::internal_error;
+  result.stderr_data = fmt::format("ide: internal error: {}\n", reason);
+}
+
+/// Why a compile stage that did not exit by itself stopped, for the compile output.
+std::string_view compile_stop_note(sandbox::Termination termination) {
+  switch (termination) {
+    case sandbox::Termination::time_limit:
+      return "compilation exceeded the time limit";
+    case sandbox::Termination::memory_limit:
+      return "compilation exceeded the memory limit";
+    case sandbox::Termination::output_limit:
+      return "the compiler's output exceeded the limit";
+    case sandbox::Termination::signaled:
+      return "the compiler was killed by a signal";
+    default:
+      return "";
+  }
+}
+
+}  // namespace
+
+bool apply_compile_outcome(const sandbox::StageOutcome& outcome, RunResult& result) {
+  if (outcome.termination == sandbox::Termination::setup_failed) {
+    take_measurements(outcome, result);
+    internal_error(result, fmt::format("the compiler could not be started: {}", outcome.error));
+    return false;
+  }
+  result.compile_output = outcome.stdout_data + outcome.stderr_data;
+  if (outcome.termination == sandbox::Termination::exited && outcome.exit_code == 0) return true;
+  take_measurements(outcome, result);
+  result.verdict = Verdict::compile_error;
+  if (const std::string_view note = compile_stop_note(outcome.termination); !note.empty()) {
+    if (!result.compile_output.empty() && result.compile_output.back() != '\n') {
+      result.compile_output += '\n';
+    }
+    result.compile_output += fmt::format("ide: {}\n", note);
+  }
+  return false;
+}
+
+void apply_run_outcome(sandbox::StageOutcome outcome, bool truncate_output_only,
+                       RunResult& result) {
+  take_measurements(outcome, result);
+  result.stdout_data = std::move(outcome.stdout_data);
+  result.stderr_data = std::move(outcome.stderr_data);
+  result.stdout_truncated = outcome.stdout_truncated;
+  result.stderr_truncated = outcome.stderr_truncated;
+  switch (outcome.termination) {
+    case sandbox::Termination::exited:
+      result.exit_code = outcome.exit_code;
+      result.verdict = outcome.exit_code == 0 ? Verdict::ok : Verdict::runtime_error;
+      break;
+    case sandbox::Termination::signaled:
+      result.signal = outcome.signal;
+      result.verdict = Verdict::runtime_error;
+      break;
+    case sandbox::Termination::time_limit:
+      result.verdict = Verdict::time_limit_exceeded;
+      break;
+    case sandbox::Termination::memory_limit:
+      result.verdict = Verdict::memory_limit_exceeded;
+      break;
+    case sandbox::Termination::output_limit:
+      result.verdict = truncate_output_only ? Verdict::ok : Verdict::output_limit_exceeded;
+      break;
+    case sandbox::Termination::setup_failed:
+      internal_error(result, fmt::format("the program could not be started: {}", outcome.error));
+      break;
+  }
+}
+
+RunResult Executor::execute(const LanguageSpec& language, const submission::Submission& submission,
+                            sandbox::Box& box) const {
+  RunResult result;
+  result.id = submission.id;
+  if (auto written = box.write_file(language.source, submission.code); !written) {
+    internal_error(result,
+                   fmt::format("cannot write the source file: {}", written.error().message));
+    return result;
+  }
+  const std::vector<std::string> env = program_environment(language);
+  if (!language.compile.empty()) {
+    sandbox::StageSpec compile{.argv = language.compile,
+                               .env = env,
+                               .stdin_data = {},
+                               .limits = limits_.compile,
+                               .limit_address_space = language.limit_address_space};
+    const sandbox::StageOutcome outcome = box.run(compile);
+    if (!apply_compile_outcome(outcome, result)) return result;
+  }
+  sandbox::StageSpec run{.argv = language.run,
+                         .env = env,
+                         .stdin_data = submission.stdin_data,
+                         .limits = limits_.run_limits(submission.limits),
+                         .limit_address_space = language.limit_address_space};
+  apply_run_outcome(box.run(run), limits_.truncate_output_only, result);
+  if (result.verdict == Verdict::internal_error) {
+    core::log::warn("submission {}: {}", submission.id, result.stderr_data);
+  }
+  return result;
+}
+
+}  // namespace ide::result

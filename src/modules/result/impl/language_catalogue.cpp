@@ -1,0 +1,248 @@
+#include "language_catalogue.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <future>
+#include <regex>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include "child_process.hpp"
+
+namespace ide::result {
+
+namespace {
+
+namespace json = boost::json;
+
+core::Unexpected bad(std::size_t index, std::string_view id, std::string_view problem) {
+  const std::string who = id.empty() ? fmt::format("entry {}", index) : fmt::format("'{}'", id);
+  return core::fail(core::ErrorCode::invalid_argument,
+                    fmt::format("languages: {}: {}", who, problem));
+}
+
+bool is_plain_file_name(std::string_view name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string_view::npos &&
+         name.find('\0') == std::string_view::npos;
+}
+
+bool is_valid_id(std::string_view id) {
+  return !id.empty() && id.size() <= 32 && std::all_of(id.begin(), id.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '+';
+  });
+}
+
+/// A program as written in the catalogue: absolute, or "./name" for a file the compile stage made.
+bool is_valid_program(std::string_view program, bool may_be_in_work_dir) {
+  if (!program.empty() && program[0] == '/') return true;
+  return may_be_in_work_dir && program.substr(0, 2) == "./" &&
+         is_plain_file_name(program.substr(2));
+}
+
+core::Result<std::vector<std::string>> argv_field(const json::object& entry, std::string_view key,
+                                                  std::size_t index, std::string_view id,
+                                                  bool optional, bool may_be_in_work_dir) {
+  const json::value* value = entry.if_contains(key);
+  if (value == nullptr || value->is_null()) {
+    if (optional) return std::vector<std::string>{};
+    return bad(index, id, fmt::format("'{}' is required", key));
+  }
+  if (!value->is_array() || value->as_array().empty()) {
+    return bad(index, id, fmt::format("'{}' must be a non-empty array of strings", key));
+  }
+  std::vector<std::string> argv;
+  for (const json::value& item : value->as_array()) {
+    if (!item.is_string()) {
+      return bad(index, id, fmt::format("'{}' must be a non-empty array of strings", key));
+    }
+    argv.emplace_back(item.as_string());
+  }
+  if (!is_valid_program(argv[0], may_be_in_work_dir)) {
+    return bad(index, id, fmt::format("'{}' must start with an absolute path", key));
+  }
+  return argv;
+}
+
+core::Result<std::string> string_field(const json::object& entry, std::string_view key,
+                                       std::size_t index, std::string_view id) {
+  const json::value* value = entry.if_contains(key);
+  if (value == nullptr || !value->is_string() || value->as_string().empty()) {
+    return bad(index, id, fmt::format("'{}' must be a non-empty string", key));
+  }
+  return std::string(value->as_string());
+}
+
+core::Result<LanguageSpec> parse_entry(const json::value& value, std::size_t index) {
+  if (!value.is_object()) return bad(index, "", "must be an object");
+  const json::object& entry = value.as_object();
+  static const std::set<std::string, std::less<>> kKnown = {
+      "id", "name", "source", "compile", "run", "version", "env", "limit_address_space"};
+  for (const auto& field : entry) {
+    if (kKnown.count(field.key()) == 0) {
+      return bad(index, "", fmt::format("unknown field '{}'", std::string_view(field.key())));
+    }
+  }
+  LanguageSpec spec;
+  auto id = string_field(entry, "id", index, "");
+  if (!id) return core::Unexpected(id.error());
+  spec.id = *id;
+  if (!is_valid_id(spec.id)) return bad(index, "", "'id' must be [a-z0-9_+-], at most 32 long");
+  auto name = string_field(entry, "name", index, spec.id);
+  if (!name) return core::Unexpected(name.error());
+  spec.name = *name;
+  auto source = string_field(entry, "source", index, spec.id);
+  if (!source) return core::Unexpected(source.error());
+  spec.source = *source;
+  if (!is_plain_file_name(spec.source)) return bad(index, spec.id, "'source' must be a file name");
+
+  auto compile = argv_field(entry, "compile", index, spec.id, true, false);
+  if (!compile) return core::Unexpected(compile.error());
+  spec.compile = std::move(*compile);
+  auto run = argv_field(entry, "run", index, spec.id, false, true);
+  if (!run) return core::Unexpected(run.error());
+  spec.run = std::move(*run);
+  auto version = argv_field(entry, "version", index, spec.id, false, false);
+  if (!version) return core::Unexpected(version.error());
+  spec.version_command = std::move(*version);
+
+  if (const json::value* env = entry.if_contains("env"); env != nullptr && !env->is_null()) {
+    if (!env->is_object()) return bad(index, spec.id, "'env' must be an object of strings");
+    for (const auto& [key, item] : env->as_object()) {
+      if (!item.is_string() || key.empty() || key.find('=') != json::string_view::npos) {
+        return bad(index, spec.id, "'env' must map names (without '=') to strings");
+      }
+      spec.env.push_back(
+          fmt::format("{}={}", std::string_view(key), std::string_view(item.as_string())));
+    }
+  }
+  if (const json::value* limit = entry.if_contains("limit_address_space"); limit != nullptr) {
+    if (!limit->is_bool()) return bad(index, spec.id, "'limit_address_space' must be a boolean");
+    spec.limit_address_space = limit->as_bool();
+  }
+  return spec;
+}
+
+}  // namespace
+
+core::Result<std::vector<LanguageSpec>> parse_catalogue(std::string_view json_text) {
+  boost::system::error_code ec;
+  const json::value root = json::parse(json_text, ec);
+  if (ec) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("languages: not valid JSON: {}", ec.message()));
+  }
+  if (!root.is_array()) {
+    return core::fail(core::ErrorCode::invalid_argument, "languages: must be a JSON array");
+  }
+  std::vector<LanguageSpec> specs;
+  std::set<std::string, std::less<>> seen;
+  for (std::size_t i = 0; i < root.as_array().size(); ++i) {
+    auto spec = parse_entry(root.as_array()[i], i);
+    if (!spec) return core::Unexpected(spec.error());
+    if (!seen.insert(spec->id).second) return bad(i, spec->id, "the id appears twice");
+    specs.push_back(std::move(*spec));
+  }
+  return specs;
+}
+
+core::Result<std::vector<LanguageSpec>> load_catalogue(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) {
+    return core::fail(core::ErrorCode::not_found,
+                      fmt::format("cannot read the language catalogue {}", file.string()));
+  }
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  auto specs = parse_catalogue(buffer.str());
+  if (!specs) {
+    return core::fail(specs.error().code,
+                      fmt::format("{}: {}", file.string(), specs.error().message));
+  }
+  return specs;
+}
+
+std::string parse_version(std::string_view output) {
+  static const std::regex kVersion(R"(\d+(\.\d+)+)");
+  std::match_results<std::string_view::const_iterator> match;
+  if (std::regex_search(output.begin(), output.end(), match, kVersion)) return match.str();
+  return "";
+}
+
+std::vector<std::string> program_environment(const LanguageSpec& spec) {
+  std::vector<std::string> env = {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/tmp", "LANG=C.UTF-8"};
+  for (const std::string& extra : spec.env) {
+    const std::string_view name = std::string_view(extra).substr(0, extra.find('=') + 1);
+    auto same = std::find_if(env.begin(), env.end(),
+                             [&](const std::string& e) { return e.starts_with(name); });
+    if (same != env.end()) {
+      *same = extra;
+    } else {
+      env.push_back(extra);
+    }
+  }
+  return env;
+}
+
+ProbedLanguage probe_language(const LanguageSpec& spec, std::chrono::milliseconds timeout) {
+  ProbedLanguage probed;
+  probed.spec = spec;
+  for (const auto* argv : {&spec.compile, &spec.run}) {
+    if (!argv->empty() && (*argv)[0][0] == '/' && ::access((*argv)[0].c_str(), X_OK) != 0) {
+      probed.problem = fmt::format("{} is missing", (*argv)[0]);
+      return probed;
+    }
+  }
+  auto outcome = run_child(spec.version_command, program_environment(spec), timeout);
+  if (!outcome) {
+    probed.problem = outcome.error().message;
+    return probed;
+  }
+  if (outcome->timed_out) {
+    probed.problem = fmt::format("{} did not answer in time", spec.version_command[0]);
+    return probed;
+  }
+  probed.version = parse_version(outcome->output);
+  if (!outcome->exited || (outcome->exit_code != 0 && probed.version.empty())) {
+    probed.problem = fmt::format("{} failed", fmt::join(spec.version_command, " "));
+    return probed;
+  }
+  if (probed.version.empty()) probed.version = "unknown";
+  probed.installed = true;
+  return probed;
+}
+
+LanguageCatalogue LanguageCatalogue::probe(const std::vector<LanguageSpec>& specs,
+                                           std::chrono::milliseconds timeout) {
+  std::vector<std::future<ProbedLanguage>> pending;
+  pending.reserve(specs.size());
+  for (const LanguageSpec& spec : specs) {
+    pending.push_back(
+        std::async(std::launch::async, [&spec, timeout] { return probe_language(spec, timeout); }));
+  }
+  std::vector<ProbedLanguage> entries;
+  entries.reserve(specs.size());
+  for (auto& future : pending) entries.push_back(future.get());
+  return LanguageCatalogue(std::move(entries));
+}
+
+const LanguageSpec* LanguageCatalogue::find(std::string_view id) const {
+  for (const ProbedLanguage& entry : entries_) {
+    if (entry.installed && entry.spec.id == id) return &entry.spec;
+  }
+  return nullptr;
+}
+
+std::vector<Language> LanguageCatalogue::served() const {
+  std::vector<Language> languages;
+  for (const ProbedLanguage& entry : entries_) {
+    if (entry.installed) languages.push_back({entry.spec.id, entry.spec.name, entry.version});
+  }
+  return languages;
+}
+
+}  // namespace ide::result

@@ -1,0 +1,232 @@
+#include "sqlite_result_store.hpp"
+
+#include <stdexcept>
+
+#include "core/clock.hpp"
+
+namespace ide::result {
+
+namespace {
+
+using core::sqlite::Database;
+using core::sqlite::Statement;
+using core::sqlite::Transaction;
+
+const std::vector<std::string> kMigrations = {
+    // 1: the queue and the results. Code and stdin are never stored here: they belong to the
+    // submission module and are fetched through its interface when a job starts.
+    R"sql(
+    CREATE TABLE jobs (
+      submission_id  TEXT PRIMARY KEY,
+      state          TEXT NOT NULL CHECK (state IN ('queued', 'running', 'done')),
+      enqueued_at_ms INTEGER NOT NULL,
+      started_at_ms  INTEGER,
+      attempts       INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE INDEX jobs_by_state ON jobs (state, enqueued_at_ms);
+    CREATE TABLE results (
+      submission_id    TEXT PRIMARY KEY,
+      verdict          TEXT NOT NULL,
+      exit_code        INTEGER,
+      signal           INTEGER,
+      stdout           BLOB NOT NULL,
+      stderr           BLOB NOT NULL,
+      compile_output   BLOB NOT NULL,
+      time_ms          INTEGER NOT NULL,
+      wall_ms          INTEGER NOT NULL,
+      memory_kb        INTEGER NOT NULL,
+      stdout_truncated INTEGER NOT NULL,
+      stderr_truncated INTEGER NOT NULL,
+      finished_at_ms   INTEGER NOT NULL
+    );
+    )sql",
+};
+
+Status parse_state(const std::string& text) {
+  if (text == "queued") return Status::queued;
+  if (text == "running") return Status::running;
+  if (text == "done") return Status::done;
+  throw std::runtime_error("results.db: unknown job state '" + text + "'");
+}
+
+Verdict parse_verdict(const std::string& text) {
+  for (Verdict v :
+       {Verdict::ok, Verdict::compile_error, Verdict::runtime_error, Verdict::time_limit_exceeded,
+        Verdict::memory_limit_exceeded, Verdict::output_limit_exceeded, Verdict::internal_error}) {
+    if (to_string(v) == text) return v;
+  }
+  throw std::runtime_error("results.db: unknown verdict '" + text + "'");
+}
+
+std::optional<std::int64_t> optional_int(const std::optional<int>& value) {
+  if (!value) return std::nullopt;
+  return *value;
+}
+
+std::optional<int> optional_small(const std::optional<std::int64_t>& value) {
+  if (!value) return std::nullopt;
+  return static_cast<int>(*value);
+}
+
+/// Resets `statement` when the scope ends, so no read transaction stays open on the connection.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(Statement& statement) : statement_(statement) {}
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+  ~ResetOnExit() { statement_.reset(); }
+
+ private:
+  Statement& statement_;
+};
+
+}  // namespace
+
+SqliteResultStore::SqliteResultStore(const std::filesystem::path& file)
+    : writer_(file, kMigrations), reader_(file, kMigrations) {}
+
+EnqueueOutcome SqliteResultStore::enqueue(std::string_view id, std::int64_t now_ms,
+                                          std::size_t max_queued) {
+  std::lock_guard lock(write_mutex_);
+  Transaction transaction(writer_);
+  {
+    Statement& known = writer_.prepare("SELECT 1 FROM jobs WHERE submission_id = ?");
+    ResetOnExit reset(known);
+    if (known.bind(1, id).step()) return EnqueueOutcome::already_known;
+  }
+  {
+    Statement& count = writer_.prepare("SELECT COUNT(*) FROM jobs WHERE state = 'queued'");
+    ResetOnExit reset(count);
+    count.step();
+    if (static_cast<std::size_t>(count.column_int(0)) >= max_queued) {
+      return EnqueueOutcome::queue_full;
+    }
+  }
+  writer_.prepare("INSERT INTO jobs (submission_id, state, enqueued_at_ms) VALUES (?, 'queued', ?)")
+      .bind(1, id)
+      .bind(2, now_ms)
+      .run();
+  transaction.commit();
+  return EnqueueOutcome::added;
+}
+
+std::size_t SqliteResultStore::requeue_interrupted() {
+  std::lock_guard lock(write_mutex_);
+  writer_
+      .prepare(
+          "UPDATE jobs SET state = 'queued', started_at_ms = NULL, attempts = attempts + 1 "
+          "WHERE state = 'running'")
+      .run();
+  return static_cast<std::size_t>(writer_.changes());
+}
+
+std::vector<JobRecord> SqliteResultStore::queued_jobs() {
+  std::lock_guard lock(read_mutex_);
+  Statement& select = reader_.prepare(
+      "SELECT submission_id, enqueued_at_ms, attempts FROM jobs WHERE state = 'queued' "
+      "ORDER BY enqueued_at_ms, rowid");
+  ResetOnExit reset(select);
+  std::vector<JobRecord> jobs;
+  while (select.step()) {
+    JobRecord job;
+    job.id = select.column_text(0);
+    job.enqueued_at_ms = select.column_int(1);
+    job.attempts = select.column_int(2);
+    jobs.push_back(std::move(job));
+  }
+  return jobs;
+}
+
+void SqliteResultStore::mark_running(std::string_view id, std::int64_t now_ms) {
+  std::lock_guard lock(write_mutex_);
+  writer_
+      .prepare(
+          "UPDATE jobs SET state = 'running', started_at_ms = ? "
+          "WHERE submission_id = ? AND state = 'queued'")
+      .bind(1, now_ms)
+      .bind(2, id)
+      .run();
+}
+
+void SqliteResultStore::mark_queued(std::string_view id) {
+  std::lock_guard lock(write_mutex_);
+  writer_
+      .prepare(
+          "UPDATE jobs SET state = 'queued', started_at_ms = NULL "
+          "WHERE submission_id = ? AND state = 'running'")
+      .bind(1, id)
+      .run();
+}
+
+void SqliteResultStore::finish(const RunResult& result) {
+  const std::int64_t finished_at_ms =
+      core::to_unix_ms(result.finished_at.value_or(std::chrono::system_clock::now()));
+  std::lock_guard lock(write_mutex_);
+  Transaction transaction(writer_);
+  writer_
+      .prepare(
+          "INSERT OR IGNORE INTO results (submission_id, verdict, exit_code, signal, stdout, "
+          "stderr, compile_output, time_ms, wall_ms, memory_kb, stdout_truncated, "
+          "stderr_truncated, finished_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+      .bind(1, result.id)
+      .bind(2, to_string(result.verdict))
+      .bind(3, optional_int(result.exit_code))
+      .bind(4, optional_int(result.signal))
+      .bind_blob(5, result.stdout_data)
+      .bind_blob(6, result.stderr_data)
+      .bind_blob(7, result.compile_output)
+      .bind(8, result.time_ms)
+      .bind(9, result.wall_ms)
+      .bind(10, result.memory_kb)
+      .bind(11, std::int64_t{result.stdout_truncated})
+      .bind(12, std::int64_t{result.stderr_truncated})
+      .bind(13, finished_at_ms)
+      .run();
+  writer_.prepare("UPDATE jobs SET state = 'done' WHERE submission_id = ?")
+      .bind(1, result.id)
+      .run();
+  transaction.commit();
+}
+
+std::optional<JobRecord> SqliteResultStore::find_job(std::string_view id) {
+  std::lock_guard lock(read_mutex_);
+  Statement& select = reader_.prepare(
+      "SELECT state, enqueued_at_ms, started_at_ms, attempts FROM jobs WHERE submission_id = ?");
+  ResetOnExit reset(select);
+  if (!select.bind(1, id).step()) return std::nullopt;
+  return JobRecord{.id = std::string(id),
+                   .state = parse_state(select.column_text(0)),
+                   .enqueued_at_ms = select.column_int(1),
+                   .started_at_ms = select.column_optional_int(2),
+                   .attempts = select.column_int(3)};
+}
+
+std::optional<RunResult> SqliteResultStore::find_result(std::string_view id) {
+  std::lock_guard lock(read_mutex_);
+  Statement& select = reader_.prepare(
+      "SELECT r.verdict, r.exit_code, r.signal, r.stdout, r.stderr, r.compile_output, r.time_ms, "
+      "r.wall_ms, r.memory_kb, r.stdout_truncated, r.stderr_truncated, r.finished_at_ms, "
+      "j.enqueued_at_ms FROM results r JOIN jobs j ON j.submission_id = r.submission_id "
+      "WHERE r.submission_id = ?");
+  ResetOnExit reset(select);
+  if (!select.bind(1, id).step()) return std::nullopt;
+  RunResult result;
+  result.id = std::string(id);
+  result.status = Status::done;
+  result.verdict = parse_verdict(select.column_text(0));
+  result.exit_code = optional_small(select.column_optional_int(1));
+  result.signal = optional_small(select.column_optional_int(2));
+  result.stdout_data = select.column_text(3);
+  result.stderr_data = select.column_text(4);
+  result.compile_output = select.column_text(5);
+  result.time_ms = select.column_int(6);
+  result.wall_ms = select.column_int(7);
+  result.memory_kb = select.column_int(8);
+  result.stdout_truncated = select.column_int(9) != 0;
+  result.stderr_truncated = select.column_int(10) != 0;
+  result.finished_at = core::from_unix_ms(select.column_int(11));
+  result.created_at = core::from_unix_ms(select.column_int(12));
+  return result;
+}
+
+}  // namespace ide::result

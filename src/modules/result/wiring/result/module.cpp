@@ -1,0 +1,140 @@
+#include "result/module.hpp"
+
+#include <unistd.h>
+
+#include <cstdint>
+#include <exception>
+#include <filesystem>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "core/log.hpp"
+#include "core/sqlite.hpp"
+#include "language_catalogue.hpp"
+#include "result_service_impl.hpp"
+#include "sandbox/sandbox.hpp"
+#include "sqlite_result_store.hpp"
+
+namespace ide::result {
+
+namespace {
+
+constexpr std::string_view kInsecureWarning =
+    "WARNING: --insecure-no-sandbox is set: submitted code runs WITHOUT isolation, with this "
+    "server's user and files. Never expose this server to anyone you do not trust.";
+
+/// FNV-1a: stable across builds, unlike std::hash.
+std::uint64_t stable_hash(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ULL;
+  for (const char c : text) {
+    hash ^= static_cast<unsigned char>(c);
+    hash *= 1099511628211ULL;
+  }
+  return hash;
+}
+
+/// Per-run work dirs: never inside the data dir (a run must not see the databases), and one
+/// directory per data dir so that servers side by side never share boxes while a restart finds
+/// (and the sandbox cleans) what a crash left behind.
+std::filesystem::path boxes_dir_for(const core::Config& config) {
+  std::error_code ec;
+  std::filesystem::path data = std::filesystem::weakly_canonical(config.data_dir, ec);
+  if (ec) data = std::filesystem::absolute(config.data_dir);
+  return std::filesystem::temp_directory_path() /
+         fmt::format("ide-boxes-{}-{:08x}", ::getuid(),
+                     static_cast<std::uint32_t>(stable_hash(data.string())));
+}
+
+class ResultModuleImpl final : public ResultModule {
+ public:
+  ResultModuleImpl(std::unique_ptr<ResultServiceImpl> service, bool insecure)
+      : service_(std::move(service)), insecure_(insecure) {}
+
+  ResultService& service() override { return *service_; }
+  void start(submission::SubmissionService& submissions) override { service_->start(submissions); }
+  void stop(std::chrono::milliseconds grace) override { service_->stop(grace); }
+  std::string isolation_summary() const override {
+    std::string summary = service_->sandbox().isolation().describe();
+    if (insecure_) summary += fmt::format("\n{}", kInsecureWarning);
+    return summary;
+  }
+
+ private:
+  std::unique_ptr<ResultServiceImpl> service_;
+  bool insecure_;
+};
+
+}  // namespace
+
+core::Result<std::unique_ptr<ResultModule>> make_result_module(const core::Config& config,
+                                                               const core::Clock& clock) {
+  auto specs = load_catalogue(config.languages_file);
+  if (!specs) return core::fail(core::ErrorCode::unavailable, specs.error().message);
+  LanguageCatalogue catalogue = LanguageCatalogue::probe(*specs);
+  for (const ProbedLanguage& entry : catalogue.entries()) {
+    if (entry.installed) {
+      core::log::info("language {}: {} {}", entry.spec.id, entry.spec.name, entry.version);
+    } else {
+      core::log::info("language {}: not installed ({})", entry.spec.id, entry.problem);
+    }
+  }
+  if (catalogue.served().empty()) {
+    core::log::warn("no language of {} is installed: every submission will be refused",
+                    config.languages_file.string());
+  }
+
+  const unsigned workers = core::worker_count(config);
+  sandbox::SandboxOptions options{
+      .boxes_dir = boxes_dir_for(config), .slots = workers, .insecure = config.insecure_no_sandbox};
+  auto sandbox = sandbox::make_sandbox(options);
+  if (!sandbox) return core::Unexpected(sandbox.error());
+  if (config.insecure_no_sandbox) core::log::warn("{}", kInsecureWarning);
+
+  try {
+    std::filesystem::create_directories(config.data_dir);
+    auto store = std::make_unique<SqliteResultStore>(config.data_dir / "results.db");
+    auto service = std::make_unique<ResultServiceImpl>(
+        std::move(store), std::move(*sandbox), std::move(catalogue), clock,
+        ServiceOptions{.workers = workers, .max_queue = config.max_queue, .limits = config.limits});
+    return std::unique_ptr<ResultModule>(
+        std::make_unique<ResultModuleImpl>(std::move(service), config.insecure_no_sandbox));
+  } catch (const std::filesystem::filesystem_error& e) {
+    return core::fail(core::ErrorCode::storage_unavailable,
+                      fmt::format("cannot create the data dir: {}", e.what()));
+  } catch (const std::exception& e) {
+    return core::Unexpected(core::sqlite::to_error(e));
+  }
+}
+
+std::string doctor_report(const core::Config& config) {
+  std::string report = "Isolation:\n";
+  const sandbox::IsolationReport isolation = sandbox::probe_isolation();
+  report += isolation.describe();
+  if (!report.ends_with('\n')) report += '\n';
+  report += '\n';
+  if (config.insecure_no_sandbox) {
+    report += fmt::format("{}\n", kInsecureWarning);
+    report += "ide serve would run code with rlimits only.\n";
+  } else if (isolation.usable) {
+    report += "ide serve would run code in the sandbox.\n";
+  } else {
+    report += fmt::format("ide serve would refuse to run code: {}\n", isolation.reason);
+  }
+
+  report += fmt::format("\nLanguages ({}):\n", config.languages_file.string());
+  auto specs = load_catalogue(config.languages_file);
+  if (!specs) {
+    report += fmt::format("  cannot load the catalogue: {}\n", specs.error().message);
+    return report;
+  }
+  const LanguageCatalogue catalogue = LanguageCatalogue::probe(*specs);
+  for (const ProbedLanguage& entry : catalogue.entries()) {
+    const std::string state =
+        entry.installed ? entry.version : fmt::format("not installed ({})", entry.problem);
+    report += fmt::format("  {:<12} {:<22} {}\n", entry.spec.id, entry.spec.name, state);
+  }
+  return report;
+}
+
+}  // namespace ide::result
