@@ -1,0 +1,59 @@
+// JSON codecs between the HTTP API (SPEC section 3) and the modules' plain data types.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+
+#include "core/error.hpp"
+#include "result/result_service.hpp"
+#include "submission/submission_service.hpp"
+
+namespace ide::http {
+
+inline constexpr std::string_view kQueuedMessage = "Your submission is in queue.";
+inline constexpr std::string_view kRunningMessage = "Your submission is running.";
+
+/// The body of POST /api/v1/submissions: {"language", "code", "stdin"?, "limits"?: {"cpu_ms"?,
+/// "wall_ms"?, "memory_kb"?}}. Errors: invalid_argument naming the field (or the body when it is
+/// not UTF-8, not JSON or not an object). Range checks are the submission module's.
+core::Result<submission::NewSubmission> decode_new_submission(std::string_view body);
+
+/// GET /api/v1/submissions/{id}: id, language, code, stdin, created_at, limits.
+boost::json::object encode_submission(const submission::Submission& submission);
+
+struct ResultEncoding {
+  /// stdout, stderr and compile_output as standard base64 with "encoding": "base64", so output
+  /// that is not UTF-8 survives byte-exact. Otherwise invalid bytes become U+FFFD.
+  bool base64 = false;
+  /// false for the share view, which never reveals the submission id.
+  bool include_id = true;
+};
+
+/// A result as getResult answers it: {"id","status","message"} while queued or running, all of
+/// SPEC section 3's fields once done.
+boost::json::object encode_result(const result::RunResult& run, ResultEncoding encoding);
+
+/// The answer for a submission that exists but the result module does not know yet.
+boost::json::object encode_queued(std::string_view id);
+
+/// GET /api/v1/shares/{slug}: the submission and its result (or null), without the id.
+boost::json::object encode_share(std::string_view slug, const submission::Submission& submission,
+                                 const std::optional<result::RunResult>& run, bool base64);
+
+/// GET /api/v1/languages.
+boost::json::array encode_languages(const std::vector<result::Language>& languages);
+
+std::string_view status_name(result::Status status);
+std::string_view verdict_name(result::Verdict verdict);
+
+/// Standard base64 (RFC 4648 section 4) with padding.
+std::string base64_encode(std::string_view bytes);
+/// Decodes standard base64 with or without padding; nullopt when `text` is not base64.
+std::optional<std::string> base64_decode(std::string_view text);
+
+}  // namespace ide::http

@@ -1,0 +1,75 @@
+// What a route handler sees and answers: a decoded request, a response, and the Reply handle
+// that completes the exchange from any thread.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/verb.hpp>
+
+namespace ide::http {
+
+using Verb = boost::beast::http::verb;
+using Status = boost::beast::http::status;
+
+struct Request {
+  Verb method = Verb::get;
+  std::string path;  // as sent, still percent-encoded
+  std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
+  std::map<std::string, std::string, std::less<>> params;  // from the route's {name} segments
+  std::string body;
+  std::string host;       // the Host header when it is sane, else the address we answered on
+  std::string client_ip;  // the peer's address
+
+  /// The first query parameter called `name` (decoded), if any.
+  std::optional<std::string_view> query_param(std::string_view name) const;
+  /// The path parameter `name`; empty when the route has none of that name.
+  std::string_view param(std::string_view name) const;
+};
+
+struct Response {
+  Status status = Status::ok;
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;  // extra ones, e.g. Retry-After
+};
+
+inline constexpr std::string_view kJsonType = "application/json; charset=utf-8";
+
+/// Completes one exchange. Copyable; send() may be called from any thread, once (later calls are
+/// ignored). If every copy is dropped without a send, the client gets 503. After the server
+/// stopped, both calls do nothing, so a late callback from a module is harmless.
+class Reply {
+ public:
+  /// How a Reply reaches its connection; implemented by the server (and by tests).
+  class Channel {
+   public:
+    virtual ~Channel() = default;
+    virtual void send(Response response) = 0;
+    virtual void post_blocking(std::function<void()> task) = 0;
+  };
+
+  explicit Reply(std::shared_ptr<Channel> channel) : channel_(std::move(channel)) {}
+
+  void send(Response response) const { channel_->send(std::move(response)); }
+  /// Runs `task` on the server's pool for blocking work (calls into the modules), e.g. to finish
+  /// an exchange from a module's callback without blocking the module's thread.
+  void post_blocking(std::function<void()> task) const {
+    channel_->post_blocking(std::move(task));
+  }
+
+ private:
+  std::shared_ptr<Channel> channel_;
+};
+
+/// A route handler. Takes the request by value so large bodies can be moved on, not copied.
+using Handler = std::function<void(Request, Reply)>;
+
+}  // namespace ide::http

@@ -1,0 +1,125 @@
+// The language list, the health check and the web IDE's files.
+#include "http/routes.hpp"
+
+#include <boost/json.hpp>
+
+#include "http/codec.hpp"
+#include "http/errors.hpp"
+
+#ifdef IDE_HAVE_WEB_ASSETS
+#include "web/assets.hpp"
+#endif
+
+namespace ide::http {
+
+namespace {
+
+#ifndef IDE_HAVE_WEB_ASSETS
+// Served until the embedded web IDE (src/http/web) is built in: enough to run code by hand.
+constexpr std::string_view kFallbackPage = R"html(<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ide</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>body{font:14px system-ui,sans-serif;margin:1rem;max-width:60rem}
+textarea,pre{width:100%;box-sizing:border-box;font:13px monospace}pre{background:#f4f4f4;
+padding:.5rem;white-space:pre-wrap;min-height:2rem}</style></head>
+<body><h1>ide</h1>
+<p><select id="language"></select> <button id="run">Run</button> <button id="share">Share</button>
+<span id="status"></span></p>
+<textarea id="code" rows="16" spellcheck="false">print("hello")</textarea>
+<p>stdin</p><textarea id="stdin" rows="4"></textarea>
+<p>output</p><pre id="out"></pre><p id="link"></p>
+<script>
+const $ = (id) => document.getElementById(id);
+let current = null;
+async function api(method, path, body) {
+  const response = await fetch(path, {method, headers: {"Content-Type": "application/json"},
+                                      body: body ? JSON.stringify(body) : undefined});
+  const json = await response.json();
+  if (!response.ok) throw new Error(json.error ? json.error.message : response.statusText);
+  return json;
+}
+async function init() {
+  for (const l of await api("GET", "/api/v1/languages")) {
+    $("language").add(new Option(`${l.name} ${l.version}`, l.id));
+  }
+  const m = location.pathname.match(/^\/s\/([^/]+)$/);
+  if (m) {
+    const s = await api("GET", "/api/v1/shares/" + encodeURIComponent(m[1]));
+    $("language").value = s.language; $("code").value = s.code; $("stdin").value = s.stdin;
+    if (s.result) show(s.result);
+  }
+}
+function show(r) {
+  $("status").textContent = r.status === "done" ? r.verdict : r.message;
+  if (r.status === "done") $("out").textContent = r.compile_output + r.stdout + r.stderr;
+}
+$("run").onclick = async () => {
+  try {
+    $("out").textContent = ""; $("link").textContent = "";
+    const s = await api("POST", "/api/v1/submissions", {language: $("language").value,
+                        code: $("code").value, stdin: $("stdin").value});
+    current = s.id;
+    let r;
+    do { r = await api("GET", `/api/v1/submissions/${s.id}/result?wait_ms=10000`); show(r); }
+    while (r.status !== "done");
+  } catch (e) { $("status").textContent = e.message; }
+};
+$("share").onclick = async () => {
+  if (!current) return;
+  try { $("link").textContent = (await api("POST", `/api/v1/submissions/${current}/share`)).url; }
+  catch (e) { $("status").textContent = e.message; }
+};
+init().catch((e) => { $("status").textContent = e.message; });
+</script></body></html>
+)html";
+#endif
+
+Response page(const Request& request) {
+  Response response;
+#ifdef IDE_HAVE_WEB_ASSETS
+  const web::Asset* asset = web::find_asset(request.path);
+  if (asset == nullptr) {
+    return error_response({core::ErrorCode::not_found, "There is nothing at " + request.path + "."});
+  }
+  response.content_type = std::string(asset->content_type);
+  response.body = std::string(asset->body);
+#else
+  if (request.path.rfind("/assets/", 0) == 0) {
+    return error_response({core::ErrorCode::not_found, "There is nothing at " + request.path + "."});
+  }
+  response.content_type = "text/html; charset=utf-8";
+  response.body = std::string(kFallbackPage);
+#endif
+  const bool is_page = response.content_type.rfind("text/html", 0) == 0;
+  response.headers.emplace_back("Cache-Control", is_page ? "no-cache" : "public, max-age=3600");
+  response.headers.emplace_back("X-Content-Type-Options", "nosniff");
+  return response;
+}
+
+}  // namespace
+
+void add_meta_routes(Router& router, result::ResultService& results) {
+  router.add(Verb::get, "/api/v1/languages", [&results](Request, Reply reply) {
+    reply.send(json_response(Status::ok, encode_languages(results.languages())));
+  });
+  const RouteOptions in_memory{.blocking = false};
+  router.add(
+      Verb::get, "/healthz",
+      [](Request, Reply reply) { reply.send(json_response(Status::ok, {{"status", "ok"}})); },
+      in_memory);
+  const auto serve_page = [](Request request, Reply reply) { reply.send(page(request)); };
+  router.add(Verb::get, "/", serve_page, in_memory);
+  router.add(Verb::get, "/s/{slug}", serve_page, in_memory);
+  router.add(Verb::get, "/assets/*", serve_page, in_memory);
+}
+
+void add_all_routes(Router& router, submission::SubmissionService& submissions,
+                    result::ResultService& results, url::UrlService& urls,
+                    const std::string& base_url) {
+  add_submission_routes(router, submissions);
+  add_result_routes(router, results, submissions);
+  add_url_routes(router, urls, submissions, results, base_url);
+  add_meta_routes(router, results);
+}
+
+}  // namespace ide::http

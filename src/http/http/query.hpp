@@ -1,0 +1,19 @@
+// Query parameters shared by the result and share routes, checked strictly (400 on nonsense).
+#pragma once
+
+#include <chrono>
+
+#include "core/error.hpp"
+#include "http/message.hpp"
+
+namespace ide::http {
+
+inline constexpr std::int64_t kMaxWaitMs = 30'000;
+
+/// ?wait_ms=N, 0 <= N <= 30000; 0 when absent. Errors: invalid_argument.
+core::Result<std::chrono::milliseconds> wait_ms_param(const Request& request);
+
+/// ?base64=true|false (also 1|0); false when absent. Errors: invalid_argument.
+core::Result<bool> base64_param(const Request& request);
+
+}  // namespace ide::http

@@ -1,0 +1,38 @@
+// Each module's HTTP routes (SPEC section 3), registered by one function that receives exactly
+// the services it calls. Handlers are thin: decode, call the interface, encode.
+#pragma once
+
+#include <string>
+
+#include "http/router.hpp"
+#include "result/result_service.hpp"
+#include "submission/submission_service.hpp"
+#include "url/url_service.hpp"
+
+namespace ide::http {
+
+/// POST /api/v1/submissions (submitCode) and GET /api/v1/submissions/{id} (the owner's view).
+void add_submission_routes(Router& router, submission::SubmissionService& submissions);
+
+/// GET /api/v1/submissions/{id}/result[?wait_ms=N][&base64=true] (getResult). `submissions`
+/// tells a submission the result module has not heard of yet (answered "queued") from an
+/// unknown id (404).
+void add_result_routes(Router& router, result::ResultService& results,
+                       submission::SubmissionService& submissions);
+
+/// POST /api/v1/submissions/{id}/share (generateUrl) and GET /api/v1/shares/{slug}
+/// (getSubmission). Share links are `base_url` + "/s/" + slug; an empty `base_url` means
+/// "http://" + the request's Host.
+void add_url_routes(Router& router, url::UrlService& urls,
+                    submission::SubmissionService& submissions, result::ResultService& results,
+                    std::string base_url);
+
+/// GET /api/v1/languages, GET /healthz, and the web IDE: GET /, /s/{slug}, /assets/...
+void add_meta_routes(Router& router, result::ResultService& results);
+
+/// All of the above: what `ide serve` answers.
+void add_all_routes(Router& router, submission::SubmissionService& submissions,
+                    result::ResultService& results, url::UrlService& urls,
+                    const std::string& base_url);
+
+}  // namespace ide::http

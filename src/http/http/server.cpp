@@ -1,0 +1,597 @@
+#include "http/server.hpp"
+
+#include <algorithm>
+#include <array>
+#include <atomic>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/url/parse.hpp>
+#include <boost/url/url_view.hpp>
+
+#include "core/log.hpp"
+#include "http/errors.hpp"
+#include "http/rate_limiter.hpp"
+
+namespace ide::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace detail {
+
+/// Lets threads outside the server (the blocking pool, a module's worker finishing a long-poll)
+/// reach connections only while the server runs: stop() closes it before tearing anything down.
+class Gate {
+ public:
+  template <typename F>
+  void run(F&& f) {
+    std::lock_guard lock(mutex_);
+    if (open_) f();
+  }
+  void close() {
+    std::lock_guard lock(mutex_);
+    open_ = false;
+  }
+
+ private:
+  // Recursive: dropping the last Reply inside run() answers 503 through run() again.
+  std::recursive_mutex mutex_;
+  bool open_ = true;
+};
+
+class Session;
+
+/// Posts `task` to `pool`; an exception escaping a pool thread would end the process.
+void post_task(net::thread_pool& pool, std::function<void()> task) {
+  net::post(pool, [task = std::move(task)] {
+    try {
+      task();
+    } catch (const std::exception& e) {
+      core::log::error("http: blocking task failed: {}", e.what());
+    } catch (...) {
+      core::log::error("http: blocking task failed");
+    }
+  });
+}
+
+std::string format_endpoint(const tcp::endpoint& endpoint) {
+  const auto address = endpoint.address();
+  const std::string host =
+      address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
+  return host + ":" + std::to_string(endpoint.port());
+}
+
+/// The Host header if it looks like a host[:port] and nothing else (it ends up in share links).
+bool is_sane_host(std::string_view host) {
+  if (host.empty() || host.size() > 255) return false;
+  return std::all_of(host.begin(), host.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
+           c == '[' || c == ']' || c == '_';
+  });
+}
+
+}  // namespace detail
+
+using detail::Gate;
+using detail::Session;
+
+struct Server::Impl {
+  Impl(ServerOptions o, Router r)
+      : options(std::move(o)),
+        router(std::move(r)),
+        limiter(options.rate_limit_per_minute, options.rate_limit_burst) {}
+
+  void do_accept();
+  void on_accept(beast::error_code ec, tcp::socket socket);
+  void run_io();
+  void unregister(Session* session) {
+    std::lock_guard lock(sessions_mutex);
+    sessions.erase(session);
+  }
+
+  ServerOptions options;
+  Router router;
+  RateLimiter limiter;
+  std::shared_ptr<Gate> gate = std::make_shared<Gate>();
+  std::atomic<bool> accepting{true};
+  std::atomic<bool> stopping{false};
+  std::atomic<std::int64_t> busy{0};  // connections with an exchange in progress
+  std::mutex sessions_mutex;
+  // Owns each open connection, also while its request is being handled and no I/O is pending.
+  std::unordered_map<Session*, std::shared_ptr<Session>> sessions;
+  std::mutex lifecycle_mutex;
+  bool started = false;
+  bool stopped = false;
+  std::uint16_t bound_port = 0;
+  std::vector<std::thread> io_threads;
+  std::optional<net::thread_pool> pool;
+  // Declared after everything a session touches, so that it is destroyed before them: the
+  // handlers it still holds (and the sessions inside them) go while the rest is alive.
+  net::io_context ioc;
+  std::optional<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::optional<tcp::acceptor> acceptor;
+  std::optional<net::steady_timer> accept_retry;
+};
+
+namespace detail {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// After an error answer we close; reading what the client still sends for a moment first keeps
+// the kernel from resetting the connection before the client has read the answer.
+constexpr std::chrono::milliseconds kLingerTime{2'000};
+constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Server::Impl& server, tcp::socket&& socket)
+      : server_(server), stream_(std::move(socket)) {
+    beast::error_code ec;
+    const auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) client_ip_ = remote.address().to_string();
+    const auto local = stream_.socket().local_endpoint(ec);
+    if (!ec) local_host_ = format_endpoint(local);
+  }
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+  ~Session() { set_busy(false); }
+
+  net::any_io_executor executor() { return stream_.get_executor(); }
+
+  void start() {
+    net::dispatch(executor(), beast::bind_front_handler(&Session::read_header, shared_from_this()));
+  }
+
+  /// Answers `response` at once and closes: for connections over the limit.
+  void reject(Response response) {
+    net::dispatch(executor(), [self = shared_from_this(), response = std::move(response)]() mutable {
+      self->write_response(std::move(response), true);
+    });
+  }
+
+  /// The handler's answer; runs on the strand.
+  void deliver(Response response) {
+    if (!awaiting_) return;
+    awaiting_ = false;
+    write_response(std::move(response), false);
+  }
+
+ private:
+  void set_busy(bool busy) {
+    if (busy == busy_) return;
+    busy_ = busy;
+    server_.busy += busy ? 1 : -1;
+  }
+
+  void read_header() {
+    if (buffer_.capacity() > 64 * 1024) buffer_.shrink_to_fit();
+    parser_.emplace();
+    parser_->header_limit(static_cast<std::uint32_t>(
+        std::min<std::size_t>(server_.options.max_header_bytes, UINT32_MAX)));
+    parser_->body_limit(server_.options.max_body_bytes);
+    stream_.expires_after(server_.options.header_timeout);
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             beast::bind_front_handler(&Session::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) return on_read_error(ec);
+    const auto& request = parser_->get();
+    version_ = request.version();
+    keep_alive_ = request.keep_alive();
+    if (!parser_->is_done() && beast::iequals(request[bhttp::field::expect], "100-continue")) {
+      stream_.expires_after(server_.options.write_timeout);
+      net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
+                       [self = shared_from_this()](beast::error_code write_ec, std::size_t) {
+                         if (write_ec) return self->finish();
+                         self->read_body();
+                       });
+      return;
+    }
+    read_body();
+  }
+
+  void read_body() {
+    stream_.expires_after(server_.options.body_timeout);
+    bhttp::async_read(stream_, buffer_, *parser_,
+                      beast::bind_front_handler(&Session::on_body, shared_from_this()));
+  }
+
+  void on_body(beast::error_code ec, std::size_t /*bytes*/) {
+    if (ec) return on_read_error(ec);
+    dispatch(parser_->release());
+  }
+
+  void on_read_error(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) {
+      return write_response(
+          error_response({core::ErrorCode::payload_too_large,
+                          "The request body is larger than the limit of " +
+                              std::to_string(server_.options.max_body_bytes) + " bytes."}),
+          true);
+    }
+    if (ec == bhttp::error::header_limit) {
+      return write_response(error_response(Status::request_header_fields_too_large,
+                                           core::ErrorCode::invalid_argument,
+                                           "The request headers are too large."),
+                            true);
+    }
+    const bool parse_error = ec.category() == bhttp::make_error_code(bhttp::error::bad_target)
+                                                  .category() &&
+                             ec != bhttp::error::end_of_stream &&
+                             ec != bhttp::error::partial_message;
+    if (parse_error) {
+      return write_response(
+          error_response(Status::bad_request, core::ErrorCode::invalid_argument,
+                         "The request is not valid HTTP/1.1: " + ec.message() + "."),
+          true);
+    }
+    // The client left, stalled past a timeout (the stream is closed already) or broke the
+    // connection: nobody is listening for an answer.
+    if (ec != bhttp::error::end_of_stream && ec != beast::error::timeout) {
+      core::log::debug("http: {}: read failed: {}", client_ip_, ec.message());
+    }
+    finish();
+  }
+
+  void dispatch(bhttp::request<bhttp::string_body> message) {
+    const std::string_view target(message.target().data(), message.target().size());
+    auto parsed = boost::urls::parse_origin_form(target);
+    if (!parsed) {
+      return write_response(error_response(Status::bad_request, core::ErrorCode::invalid_argument,
+                                           "The request target is not a valid path."),
+                            false);
+    }
+    std::vector<std::string> segments;
+    for (std::string segment : parsed->segments()) segments.push_back(std::move(segment));
+    method_ = message.method_string();
+    path_ = std::string(parsed->encoded_path());
+
+    Router::Match match = server_.router.match(message.method(), segments);
+    if (match.kind == Router::Match::Kind::not_found) {
+      return write_response(
+          error_response({core::ErrorCode::not_found, "There is nothing at " + path_ + "."}),
+          false);
+    }
+    if (match.kind == Router::Match::Kind::method_not_allowed) {
+      Response response = error_response(
+          Status::method_not_allowed, core::ErrorCode::invalid_argument,
+          "Method " + method_ + " is not allowed on " + path_ + "; use " + match.allow + ".");
+      response.headers.emplace_back("Allow", match.allow);
+      return write_response(std::move(response), false);
+    }
+    const Route& route = *match.route;
+    if (route.options.new_work) {
+      if (!server_.accepting) {
+        return write_response(
+            error_response({core::ErrorCode::shutting_down,
+                            "The server is shutting down and accepts no new submissions."}),
+            false);
+      }
+      if (auto wait = server_.limiter.acquire(client_ip_, RateLimiter::Clock::now())) {
+        return write_response(
+            error_response({core::ErrorCode::rate_limited,
+                            "Too many submissions from this address; retry in " +
+                                std::to_string(*wait) + " s."},
+                           static_cast<int>(std::min<std::int64_t>(*wait, 86'400))),
+            false);
+      }
+    }
+
+    Request request;
+    request.method = message.method();
+    request.path = path_;
+    for (const auto& param : parsed->params()) {
+      request.query.emplace_back(param.key, param.has_value ? param.value : std::string());
+    }
+    request.params = std::move(match.params);
+    const auto host = message[bhttp::field::host];
+    request.host = is_sane_host(std::string_view(host.data(), host.size()))
+                       ? std::string(host.data(), host.size())
+                       : local_host_;
+    request.client_ip = client_ip_;
+    request.body = std::move(message.body());
+
+    awaiting_ = true;
+    set_busy(true);
+    Reply reply(make_exchange());
+    if (route.options.blocking) {
+      post_task(*server_.pool, [&route, request = std::move(request), reply]() mutable {
+        invoke(route, std::move(request), reply);
+      });
+    } else {
+      invoke(route, std::move(request), reply);
+    }
+  }
+
+  static void invoke(const Route& route, Request request, const Reply& reply) {
+    try {
+      route.handler(std::move(request), reply);
+    } catch (const std::exception& e) {
+      core::log::error("http: handler of {} failed: {}", route.pattern, e.what());
+      reply.send(error_response({core::ErrorCode::internal, "An unexpected error occurred."}));
+    } catch (...) {
+      core::log::error("http: handler of {} failed", route.pattern);
+      reply.send(error_response({core::ErrorCode::internal, "An unexpected error occurred."}));
+    }
+  }
+
+  std::shared_ptr<Reply::Channel> make_exchange();
+
+  void write_response(Response response, bool close_after) {
+    set_busy(true);
+    auto message = std::make_shared<bhttp::response<bhttp::string_body>>(response.status,
+                                                                         version_);
+    message->set(bhttp::field::server, "ide");
+    if (!response.content_type.empty()) {
+      message->set(bhttp::field::content_type, response.content_type);
+    }
+    for (const auto& [name, value] : response.headers) message->set(name, value);
+    message->body() = std::move(response.body);
+    const bool keep_alive = keep_alive_ && !close_after && !server_.stopping;
+    message->keep_alive(keep_alive);
+    message->prepare_payload();
+    core::log::debug("http: {} {} {} -> {}", client_ip_, method_, path_,
+                     static_cast<unsigned>(response.status));
+    response_ = message;
+    stream_.expires_after(server_.options.write_timeout);
+    bhttp::async_write(stream_, *response_,
+                       beast::bind_front_handler(&Session::on_write, shared_from_this(),
+                                                 keep_alive));
+  }
+
+  void on_write(bool keep_alive, beast::error_code ec, std::size_t /*bytes*/) {
+    response_.reset();
+    set_busy(false);
+    method_.clear();
+    path_.clear();
+    if (ec) return finish();
+    if (!keep_alive) return linger();
+    read_header();
+  }
+
+  void linger() {
+    beast::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    drained_ = 0;
+    stream_.expires_after(kLingerTime);
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(net::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > kLingerBytes) return self->finish();
+                              self->drain();
+                            });
+  }
+
+  void finish() {
+    beast::error_code ignored;
+    stream_.socket().close(ignored);
+    set_busy(false);
+    server_.unregister(this);
+  }
+
+  Server::Impl& server_;
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<bhttp::response<bhttp::string_body>> response_;
+  std::array<char, 16 * 1024> scratch_{};
+  std::size_t drained_ = 0;
+  unsigned version_ = 11;
+  bool keep_alive_ = false;
+  bool awaiting_ = false;
+  bool busy_ = false;
+  std::string client_ip_;
+  std::string local_host_;
+  std::string method_;
+  std::string path_;
+};
+
+/// The Reply channel of one exchange: reaches the session through the gate, from any thread.
+class Exchange final : public Reply::Channel {
+ public:
+  Exchange(std::shared_ptr<Gate> gate, std::weak_ptr<Session> session, net::thread_pool& pool)
+      : gate_(std::move(gate)), session_(std::move(session)), pool_(pool) {}
+  Exchange(const Exchange&) = delete;
+  Exchange& operator=(const Exchange&) = delete;
+
+  ~Exchange() override {
+    if (sent_.exchange(true)) return;
+    try {
+      deliver(error_response({core::ErrorCode::unavailable,
+                              "The request was abandoned before it was answered."}));
+    } catch (...) {
+      // Nothing more can be done for this client; its connection times out.
+    }
+  }
+
+  void send(Response response) override {
+    if (sent_.exchange(true)) return;
+    deliver(std::move(response));
+  }
+
+  void post_blocking(std::function<void()> task) override {
+    gate_->run([&] { post_task(pool_, std::move(task)); });
+  }
+
+ private:
+  void deliver(Response response) {
+    gate_->run([&] {
+      if (auto session = session_.lock()) {
+        net::post(session->executor(),
+                  [session, response = std::move(response)]() mutable {
+                    session->deliver(std::move(response));
+                  });
+      }
+    });
+  }
+
+  std::shared_ptr<Gate> gate_;
+  std::weak_ptr<Session> session_;
+  net::thread_pool& pool_;
+  std::atomic<bool> sent_{false};
+};
+
+std::shared_ptr<Reply::Channel> Session::make_exchange() {
+  return std::make_shared<Exchange>(server_.gate, weak_from_this(), *server_.pool);
+}
+
+}  // namespace detail
+
+void Server::Impl::do_accept() {
+  acceptor->async_accept(net::make_strand(ioc), [this](beast::error_code ec, tcp::socket socket) {
+    on_accept(ec, std::move(socket));
+  });
+}
+
+void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
+  if (ec == net::error::operation_aborted || !acceptor->is_open()) return;
+  if (ec) {
+    // Typically out of file descriptors: wait a little instead of spinning.
+    core::log::warn("http: accept failed: {}", ec.message());
+    accept_retry->expires_after(std::chrono::milliseconds(100));
+    accept_retry->async_wait([this](beast::error_code wait_ec) {
+      if (!wait_ec) do_accept();
+    });
+    return;
+  }
+  auto session = std::make_shared<Session>(*this, std::move(socket));
+  bool admitted = false;
+  {
+    std::lock_guard lock(sessions_mutex);
+    if (sessions.size() < options.max_connections) {
+      sessions.emplace(session.get(), session);
+      admitted = true;
+    }
+  }
+  if (admitted) {
+    session->start();
+  } else {
+    session->reject(error_response(
+        {core::ErrorCode::unavailable, "The server has too many open connections."}, 1));
+  }
+  do_accept();
+}
+
+void Server::Impl::run_io() {
+  while (true) {
+    try {
+      ioc.run();
+      return;
+    } catch (const std::exception& e) {
+      core::log::error("http: I/O thread: {}", e.what());
+    } catch (...) {
+      core::log::error("http: I/O thread: unknown exception");
+    }
+  }
+}
+
+ServerOptions ServerOptions::from_config(const core::Config& config) {
+  ServerOptions options;
+  options.host = config.host;
+  options.port = config.port;
+  options.max_body_bytes = config.max_body_bytes;
+  options.max_connections = config.max_connections;
+  options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
+  options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
+  options.rate_limit_per_minute = config.rate_limit_per_minute;
+  options.rate_limit_burst = config.rate_limit_burst;
+  return options;
+}
+
+Server::Server(ServerOptions options, Router router)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(router))) {}
+
+Server::~Server() { stop(); }
+
+core::Result<void> Server::start() {
+  Impl& s = *impl_;
+  std::lock_guard lock(s.lifecycle_mutex);
+  if (s.started || s.stopped) return core::fail(core::ErrorCode::internal, "server started twice");
+  beast::error_code ec;
+  tcp::resolver resolver(s.ioc);
+  const auto endpoints = resolver.resolve(s.options.host, std::to_string(s.options.port),
+                                          tcp::resolver::passive, ec);
+  if (ec || endpoints.empty()) {
+    return core::fail(core::ErrorCode::unavailable,
+                      "cannot resolve listen address '" + s.options.host + "': " + ec.message());
+  }
+  const tcp::endpoint endpoint = endpoints.begin()->endpoint();
+  s.acceptor.emplace(net::make_strand(s.ioc));
+  const auto failed = [&](std::string_view what) {
+    s.acceptor.reset();
+    return core::fail(core::ErrorCode::unavailable,
+                      fmt::format("cannot {} {}: {}", what, detail::format_endpoint(endpoint),
+                                  ec.message()));
+  };
+  if (s.acceptor->open(endpoint.protocol(), ec)) return failed("open");
+  if (s.acceptor->set_option(net::socket_base::reuse_address(true), ec)) return failed("set up");
+  if (s.acceptor->bind(endpoint, ec)) return failed("listen on");
+  if (s.acceptor->listen(net::socket_base::max_listen_connections, ec)) return failed("listen on");
+  s.bound_port = s.acceptor->local_endpoint().port();
+  s.accept_retry.emplace(s.acceptor->get_executor());
+  s.pool.emplace(std::max(1u, s.options.blocking_threads));
+  s.work.emplace(s.ioc.get_executor());
+  s.do_accept();
+  for (unsigned i = 0; i < std::max(1u, s.options.io_threads); ++i) {
+    s.io_threads.emplace_back([&s] { s.run_io(); });
+  }
+  s.started = true;
+  return {};
+}
+
+std::uint16_t Server::port() const { return impl_->bound_port; }
+
+const std::string& Server::host() const { return impl_->options.host; }
+
+void Server::stop_accepting() { impl_->accepting = false; }
+
+bool Server::accepting() const { return impl_->accepting; }
+
+void Server::stop() {
+  Impl& s = *impl_;
+  {
+    std::lock_guard lock(s.lifecycle_mutex);
+    if (s.stopped) return;
+    s.stopped = true;
+    if (!s.started) return;
+  }
+  s.accepting = false;
+  s.stopping = true;
+  net::post(s.acceptor->get_executor(), [&s] {
+    beast::error_code ignored;
+    s.acceptor->close(ignored);
+    s.accept_retry->cancel();
+  });
+  const auto deadline = std::chrono::steady_clock::now() + s.options.drain_timeout;
+  while (s.busy > 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  s.gate->close();
+  s.work.reset();
+  s.ioc.stop();
+  for (std::thread& thread : s.io_threads) thread.join();
+  s.io_threads.clear();
+  s.pool->join();
+  std::unordered_map<Session*, std::shared_ptr<Session>> sessions;
+  {
+    std::lock_guard lock(s.sessions_mutex);
+    sessions.swap(s.sessions);
+  }
+  sessions.clear();
+}
+
+}  // namespace ide::http

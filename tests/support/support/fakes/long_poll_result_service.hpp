@@ -1,0 +1,152 @@
+// An in-memory ResultService whose get_result really waits: a waiter is answered as soon as the
+// test finishes the run, or when its wait runs out, from the fake's own thread (as the real
+// module answers from a worker). For the HTTP long-poll tests. Thread-safe; nothing runs.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "result/result_service.hpp"
+
+namespace ide::test {
+
+class LongPollResultService final : public result::ResultService {
+ public:
+  LongPollResultService() : thread_([this] { loop(); }) {}
+  LongPollResultService(const LongPollResultService&) = delete;
+  LongPollResultService& operator=(const LongPollResultService&) = delete;
+  /// Waiters still pending are dropped unanswered, like a module that stopped.
+  ~LongPollResultService() override {
+    {
+      std::lock_guard lock(mutex_);
+      stopping_ = true;
+    }
+    changed_.notify_all();
+    thread_.join();
+  }
+
+  core::Result<void> enqueue(std::string_view submission_id) override {
+    std::lock_guard lock(mutex_);
+    if (failure_) return core::fail(*failure_, "fake enqueue failure");
+    result::RunResult run;
+    run.id = std::string(submission_id);
+    run.status = result::Status::queued;
+    runs_.try_emplace(run.id, std::move(run));
+    return {};
+  }
+
+  void get_result(std::string_view submission_id, std::chrono::milliseconds wait,
+                  result::ResultCallback done) override {
+    std::unique_lock lock(mutex_);
+    ++get_calls_;
+    auto it = runs_.find(std::string(submission_id));
+    if (it == runs_.end()) {
+      lock.unlock();
+      done(core::fail(core::ErrorCode::not_found, "no such submission"));
+      return;
+    }
+    if (it->second.status == result::Status::done || wait.count() <= 0) {
+      result::RunResult copy = it->second;
+      lock.unlock();
+      done(std::move(copy));
+      return;
+    }
+    waiters_.push_back({it->first, std::chrono::steady_clock::now() + wait, std::move(done)});
+    changed_.notify_all();
+  }
+
+  std::vector<result::Language> languages() override {
+    return {{"python", "Python", "3.11.2"}, {"c", "C", "12.2.0"}};
+  }
+
+  // --- controls and observations for tests ---
+
+  /// Sets the whole state of run.id (and answers its waiters if it is done).
+  void set(result::RunResult run) {
+    {
+      std::lock_guard lock(mutex_);
+      std::string id = run.id;
+      runs_.insert_or_assign(std::move(id), std::move(run));
+    }
+    changed_.notify_all();
+  }
+  void set_status(const std::string& id, result::Status status) {
+    {
+      std::lock_guard lock(mutex_);
+      result::RunResult& run = runs_[id];
+      run.id = id;
+      run.status = status;
+    }
+    changed_.notify_all();
+  }
+  void fail_enqueue_with(std::optional<core::ErrorCode> code) {
+    std::lock_guard lock(mutex_);
+    failure_ = code;
+  }
+  /// Blocks until at least `count` get_result calls wait at once (or 20 s pass); returns whether
+  /// they did.
+  bool wait_for_waiters(std::size_t count) {
+    std::unique_lock lock(mutex_);
+    return changed_.wait_for(lock, std::chrono::seconds(20),
+                             [&] { return waiters_.size() >= count; });
+  }
+  std::size_t get_calls() const {
+    std::lock_guard lock(mutex_);
+    return get_calls_;
+  }
+
+ private:
+  struct Waiter {
+    std::string id;
+    std::chrono::steady_clock::time_point deadline;
+    result::ResultCallback done;
+  };
+
+  void loop() {
+    std::unique_lock lock(mutex_);
+    while (!stopping_) {
+      const auto now = std::chrono::steady_clock::now();
+      std::vector<std::pair<result::ResultCallback, result::RunResult>> due;
+      auto next = now + std::chrono::hours(1);
+      for (auto it = waiters_.begin(); it != waiters_.end();) {
+        const result::RunResult& run = runs_[it->id];
+        if (run.status == result::Status::done || it->deadline <= now) {
+          due.emplace_back(std::move(it->done), run);
+          it = waiters_.erase(it);
+        } else {
+          next = std::min(next, it->deadline);
+          ++it;
+        }
+      }
+      if (!due.empty()) {
+        lock.unlock();
+        for (auto& [done, run] : due) done(std::move(run));
+        due.clear();
+        lock.lock();
+        continue;
+      }
+      changed_.wait_until(lock, next);
+    }
+  }
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::map<std::string, result::RunResult> runs_;
+  std::vector<Waiter> waiters_;
+  std::optional<core::ErrorCode> failure_;
+  std::size_t get_calls_ = 0;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace ide::test

@@ -1,0 +1,56 @@
+// The real HTTP server on a loopback port picked by the kernel, wired to in-memory fakes of the
+// three modules, for tests of the HTTP layer. Header-only: used by tests that link ide_http.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+#include "http/routes.hpp"
+#include "http/server.hpp"
+#include "support/fakes/fake_submission_service.hpp"
+#include "support/fakes/in_memory_url_service.hpp"
+#include "support/fakes/long_poll_result_service.hpp"
+
+namespace ide::test {
+
+class HttpTestServer {
+ public:
+  /// Small limits and short timeouts so each can be exceeded cheaply.
+  static http::ServerOptions small_options() {
+    http::ServerOptions options;
+    options.host = "127.0.0.1";
+    options.port = 0;
+    options.max_body_bytes = 64 * 1024;
+    options.max_header_bytes = 4 * 1024;
+    options.header_timeout = std::chrono::milliseconds(1'000);
+    options.body_timeout = std::chrono::milliseconds(1'000);
+    options.drain_timeout = std::chrono::milliseconds(200);
+    options.blocking_threads = 4;
+    return options;
+  }
+
+  /// Starts the server with every route of the API plus whatever `extra` adds.
+  explicit HttpTestServer(http::ServerOptions options = small_options(),
+                          std::string public_url = "",
+                          const std::function<void(http::Router&)>& extra = {}) {
+    http::Router router;
+    http::add_all_routes(router, submissions, results, urls, public_url);
+    if (extra) extra(router);
+    server = std::make_unique<http::Server>(std::move(options), std::move(router));
+    if (auto started = server->start(); !started) {
+      throw std::runtime_error("test server did not start: " + started.error().message);
+    }
+  }
+
+  std::uint16_t port() const { return server->port(); }
+
+  // The fakes outlive the server, as the modules outlive it in `ide serve`.
+  FakeSubmissionService submissions;
+  LongPollResultService results;
+  InMemoryUrlService urls{submissions};
+  std::unique_ptr<http::Server> server;
+};
+
+}  // namespace ide::test
