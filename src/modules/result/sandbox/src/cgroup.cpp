@@ -40,7 +40,7 @@ bool contains(const std::vector<std::string>& items, std::string_view item) {
 }
 
 struct CgroupMount {
-  std::string root;         // the mount's root inside the hierarchy
+  std::string root;  // the mount's root inside the hierarchy
   std::string mount_point;
   bool v2 = false;
   std::vector<std::string> options;  // super options: v1 controllers among them
@@ -299,9 +299,9 @@ core::Result<CgroupParent> CgroupParent::create(const CgroupLayout& layout) {
     }
     if (err == 0) err = write_text(parent.dirs_[0] + "/cgroup.subtree_control", "+memory +pids");
     if (err != 0) {
-      return core::fail(core::ErrorCode::unavailable,
-                        errno_message("cannot enable memory and pids controllers under " + own,
-                                      err));
+      return core::fail(
+          core::ErrorCode::unavailable,
+          errno_message("cannot enable memory and pids controllers under " + own, err));
     }
   }
   return parent;

@@ -55,7 +55,7 @@ struct CgroupLimits {
 };
 
 struct CgroupUsage {
-  std::int64_t cpu_us = -1;        // -1 when unknown
+  std::int64_t cpu_us = -1;  // -1 when unknown
   std::int64_t memory_peak_kb = -1;
   std::int64_t oom_kills = 0;
 };

@@ -118,9 +118,7 @@ void install_stdio(const ChildPlan& plan) {
   fail(plan, "execve", plan.exec_path, errno);
 }
 
-int program_main(void* arg) {
-  exec_program(*static_cast<const ChildPlan*>(arg));
-}
+int program_main(void* arg) { exec_program(*static_cast<const ChildPlan*>(arg)); }
 
 void run_mount_op(const ChildPlan& plan, const MountOp& op) {
   int rc = 0;
@@ -204,6 +202,21 @@ void build_root(const ChildPlan& plan) {
   if (chdir("/box") != 0) fail(plan, "chdir /box", nullptr, errno);
 }
 
+// /proc/1/cmdline and /proc/1/comm are readable by the run: make them say "ide-init" rather
+// than show the server's command line.
+void hide_server_identity(const ChildPlan& plan) {
+  prctl(PR_SET_NAME, "ide-init", 0, 0, 0);
+  if (plan.env_start != nullptr && plan.env_end > plan.env_start) {
+    for (char* p = plan.env_start; p < plan.env_end; ++p) *p = '\0';
+  }
+  if (plan.arg_start != nullptr && plan.arg_end > plan.arg_start) {
+    static const char kName[] = "ide-init";
+    char* p = plan.arg_start;
+    for (std::size_t i = 0; i < sizeof kName && p < plan.arg_end; ++i) *p++ = kName[i];
+    while (p < plan.arg_end) *p++ = '\0';
+  }
+}
+
 }  // namespace
 
 int secure_init_main(void* arg) {
@@ -211,6 +224,9 @@ int secure_init_main(void* arg) {
   reset_signals();
   // If the server dies, the run's pid 1 dies, and the kernel kills the whole pid namespace.
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+  // This process is a copy of the server's memory: the run must never read it through /proc.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  hide_server_identity(plan);
   char go = 0;
   ssize_t got;
   do {
@@ -262,9 +278,8 @@ int secure_init_main(void* arg) {
   }
   rusage usage{};
   getrusage(RUSAGE_CHILDREN, &usage);
-  report.children_cpu_us =
-      (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1'000'000LL + usage.ru_utime.tv_usec +
-      usage.ru_stime.tv_usec;
+  report.children_cpu_us = (usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1'000'000LL +
+                           usage.ru_utime.tv_usec + usage.ru_stime.tv_usec;
   report.children_maxrss_kb = usage.ru_maxrss;
   ssize_t ignored = write(plan.status_fd, &report, sizeof report);
   (void)ignored;

@@ -15,14 +15,14 @@ namespace ide::sandbox::detail {
 /// directory (the child's current directory) before pivot_root.
 struct MountOp {
   enum class Kind {
-    mkdir,          // target (mode in `mode`)
-    touch,          // create an empty file at target (a bind-mount point for a file)
-    symlink,        // target -> source
-    write_file,     // target gets `data` (`size` bytes)
-    bind,           // source bound at target, then remounted with `flags` (MS_* bits)
-    tmpfs,          // tmpfs at target with options `data` and `flags`
-    proc,           // a fresh procfs at target (the child is inside its pid namespace)
-    remount,        // change the per-mount flags of target to `flags`
+    mkdir,       // target (mode in `mode`)
+    touch,       // create an empty file at target (a bind-mount point for a file)
+    symlink,     // target -> source
+    write_file,  // target gets `data` (`size` bytes)
+    bind,        // source bound at target, then remounted with `flags` (MS_* bits)
+    tmpfs,       // tmpfs at target with options `data` and `flags`
+    proc,        // a fresh procfs at target (the child is inside its pid namespace)
+    remount,     // change the per-mount flags of target to `flags`
   };
   Kind kind = Kind::mkdir;
   const char* source = nullptr;
@@ -31,14 +31,14 @@ struct MountOp {
   std::size_t size = 0;
   unsigned long flags = 0;
   unsigned mode = 0755;
-  bool remount = false;  // bind: remount with `flags` (read-only binds)
-  bool optional = false; // a failure is not fatal (e.g. a device the host lacks)
+  bool remount = false;   // bind: remount with `flags` (read-only binds)
+  bool optional = false;  // a failure is not fatal (e.g. a device the host lacks)
 };
 
 /// Written by the child into the error pipe when it fails before execve.
 struct ChildError {
-  std::int32_t err = 0;    // errno
-  char what[192] = {};     // which step, NUL-terminated
+  std::int32_t err = 0;  // errno
+  char what[192] = {};   // which step, NUL-terminated
 };
 
 /// Written by the run's pid 1 into the status pipe when the program has ended.
@@ -92,6 +92,13 @@ struct ChildPlan {
   const char* root_dir = "/tmp";
   const char* root_tmpfs_options = nullptr;
   const char* hostname = "box";
+
+  // The server's argv and environment strings, which pid 1 (a copy of the server) would
+  // otherwise show in /proc/1/cmdline: it overwrites them.
+  char* arg_start = nullptr;
+  char* arg_end = nullptr;
+  char* env_start = nullptr;
+  char* env_end = nullptr;
 
   // Stack for the program process that the run's pid 1 starts with CLONE_VM|CLONE_VFORK.
   char* program_stack_top = nullptr;

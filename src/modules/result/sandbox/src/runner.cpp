@@ -36,8 +36,8 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kChildStackBytes = 256 * 1024;
 constexpr std::size_t kReadChunk = 64 * 1024;
-constexpr int kSecureCloneFlags = CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS |
-                                  CLONE_NEWIPC | CLONE_NEWUTS;
+constexpr int kSecureCloneFlags =
+    CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
 
 /// An owned file descriptor.
 class Fd {
@@ -261,8 +261,8 @@ void kill_all_of_uid(uid_t uid, gid_t gid) {
   pid_t pid;
   {
     SignalBlock block;
-    pid = clone(helper_kill_uid, stack.data() + stack.size(), CLONE_VM | CLONE_VFORK | SIGCHLD,
-                &ids);
+    pid =
+        clone(helper_kill_uid, stack.data() + stack.size(), CLONE_VM | CLONE_VFORK | SIGCHLD, &ids);
   }
   if (pid > 0) {
     int status = 0;
@@ -337,6 +337,11 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
     plan.root_tmpfs_options = "size=1m,nr_inodes=4096,mode=0755";
     program_stack.resize(kChildStackBytes);
     plan.program_stack_top = program_stack.data() + program_stack.size();
+    const auto& areas = context.server_arguments;
+    plan.arg_start = reinterpret_cast<char*>(areas.arg_start);
+    plan.arg_end = reinterpret_cast<char*>(areas.arg_end);
+    plan.env_start = reinterpret_cast<char*>(areas.env_start);
+    plan.env_end = reinterpret_cast<char*>(areas.env_end);
   } else {
     plan.change_identity = context.change_identity;
     plan.uid = context.host_uid;
@@ -409,7 +414,8 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
     fcntl(capture.fd.get(), F_SETFL, O_NONBLOCK);
   }
 
-  const auto wall_deadline = started + std::chrono::milliseconds(std::max<std::int64_t>(limits.wall_ms, 1));
+  const auto wall_deadline =
+      started + std::chrono::milliseconds(std::max<std::int64_t>(limits.wall_ms, 1));
   const std::int64_t cpu_limit_us = std::max<std::int64_t>(limits.cpu_ms, 1) * 1000;
   const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
   auto next_cpu_check = started + std::chrono::milliseconds(2);
@@ -434,8 +440,9 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
         next_cpu_check = now + std::chrono::microseconds(wait_us);
       }
     }
-    auto deadline = killed == KillReason::none ? std::min(wall_deadline, cgroup ? next_cpu_check : wall_deadline)
-                                                 : now + std::chrono::milliseconds(100);
+    auto deadline = killed == KillReason::none
+                        ? std::min(wall_deadline, cgroup ? next_cpu_check : wall_deadline)
+                        : now + std::chrono::milliseconds(100);
     int timeout_ms = static_cast<int>(std::clamp<std::int64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1, 0,
         1000));
@@ -485,7 +492,8 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   rusage usage{};
   reap(&wait_status, &usage);
   // Insecure mode: what escaped the process group with setsid still runs as the slot's uid.
-  if (!context.secure && context.change_identity) kill_all_of_uid(context.host_uid, context.host_gid);
+  if (!context.secure && context.change_identity)
+    kill_all_of_uid(context.host_uid, context.host_gid);
   outcome.wall_ms = elapsed_ms(started);
   outcome.stdout_truncated = captures[0].truncated;
   outcome.stderr_truncated = captures[1].truncated;

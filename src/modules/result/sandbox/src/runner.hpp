@@ -7,6 +7,7 @@
 #include <string>
 
 #include "sandbox/sandbox.hpp"
+#include "sys_util.hpp"
 
 namespace ide::sandbox::detail {
 
@@ -17,7 +18,7 @@ class RootfsTemplate;
 /// What a run needs from its sandbox and box. Everything here outlives the run.
 struct RunContext {
   bool secure = false;
-  uid_t host_uid = 0;            // the slot's identity
+  uid_t host_uid = 0;  // the slot's identity
   gid_t host_gid = 0;
   bool change_identity = false;  // insecure: drop to host_uid (only when started as root)
   int work_dir_fd = -1;
@@ -28,7 +29,8 @@ struct RunContext {
   const SeccompProgram* seccomp = nullptr;
   const CgroupParent* cgroups = nullptr;
   const RootfsTemplate* rootfs = nullptr;
-  std::string cgroup_name;       // of this slot's run cgroup
+  std::string cgroup_name;         // of this slot's run cgroup
+  ArgumentAreas server_arguments;  // what pid 1 scrubs from its copy of the server
 };
 
 /// Blocks until the stage has ended and everything it started is gone (secure mode).

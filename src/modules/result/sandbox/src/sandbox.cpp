@@ -67,10 +67,10 @@ class UidLease {
       uids_.push_back(uid);
     }
     if (uids_.size() < count) {
-      return core::fail(ErrorCode::unavailable,
-                        fmt::format("only {} of {} sandbox uids are free in {}-{}", uids_.size(),
-                                    count, detail::kUidPoolFirst,
-                                    detail::kUidPoolFirst + detail::kUidPoolSize - 1));
+      return core::fail(
+          ErrorCode::unavailable,
+          fmt::format("only {} of {} sandbox uids are free in {}-{}", uids_.size(), count,
+                      detail::kUidPoolFirst, detail::kUidPoolFirst + detail::kUidPoolSize - 1));
     }
     return {};
   }
@@ -106,6 +106,7 @@ struct State {
   std::optional<detail::SeccompProgram> seccomp;
   std::optional<detail::RootfsTemplate> rootfs;
   std::optional<detail::CgroupParent> cgroups;
+  detail::ArgumentAreas server_arguments;
   std::mutex mutex;
   std::vector<bool> slot_open;
 };
@@ -150,8 +151,8 @@ class BoxImpl final : public Box {
     if (unlinkat(dir_fd_, file.c_str(), 0) != 0 && errno != ENOENT) {
       return core::fail(ErrorCode::invalid_argument, errno_message("replace " + file, errno));
     }
-    int fd = openat(dir_fd_, file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-                    0644);
+    int fd =
+        openat(dir_fd_, file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) return core::fail(ErrorCode::internal, errno_message("create " + file, errno));
     if (state_->root) fchown(fd, host_uid(), host_uid());
     std::size_t done = 0;
@@ -190,6 +191,7 @@ class BoxImpl final : public Box {
       context.cgroups = &*state_->cgroups;
       context.rootfs = &*state_->rootfs;
       context.cgroup_name = fmt::format("run-{}", host_uid());
+      context.server_arguments = state_->server_arguments;
     }
     try {
       return detail::run_stage(context, spec);
@@ -316,6 +318,7 @@ core::Result<std::unique_ptr<Sandbox>> make_sandbox(const SandboxOptions& option
     auto probe = detail::probe_host();
     state->report = probe.report;
     state->last_cap = probe.last_cap;
+    state->server_arguments = detail::own_argument_areas();
     if (!options.insecure && !probe.report.usable) {
       return core::fail(ErrorCode::unavailable, "no usable isolation: " + probe.report.reason);
     }
@@ -326,7 +329,8 @@ core::Result<std::unique_ptr<Sandbox>> make_sandbox(const SandboxOptions& option
                         fmt::format("boxes dir {}: {}", options.boxes_dir.string(), ec.message()));
     }
     if (state->root) {
-      if (auto acquired = state->uids.acquire(options.slots); !acquired) return core::Unexpected(acquired.error());
+      if (auto acquired = state->uids.acquire(options.slots); !acquired)
+        return core::Unexpected(acquired.error());
       state->report.uid_range = describe_uids(state->uids.uids());
     }
     if (!options.insecure) {

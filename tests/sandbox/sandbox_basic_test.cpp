@@ -1,0 +1,226 @@
+// The sandbox's ordinary behaviour: both modes run programs, feed stdin, capture output, report
+// exit codes, signals and measurements; compile-then-run works; bad arguments are refused; the
+// isolation report is readable. Isolated cases skip with a WARNING when the machine cannot.
+#include <signal.h>
+#include <unistd.h>
+
+#include <thread>
+
+#include "sandbox_harness.hpp"
+
+using namespace ide::sandbox;
+using namespace ide::sandbox::test;
+
+TEST_CASE("the isolation report says what this machine offers", "[sandbox]") {
+  const auto& report = isolation();
+  auto text = report.describe();
+  CHECK(text.find("user namespace: ") != std::string::npos);
+  CHECK(text.find("cgroup: ") != std::string::npos);
+  CHECK(text.find("seccomp: ") != std::string::npos);
+  CHECK(text.find("uid range: ") != std::string::npos);
+  if (report.usable) {
+    CHECK(report.reason.empty());
+    CHECK((report.cgroup_version == "v1" || report.cgroup_version == "v2"));
+    CHECK(text.find("isolation: usable") != std::string::npos);
+  } else {
+    CHECK_FALSE(report.reason.empty());
+    CHECK(text.find("NOT usable") != std::string::npos);
+    WARN("isolation is not usable here: " << report.reason);
+  }
+}
+
+TEST_CASE("make_sandbox refuses to run without isolation unless insecure", "[sandbox]") {
+  ide::test::TempDir dir;
+  auto secure = make_sandbox(SandboxOptions{.boxes_dir = dir / "boxes", .slots = 1});
+  if (isolation().usable) {
+    REQUIRE(secure);
+    CHECK((*secure)->isolation().usable);
+  } else {
+    REQUIRE_FALSE(secure);
+    CHECK(secure.error().code == ide::core::ErrorCode::unavailable);
+    CHECK_FALSE(secure.error().message.empty());
+  }
+  auto zero_slots = make_sandbox(SandboxOptions{.boxes_dir = dir / "b2", .slots = 0});
+  CHECK_FALSE(zero_slots);
+}
+
+TEST_CASE("insecure mode runs a program with stdin, stdout, stderr and exit code",
+          "[sandbox][insecure]") {
+  ide::test::TempDir dir;
+  auto sandbox =
+      make_sandbox(SandboxOptions{.boxes_dir = dir / "boxes", .slots = 1, .insecure = true});
+  REQUIRE(sandbox);
+  auto box = (*sandbox)->open_box(0);
+  REQUIRE(box);
+  REQUIRE((*box)->write_file("data.txt", "from a file"));
+  StageSpec spec = bash("cat; echo; cat data.txt; echo err >&2; exit 3");
+  spec.stdin_data = "hello";
+  auto outcome = (*box)->run(spec);
+  INFO(describe(outcome));
+  CHECK(outcome.termination == Termination::exited);
+  CHECK(outcome.exit_code == 3);
+  CHECK(outcome.stdout_data == "hello\nfrom a file");
+  CHECK(outcome.stderr_data == "err\n");
+}
+
+TEST_CASE("insecure mode enforces wall time and output caps", "[sandbox][insecure]") {
+  ide::test::TempDir dir;
+  auto sandbox =
+      make_sandbox(SandboxOptions{.boxes_dir = dir / "boxes", .slots = 1, .insecure = true});
+  REQUIRE(sandbox);
+  auto box = (*sandbox)->open_box(0);
+  REQUIRE(box);
+  auto sleepy = bash("sleep 30");
+  sleepy.limits.wall_ms = 500;
+  auto slept = (*box)->run(sleepy);
+  INFO(describe(slept));
+  CHECK(slept.termination == Termination::time_limit);
+  auto flood = bash("yes");
+  flood.limits.output_bytes = 10'000;
+  auto flooded = (*box)->run(flood);
+  INFO(describe(flooded));
+  CHECK(flooded.termination == Termination::output_limit);
+  CHECK(flooded.stdout_data.size() == 10'000);
+}
+
+TEST_CASE("an isolated run reports exit codes, signals and measurements", "[sandbox]") {
+  IDE_REQUIRE_ISOLATION();
+  Harness harness;
+  auto box = harness.box();
+  auto exited = box->run(bash("exit 42"));
+  INFO(describe(exited));
+  CHECK(exited.termination == Termination::exited);
+  CHECK(exited.exit_code == 42);
+  auto signaled = box->run(bash("kill -SEGV $$"));
+  INFO(describe(signaled));
+  CHECK(signaled.termination == Termination::signaled);
+  CHECK(signaled.signal == SIGSEGV);
+  auto measured = box->run(python("x = bytearray(48 << 20)\nprint(len(x))"));
+  INFO(describe(measured));
+  CHECK(measured.termination == Termination::exited);
+  CHECK(measured.memory_kb >= 48 * 1024);
+  CHECK(measured.memory_kb < 128 * 1024);
+  CHECK(measured.wall_ms >= 0);
+  CHECK(measured.cpu_ms >= 0);
+}
+
+TEST_CASE("compile then run in the same box", "[sandbox]") {
+  IDE_REQUIRE_ISOLATION();
+  Harness harness;
+  auto box = harness.box();
+  compile_c(*box, R"(
+#include <stdio.h>
+int main(void) { int a, b; if (scanf("%d %d", &a, &b) != 2) return 1; printf("%d\n", a + b); })");
+  auto spec = program();
+  spec.stdin_data = "40 2\n";
+  auto outcome = box->run(spec);
+  INFO(describe(outcome));
+  CHECK(outcome.termination == Termination::exited);
+  CHECK(outcome.stdout_data == "42\n");
+}
+
+TEST_CASE("a compile error is an ordinary non-zero exit with the compiler's output", "[sandbox]") {
+  IDE_REQUIRE_ISOLATION();
+  Harness harness;
+  auto box = harness.box();
+  REQUIRE(box->write_file("prog.c", "int main(void) { return missing; }"));
+  StageSpec spec;
+  spec.argv = {"/usr/bin/gcc", "-o", "prog", "prog.c"};
+  spec.env = default_env();
+  spec.limits.cpu_ms = 20'000;
+  spec.limits.wall_ms = 40'000;
+  auto outcome = box->run(spec);
+  INFO(describe(outcome));
+  CHECK(outcome.termination == Termination::exited);
+  CHECK(outcome.exit_code != 0);
+  CHECK(outcome.stderr_data.find("missing") != std::string::npos);
+}
+
+TEST_CASE("megabytes of stdin arrive whole while output streams back", "[sandbox]") {
+  IDE_REQUIRE_ISOLATION();
+  Harness harness;
+  auto box = harness.box();
+  std::string input;
+  for (int i = 0; input.size() < (6u << 20); ++i) input += "line " + std::to_string(i) + "\n";
+  auto spec = bash("cat; cat /dev/stdin | wc -c >&2");
+  spec.stdin_data = input;
+  spec.limits.output_bytes = 8 << 20;
+  auto outcome = box->run(spec);
+  INFO(describe(outcome).substr(0, 400));
+  CHECK(outcome.termination == Termination::exited);
+  CHECK(outcome.stdout_data == input);
+  CHECK_FALSE(outcome.stdout_truncated);
+}
+
+TEST_CASE("output exactly at the cap is not truncated", "[sandbox]") {
+  IDE_REQUIRE_ISOLATION();
+  Harness harness;
+  auto box = harness.box();
+  auto spec = python("import sys\nsys.stdout.write('y' * 1000)");
+  spec.limits.output_bytes = 1000;
+  auto outcome = box->run(spec);
+  INFO(describe(outcome));
+  CHECK(outcome.termination == Termination::exited);
+  CHECK_FALSE(outcome.stdout_truncated);
+  CHECK(outcome.stdout_data.size() == 1000);
+}
+
+TEST_CASE("the toolchains run inside the minimal root", "[sandbox]") {
+  IDE_REQUIRE_ISOLATION();
+  Harness harness;
+  auto box = harness.box();
+  for (const auto& [argv, expected] : std::vector<std::pair<std::vector<std::string>, std::string>>{
+           {{"/usr/bin/python3", "-c", "print(6 * 7)"}, "42\n"},
+           {{"/bin/bash", "-c", "echo $((6 * 7))"}, "42\n"},
+           {{"/usr/bin/node", "-e", "console.log(6 * 7)"}, "42\n"}}) {
+    if (access(argv[0].c_str(), X_OK) != 0) {
+      WARN("not installed, not tested: " << argv[0]);
+      continue;
+    }
+    StageSpec spec;
+    spec.argv = argv;
+    spec.env = default_env();
+    spec.limits = tight_limits();
+    spec.limits.memory_kb = 512 * 1024;
+    spec.limit_address_space = argv[0] != "/usr/bin/node";
+    auto outcome = box->run(spec);
+    INFO(argv[0] << ": " << describe(outcome));
+    CHECK(outcome.termination == Termination::exited);
+    CHECK(outcome.stdout_data == expected);
+  }
+}
+
+TEST_CASE("boxes: slots, file names and cleanup", "[sandbox]") {
+  IDE_REQUIRE_ISOLATION();
+  Harness harness(2);
+  auto box = harness.box(0);
+  CHECK_FALSE(harness.sandbox().open_box(0));  // one box per slot at a time
+  CHECK_FALSE(harness.sandbox().open_box(2));  // out of range
+  for (const char* bad : {"", ".", "..", "a/b", "/etc/passwd"}) {
+    INFO(bad);
+    CHECK_FALSE(box->write_file(bad, "x"));
+  }
+  REQUIRE(box->write_file("kept.txt", "between stages"));
+  auto first = box->run(bash("cat kept.txt; echo more > made.txt"));
+  CHECK(first.stdout_data == "between stages");
+  auto second = box->run(bash("cat made.txt"));
+  CHECK(second.stdout_data == "more\n");
+  box.reset();
+  auto fresh = harness.box(0);
+  auto listing = fresh->run(bash("ls -A /box | wc -l"));
+  CHECK(listing.stdout_data == "0\n");  // a new box starts empty
+}
+
+TEST_CASE("argv[0] must be absolute; a missing program is a setup failure", "[sandbox]") {
+  IDE_REQUIRE_ISOLATION();
+  Harness harness;
+  auto box = harness.box();
+  StageSpec relative;
+  relative.argv = {"python3"};
+  CHECK(box->run(relative).termination == Termination::setup_failed);
+  StageSpec missing;
+  missing.argv = {"/usr/bin/does-not-exist"};
+  auto outcome = box->run(missing);
+  CHECK(outcome.termination == Termination::setup_failed);
+  CHECK(outcome.error.find("does-not-exist") != std::string::npos);
+}
