@@ -32,7 +32,8 @@ TEST_CASE("find_asset: the page at / and at every share path", "[web]") {
 
 TEST_CASE("find_asset: every file index.html refers to, with its type", "[web]") {
   const std::string html(find_asset("/")->body);
-  const std::regex reference(R"re((?:src|href)="(/assets/[^"]+)")re");
+  // Each reference carries its file's content hash, so a cached old script is never used.
+  const std::regex reference(R"re((?:src|href)="(/assets/[^"?]+)\?v=([0-9a-f]{12})")re");
   int found = 0;
   for (auto it = std::sregex_iterator(html.begin(), html.end(), reference);
        it != std::sregex_iterator(); ++it) {
@@ -40,6 +41,7 @@ TEST_CASE("find_asset: every file index.html refers to, with its type", "[web]")
     INFO(path);
     const auto* asset = find_asset(path);
     REQUIRE(asset != nullptr);
+    CHECK(find_asset(path + "?v=" + std::string((*it)[2])) == asset);
     CHECK_FALSE(asset->body.empty());
     if (path.ends_with(".js")) CHECK(asset->content_type == "text/javascript; charset=utf-8");
     if (path.ends_with(".css")) CHECK(asset->content_type == "text/css; charset=utf-8");

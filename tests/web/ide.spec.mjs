@@ -2,8 +2,9 @@
 // through Debian's Chromium by playwright-core. Covers: the page and its labelled controls, a
 // Python run that reads input (progress, verdict, stdout/stderr), remembering the draft, Share
 // and the shared page in a fresh browser, running from a shared page, Ctrl+Enter with a C++
-// compile error, the 375 px phone layout, dark mode, and the plain-textarea fallback when the
-// editor bundle fails to load. Screenshots go to $IDE_SCREENSHOT_DIR for people to look at.
+// compile error, a runtime error, the 375 px phone layout, dark mode, and the plain-textarea
+// fallback when the editor bundle fails to load. Screenshots go to $IDE_SCREENSHOT_DIR for
+// people to look at.
 //
 // Run by ctest (label web) as: node --test tests/web/ide.spec.mjs, with IDE_BIN set to the
 // built `ide`. IDE_TEST_URL=http://127.0.0.1:PORT instead drives an already running server.
@@ -116,7 +117,7 @@ async function openPage({ viewport = { width: 1280, height: 800 }, colorScheme =
   page.on("request", (req) => {
     if (/\/api\/v1\/submissions\/[^/]+\/result/.test(req.url())) resultPolls.push(req.url());
   });
-  if (blockEditor) await page.route("**/assets/main.js", (route) => route.abort());
+  if (blockEditor) await page.route(/\/assets\/main\.js(\?|$)/, (route) => route.abort());
   return { context, page, errors, resultPolls };
 }
 
@@ -369,6 +370,23 @@ test("Ctrl+Enter runs, and a C++ compile error shows the compiler's message", { 
   await context.close();
 });
 
+test("a runtime error shows its verdict and exit code", { timeout: 180_000 }, async () => {
+  const { context, page, errors } = await openPage();
+  await page.goto("/");
+  const c = controls(page);
+  await waitForEditor(page);
+  await c.language.selectOption("python");
+  await typeCode(page, 'import sys\nprint("before the failure")\nsys.exit(3)');
+  await c.run.click();
+  assert.equal(await waitForVerdict(page), "runtime_error");
+  assert.equal(await c.output.locator(".badge").innerText(), "Runtime error");
+  assert.match(await c.output.locator(".meta").innerText(), /exit code 3/);
+  assert.match(await c.output.getByRole("region", { name: "stdout" }).innerText(), /before the failure/);
+  await screenshot(page, "07-runtime-error");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("at 375 px phone width every control fits and a run works", { timeout: 180_000 }, async () => {
   const { context, page, errors } = await openPage({ viewport: { width: 375, height: 740 } });
   await page.goto("/");
@@ -387,7 +405,7 @@ test("at 375 px phone width every control fits and a run works", { timeout: 180_
     assert.ok(box && box.x >= 0 && box.x + box.width <= 375 + 0.5, `${name} fits the width: ${JSON.stringify(box)}`);
     assert.ok(box.width >= 40 && box.height >= 20, `${name} is usable: ${JSON.stringify(box)}`);
   }
-  await screenshot(page, "07-phone-375", { fullPage: true });
+  await screenshot(page, "08-phone-375", { fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -402,7 +420,7 @@ test("dark mode follows prefers-color-scheme", { timeout: 180_000 }, async () =>
     return (0.2126 * r + 0.7152 * g + 0.0722 * b) / 255;
   });
   assert.ok(luminance < 0.2, `dark background (luminance ${luminance.toFixed(2)})`);
-  await screenshot(page, "08-dark");
+  await screenshot(page, "09-dark");
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -431,6 +449,6 @@ test("when the editor bundle cannot load, the plain textarea still runs code", {
   assert.equal(await waitForVerdict(page), "ok");
   assert.match(await c.output.innerText(), /line 0\s+line 1\s+line 2/);
   assert.equal(await page.locator(".plain-editor .gutter").innerText(), "1\n2\n3");
-  await screenshot(page, "09-plain-fallback");
+  await screenshot(page, "10-plain-fallback");
   await context.close();
 });
