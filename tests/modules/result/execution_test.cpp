@@ -1,0 +1,276 @@
+// Real execution through the sandbox library in insecure mode (the isolation itself is tested in
+// tests/sandbox): the shipped catalogue's compilers and interpreters, stdin, exit codes, signals,
+// limits and output caps, then whole jobs through the service and the module's factory.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <unistd.h>
+
+#include "core/config.hpp"
+#include "executor.hpp"
+#include "language_catalogue.hpp"
+#include "result/module.hpp"
+#include "sandbox/sandbox.hpp"
+#include "service_harness.hpp"
+
+using namespace std::chrono_literals;
+using ide::result::Executor;
+using ide::result::LanguageCatalogue;
+using ide::result::RunResult;
+using ide::result::Verdict;
+
+namespace {
+
+/// The shipped catalogue, probed once for the whole test run.
+const LanguageCatalogue& shipped_catalogue() {
+  static const LanguageCatalogue catalogue = [] {
+    auto specs = ide::result::load_catalogue("config/languages.json");
+    REQUIRE(specs);
+    return LanguageCatalogue::probe(*specs);
+  }();
+  return catalogue;
+}
+
+class RealRun {
+ public:
+  explicit RealRun(bool insecure = true) {
+    // Runs started by root drop to a slot uid, which must be able to reach the work dir.
+    std::filesystem::permissions(dir_.path(), std::filesystem::perms::owner_all |
+                                                  std::filesystem::perms::group_exec |
+                                                  std::filesystem::perms::others_exec);
+    auto sandbox =
+        ide::sandbox::make_sandbox({.boxes_dir = dir_ / "boxes", .slots = 1, .insecure = insecure});
+    REQUIRE(sandbox);
+    sandbox_ = std::move(*sandbox);
+  }
+
+  RunResult run(const std::string& language, const std::string& code,
+                const std::string& stdin_data = "", ide::core::LimitSettings limits = {},
+                ide::core::RequestedLimits requested = {}) {
+    const auto* spec = shipped_catalogue().find(language);
+    INFO("language " << language << " must be installed");
+    REQUIRE(spec != nullptr);
+    ide::submission::Submission submission;
+    submission.id = "job";
+    submission.language = language;
+    submission.code = code;
+    submission.stdin_data = stdin_data;
+    submission.limits = requested;
+    auto box = sandbox_->open_box(0);
+    REQUIRE(box);
+    return Executor(limits).execute(*spec, submission, **box);
+  }
+
+ private:
+  ide::test::TempDir dir_;
+  std::unique_ptr<ide::sandbox::Sandbox> sandbox_;
+};
+
+}  // namespace
+
+TEST_CASE("the minimum set of languages is installed and probed", "[result][execution]") {
+  for (const char* id : {"python", "c", "cpp", "javascript", "bash"}) {
+    INFO(id);
+    CHECK(shipped_catalogue().find(id) != nullptr);
+  }
+  for (const auto& language : shipped_catalogue().served()) {
+    INFO(language.id);
+    CHECK_FALSE(language.version.empty());
+    CHECK_FALSE(language.name.empty());
+  }
+}
+
+TEST_CASE("a Python program reads stdin", "[result][execution]") {
+  RealRun box;
+  const RunResult r =
+      box.run("python", "import sys\nprint(sys.stdin.read().upper(), end='')\n", "hello\nworld");
+  CHECK(r.verdict == Verdict::ok);
+  CHECK(r.exit_code == std::optional<int>(0));
+  CHECK(r.stdout_data == "HELLO\nWORLD");
+  CHECK(r.stderr_data.empty());
+  CHECK(r.compile_output.empty());
+  CHECK(r.wall_ms >= 0);
+}
+
+TEST_CASE("C and C++ compile and run", "[result][execution]") {
+  RealRun box;
+  const RunResult c = box.run("c",
+                              "#include <stdio.h>\n#include <math.h>\n"
+                              "int main(void) { int a, b; scanf(\"%d %d\", &a, &b);\n"
+                              "  printf(\"%d %.0f\\n\", a + b, sqrt(81.0)); return 0; }\n",
+                              "2 40");
+  CHECK(c.verdict == Verdict::ok);
+  CHECK(c.stdout_data == "42 9\n");
+
+  const RunResult cpp = box.run("cpp",
+                                "#include <iostream>\n#include <ranges>\n#include <vector>\n"
+                                "int main() { std::vector<int> v{1, 2, 3, 4};\n"
+                                "  int sum = 0; for (int x : v | std::views::filter([](int x) {\n"
+                                "    return x % 2 == 0; })) sum += x;\n"
+                                "  std::cout << sum << std::endl; }\n");
+  CHECK(cpp.verdict == Verdict::ok);
+  CHECK(cpp.stdout_data == "6\n");
+}
+
+TEST_CASE("a compile error keeps the compiler's output", "[result][execution]") {
+  RealRun box;
+  const RunResult r = box.run("c", "int main(void) { return undeclared_name; }\n");
+  CHECK(r.verdict == Verdict::compile_error);
+  CHECK(r.compile_output.find("undeclared_name") != std::string::npos);
+  CHECK(r.stdout_data.empty());
+  CHECK_FALSE(r.exit_code.has_value());
+}
+
+TEST_CASE("a non-zero exit code and stderr are kept", "[result][execution]") {
+  RealRun box;
+  const RunResult r =
+      box.run("python", "import sys\nprint('out')\nprint('bad', file=sys.stderr)\nsys.exit(3)\n");
+  CHECK(r.verdict == Verdict::runtime_error);
+  CHECK(r.exit_code == std::optional<int>(3));
+  CHECK_FALSE(r.signal.has_value());
+  CHECK(r.stdout_data == "out\n");
+  CHECK(r.stderr_data == "bad\n");
+}
+
+TEST_CASE("a program killed by a signal is a runtime_error with the signal",
+          "[result][execution]") {
+  RealRun box;
+  const RunResult r = box.run("c",
+                              "#include <signal.h>\n"
+                              "int main(void) { raise(SIGSEGV); return 0; }\n");
+  CHECK(r.verdict == Verdict::runtime_error);
+  CHECK(r.signal == std::optional<int>(SIGSEGV));
+  CHECK_FALSE(r.exit_code.has_value());
+}
+
+TEST_CASE("a busy loop hits the time limit", "[result][execution]") {
+  RealRun box;
+  const RunResult r = box.run("python", "while True:\n    pass\n", "", {},
+                              {.cpu_ms = 300, .wall_ms = 5'000, .memory_kb = std::nullopt});
+  INFO("cpu " << r.time_ms << " ms, wall " << r.wall_ms << " ms");
+  CHECK(r.verdict == Verdict::time_limit_exceeded);
+  CHECK(r.time_ms >= 200);
+}
+
+TEST_CASE("output beyond the cap is truncated", "[result][execution]") {
+  RealRun box;
+  ide::core::LimitSettings limits;
+  limits.run.output_bytes = 64 * 1024;
+  const std::string flood = "import sys\nsys.stdout.write('x' * 1000000)\n";
+  const RunResult strict = box.run("python", flood, "", limits);
+  CHECK(strict.verdict == Verdict::output_limit_exceeded);
+  CHECK(strict.stdout_truncated);
+  CHECK_FALSE(strict.stderr_truncated);
+  CHECK(strict.stdout_data.size() == 64 * 1024);
+
+  limits.truncate_output_only = true;
+  const RunResult lenient = box.run("python", flood, "", limits);
+  CHECK(lenient.verdict == Verdict::ok);
+  CHECK(lenient.stdout_truncated);
+  CHECK(lenient.stdout_data.size() == 64 * 1024);
+}
+
+TEST_CASE("JavaScript and Bash run", "[result][execution]") {
+  RealRun box;
+  const RunResult js = box.run("javascript",
+                               "let s = ''; process.stdin.on('data', d => s += d);\n"
+                               "process.stdin.on('end', () => console.log(s.trim().length));\n",
+                               "abcd\n");
+  CHECK(js.verdict == Verdict::ok);
+  CHECK(js.stdout_data == "4\n");
+  const RunResult sh = box.run("bash", "read name\necho \"hi $name\"\n", "ide\n");
+  CHECK(sh.verdict == Verdict::ok);
+  CHECK(sh.stdout_data == "hi ide\n");
+}
+
+TEST_CASE("the minimum set runs inside real isolation when the host offers it",
+          "[result][execution]") {
+  if (!ide::sandbox::probe_isolation().usable) {
+    WARN("isolation is not usable here: " << ide::sandbox::probe_isolation().reason);
+    return;
+  }
+  RealRun box(false);
+  CHECK(box.run("python", "print(input())", "py\n").stdout_data == "py\n");
+  CHECK(box.run("c", "#include <stdio.h>\nint main(void) { puts(\"c\"); }\n").stdout_data == "c\n");
+  CHECK(box.run("cpp", "#include <iostream>\nint main() { std::cout << \"cpp\\n\"; }\n")
+            .stdout_data == "cpp\n");
+  CHECK(box.run("javascript", "console.log('js')").stdout_data == "js\n");
+  CHECK(box.run("bash", "echo sh").stdout_data == "sh\n");
+}
+
+TEST_CASE("whole jobs run through the module's factory in insecure mode", "[result][execution]") {
+  ide::test::TempDir dir;
+  ide::core::Config config;
+  config.data_dir = dir / "data";
+  config.workers = 2;
+  config.insecure_no_sandbox = true;
+  ide::core::SystemClock clock;
+  auto module = ide::result::make_result_module(config, clock);
+  REQUIRE(module);
+  CHECK((*module)->isolation_summary().find("WARNING") != std::string::npos);
+  CHECK(std::filesystem::exists(dir / "data" / "results.db"));
+  const auto languages = (*module)->service().languages();
+  REQUIRE(languages.size() >= 5);
+  CHECK(languages[0].id == "python");
+
+  ide::test::FakeSubmissionService submissions;
+  ide::submission::Submission py;
+  py.language = "python";
+  py.code = "print(input()[::-1])";
+  py.stdin_data = "olleh\n";
+  const std::string py_id = submissions.add(py);
+  ide::submission::Submission c;
+  c.language = "c";
+  c.code = "#include <stdio.h>\nint main(void) { puts(\"compiled\"); return 0; }\n";
+  const std::string c_id = submissions.add(c);
+
+  (*module)->start(submissions);
+  REQUIRE((*module)->service().enqueue(py_id));
+  REQUIRE((*module)->service().enqueue(c_id));
+  for (const auto& [id, expected] :
+       {std::pair{py_id, std::string("hello\n")}, std::pair{c_id, std::string("compiled\n")}}) {
+    ide::test::CallbackProbe probe;
+    (*module)->service().get_result(id, 30s, probe.callback());
+    auto r = probe.get(60s);
+    REQUIRE(r);
+    // Generous: one long poll of 30 s is far more than these need.
+    REQUIRE(r->status == ide::result::Status::done);
+    CHECK(r->verdict == Verdict::ok);
+    CHECK(r->stdout_data == expected);
+  }
+  (*module)->stop(5s);
+  const auto refused = (*module)->service().enqueue(submissions.add(py));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == ide::core::ErrorCode::shutting_down);
+}
+
+TEST_CASE("without insecure mode the factory needs usable isolation", "[result][execution]") {
+  ide::test::TempDir dir;
+  ide::core::Config config;
+  config.data_dir = dir / "data";
+  config.workers = 1;
+  ide::core::SystemClock clock;
+  const auto isolation = ide::sandbox::probe_isolation();
+  auto module = ide::result::make_result_module(config, clock);
+  if (isolation.usable) {
+    REQUIRE(module);
+    CHECK((*module)->isolation_summary().find("WARNING") == std::string::npos);
+  } else {
+    REQUIRE_FALSE(module);
+    CHECK(module.error().code == ide::core::ErrorCode::unavailable);
+    CHECK(module.error().message.find(isolation.reason) != std::string::npos);
+  }
+}
+
+TEST_CASE("doctor lists isolation and each language", "[result][execution]") {
+  ide::core::Config config;
+  config.insecure_no_sandbox = true;
+  const std::string report = ide::result::doctor_report(config);
+  CHECK(report.find("WARNING") != std::string::npos);
+  CHECK(report.find("python") != std::string::npos);
+  CHECK(report.find(shipped_catalogue().served()[0].version) != std::string::npos);
+  config.insecure_no_sandbox = false;
+  CHECK(ide::result::doctor_report(config).find("WARNING") == std::string::npos);
+  config.languages_file = "config/no-such-file.json";
+  CHECK(ide::result::doctor_report(config).find("cannot load") != std::string::npos);
+}
