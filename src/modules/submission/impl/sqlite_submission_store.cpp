@@ -1,0 +1,173 @@
+#include "sqlite_submission_store.hpp"
+
+#include <string>
+#include <utility>
+
+#include "core/clock.hpp"
+
+namespace ide::submission {
+
+namespace {
+
+using core::sqlite::Database;
+using core::sqlite::Statement;
+
+// Numbered migrations: entry i brings user_version from i to i + 1. Never edit a shipped entry;
+// append a new one.
+//
+// The code and stdin blobs are the last columns: SQLite stores a row's columns in order and
+// spills large values onto overflow pages, so reading the id or the flags never touches them.
+// handed_off is the transactional outbox (SPEC section 8): 1 once the result module acknowledged.
+const std::vector<std::string> kMigrations = {
+    R"sql(
+      CREATE TABLE submissions (
+        id            TEXT PRIMARY KEY NOT NULL,
+        language      TEXT NOT NULL,
+        cpu_ms        INTEGER,
+        wall_ms       INTEGER,
+        memory_kb     INTEGER,
+        created_at_ms INTEGER NOT NULL,
+        handed_off    INTEGER NOT NULL DEFAULT 0,
+        code          BLOB NOT NULL,
+        stdin         BLOB NOT NULL
+      );
+      CREATE INDEX submissions_pending ON submissions (created_at_ms) WHERE handed_off = 0;
+    )sql",
+};
+
+const std::string kInsert =
+    "INSERT INTO submissions (id, language, cpu_ms, wall_ms, memory_kb, created_at_ms, "
+    "handed_off, code, stdin) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)";
+const std::string kFind =
+    "SELECT language, cpu_ms, wall_ms, memory_kb, created_at_ms, code, stdin "
+    "FROM submissions WHERE id = ?";
+const std::string kExists = "SELECT 1 FROM submissions WHERE id = ?";
+const std::string kMarkHandedOff = "UPDATE submissions SET handed_off = 1 WHERE id = ?";
+const std::string kRemove = "DELETE FROM submissions WHERE id = ?";
+const std::string kPending =
+    "SELECT id FROM submissions WHERE handed_off = 0 ORDER BY created_at_ms, rowid";
+
+// Ends the statement's read transaction however the caller leaves, so a pooled connection never
+// pins an old WAL snapshot while it sits idle.
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(Statement& statement) : statement_(statement) {}
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+  ~ResetOnExit() { statement_.reset(); }
+
+ private:
+  Statement& statement_;
+};
+
+}  // namespace
+
+/// A reader connection borrowed from the pool, given back when the lease ends.
+class SqliteSubmissionStore::ReaderLease {
+ public:
+  explicit ReaderLease(SqliteSubmissionStore& store) : store_(store) {
+    std::unique_lock lock(store_.readers_mutex_);
+    store_.reader_returned_.wait(lock, [this] {
+      return !store_.idle_readers_.empty() || store_.open_readers_ < store_.max_readers_;
+    });
+    if (!store_.idle_readers_.empty()) {
+      db_ = std::move(store_.idle_readers_.back());
+      store_.idle_readers_.pop_back();
+      return;
+    }
+    ++store_.open_readers_;
+    lock.unlock();
+    try {
+      // The writer already migrated the file; this only opens it.
+      db_ = std::make_unique<Database>(store_.path_, kMigrations);
+    } catch (...) {
+      lock.lock();
+      --store_.open_readers_;
+      store_.reader_returned_.notify_one();
+      throw;
+    }
+  }
+  ReaderLease(const ReaderLease&) = delete;
+  ReaderLease& operator=(const ReaderLease&) = delete;
+  ~ReaderLease() {
+    {
+      std::lock_guard lock(store_.readers_mutex_);
+      store_.idle_readers_.push_back(std::move(db_));
+    }
+    store_.reader_returned_.notify_one();
+  }
+
+  Database& db() { return *db_; }
+
+ private:
+  SqliteSubmissionStore& store_;
+  std::unique_ptr<Database> db_;
+};
+
+SqliteSubmissionStore::SqliteSubmissionStore(std::filesystem::path path, std::size_t max_readers)
+    : path_(std::move(path)),
+      max_readers_(max_readers == 0 ? 1 : max_readers),
+      writer_(path_, kMigrations) {}
+
+SqliteSubmissionStore::~SqliteSubmissionStore() = default;
+
+void SqliteSubmissionStore::insert(const Submission& submission) {
+  std::lock_guard lock(write_mutex_);
+  writer_.prepare(kInsert)
+      .bind(1, submission.id)
+      .bind(2, submission.language)
+      .bind(3, submission.limits.cpu_ms)
+      .bind(4, submission.limits.wall_ms)
+      .bind(5, submission.limits.memory_kb)
+      .bind(6, core::to_unix_ms(submission.created_at))
+      .bind_blob(7, submission.code)
+      .bind_blob(8, submission.stdin_data)
+      .run();
+}
+
+std::optional<Submission> SqliteSubmissionStore::find(std::string_view id) {
+  ReaderLease lease(*this);
+  Statement& statement = lease.db().prepare(kFind);
+  ResetOnExit reset(statement);
+  statement.bind(1, id);
+  if (!statement.step()) return std::nullopt;
+  Submission submission;
+  submission.id = std::string(id);
+  submission.language = statement.column_text(0);
+  submission.limits.cpu_ms = statement.column_optional_int(1);
+  submission.limits.wall_ms = statement.column_optional_int(2);
+  submission.limits.memory_kb = statement.column_optional_int(3);
+  submission.created_at = core::from_unix_ms(statement.column_int(4));
+  submission.code = statement.column_text(5);
+  submission.stdin_data = statement.column_text(6);
+  return submission;
+}
+
+bool SqliteSubmissionStore::exists(std::string_view id) {
+  ReaderLease lease(*this);
+  Statement& statement = lease.db().prepare(kExists);
+  ResetOnExit reset(statement);
+  statement.bind(1, id);
+  return statement.step();
+}
+
+void SqliteSubmissionStore::mark_handed_off(std::string_view id) {
+  std::lock_guard lock(write_mutex_);
+  writer_.prepare(kMarkHandedOff).bind(1, id).run();
+}
+
+void SqliteSubmissionStore::remove(std::string_view id) {
+  std::lock_guard lock(write_mutex_);
+  writer_.prepare(kRemove).bind(1, id).run();
+}
+
+std::vector<std::string> SqliteSubmissionStore::pending_hand_offs() {
+  ReaderLease lease(*this);
+  Statement& statement = lease.db().prepare(kPending);
+  ResetOnExit reset(statement);
+  std::vector<std::string> ids;
+  while (statement.step()) ids.push_back(statement.column_text(0));
+  return ids;
+}
+
+}  // namespace ide::submission

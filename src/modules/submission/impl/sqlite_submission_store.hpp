@@ -1,0 +1,47 @@
+// The SQLite implementation of SubmissionStore: the only place with the submission module's SQL.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "core/sqlite.hpp"
+#include "submission_store.hpp"
+
+namespace ide::submission {
+
+/// submissions.db. Writes go through one connection under a mutex (SQLite allows one writer
+/// anyway); reads use a small pool of connections so that loading a multi-megabyte submission
+/// never waits for a write or for another read (WAL lets readers run beside the writer).
+class SqliteSubmissionStore final : public SubmissionStore {
+ public:
+  /// Opens (creating or migrating) the database at `path`. Throws core::sqlite::SqliteError.
+  explicit SqliteSubmissionStore(std::filesystem::path path, std::size_t max_readers = 4);
+  ~SqliteSubmissionStore() override;
+
+  void insert(const Submission& submission) override;
+  std::optional<Submission> find(std::string_view id) override;
+  bool exists(std::string_view id) override;
+  void mark_handed_off(std::string_view id) override;
+  void remove(std::string_view id) override;
+  std::vector<std::string> pending_hand_offs() override;
+
+ private:
+  class ReaderLease;
+
+  std::filesystem::path path_;
+  std::size_t max_readers_;
+
+  std::mutex write_mutex_;
+  core::sqlite::Database writer_;
+
+  std::mutex readers_mutex_;
+  std::condition_variable reader_returned_;
+  std::vector<std::unique_ptr<core::sqlite::Database>> idle_readers_;
+  std::size_t open_readers_ = 0;
+};
+
+}  // namespace ide::submission

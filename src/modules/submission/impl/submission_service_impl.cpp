@@ -1,0 +1,184 @@
+#include "submission_service_impl.hpp"
+
+#include <exception>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/log.hpp"
+#include "core/sqlite.hpp"
+
+namespace ide::submission {
+
+namespace {
+
+constexpr std::size_t kMaxEchoedLanguage = 64;
+
+core::Unexpected not_found() {
+  return core::fail(core::ErrorCode::not_found, "No submission has this id.");
+}
+
+// Checks one requested limit against [1, max]; `field` names it as the client wrote it.
+core::Result<void> check_limit(const std::optional<std::int64_t>& value, std::string_view field,
+                               std::int64_t max) {
+  if (!value || (*value >= 1 && *value <= max)) return {};
+  return core::fail(core::ErrorCode::invalid_limits,
+                    fmt::format("limits.{} must be between 1 and {}, got {}.", field, max, *value));
+}
+
+}  // namespace
+
+SubmissionServiceImpl::SubmissionServiceImpl(std::unique_ptr<SubmissionStore> store,
+                                             core::LimitSettings limits,
+                                             result::ResultService& results,
+                                             const core::Clock& clock, core::IdGenerator& ids)
+    : store_(std::move(store)), limits_(limits), results_(results), clock_(clock), ids_(ids) {}
+
+core::Result<void> SubmissionServiceImpl::validate(const NewSubmission& request) {
+  const std::vector<result::Language> languages = results_.languages();
+  bool served = false;
+  std::string served_ids;
+  for (const result::Language& language : languages) {
+    served = served || language.id == request.language;
+    if (!served_ids.empty()) served_ids += ", ";
+    served_ids += language.id;
+  }
+  if (!served) {
+    std::string asked = request.language.substr(0, kMaxEchoedLanguage);
+    if (asked.size() < request.language.size()) asked += "...";
+    return core::fail(core::ErrorCode::unknown_language,
+                      fmt::format("Language '{}' is unknown or not installed. Served languages: {}.",
+                                  asked, served_ids.empty() ? "none" : served_ids));
+  }
+  if (auto ok = check_limit(request.limits.cpu_ms, "cpu_ms", limits_.max_cpu_ms); !ok) return ok;
+  if (auto ok = check_limit(request.limits.wall_ms, "wall_ms", limits_.max_wall_ms); !ok) return ok;
+  return check_limit(request.limits.memory_kb, "memory_kb", limits_.max_memory_kb);
+}
+
+core::Result<std::string> SubmissionServiceImpl::submit_code(NewSubmission request) {
+  Submission submission;
+  try {
+    if (auto valid = validate(request); !valid) return core::Unexpected(valid.error());
+    submission.id = ids_.new_id();
+    submission.language = std::move(request.language);
+    submission.code = std::move(request.code);
+    submission.stdin_data = std::move(request.stdin_data);
+    submission.limits = request.limits;
+    submission.created_at = clock_.now();
+    store_->insert(submission);
+  } catch (const std::exception& e) {
+    core::log::error("saving a submission failed: {}", e.what());
+    return core::Unexpected(core::sqlite::to_error(e));
+  }
+  // The payload is safely stored; nothing below needs it.
+  std::string id = std::move(submission.id);
+  submission = Submission{};
+
+  // The row is committed before the result module hears of it, and marked handed off only once
+  // it acknowledged: a crash in between leaves the row for replay_pending() (SPEC section 8).
+  const core::Result<void> handed = hand_off(id);
+  if (handed) {
+    retry_failed_hand_offs();
+    return id;
+  }
+  const core::ErrorCode code = handed.error().code;
+  if (code == core::ErrorCode::queue_full || code == core::ErrorCode::shutting_down) {
+    // The client is told no, so nothing may be kept (or replayed and run later).
+    try {
+      store_->remove(id);
+    } catch (const std::exception& e) {
+      core::log::error("deleting refused submission {} failed: {}", id, e.what());
+    }
+    return core::Unexpected(handed.error());
+  }
+  // Saved but not acknowledged: the outbox row keeps the 202 promise; it is handed off again
+  // after a later successful submission or at the next start.
+  core::log::warn("submission {} saved but not handed off yet: {}", id, handed.error().message);
+  {
+    std::lock_guard lock(retry_mutex_);
+    retry_ids_.push_back(id);
+  }
+  return id;
+}
+
+core::Result<Submission> SubmissionServiceImpl::get(std::string_view id) {
+  if (!core::is_well_formed_id(id)) return not_found();
+  try {
+    std::optional<Submission> submission = store_->find(id);
+    if (!submission) return not_found();
+    return std::move(*submission);
+  } catch (const std::exception& e) {
+    core::log::error("loading submission {} failed: {}", id, e.what());
+    return core::Unexpected(core::sqlite::to_error(e));
+  }
+}
+
+core::Result<bool> SubmissionServiceImpl::exists(std::string_view id) {
+  if (!core::is_well_formed_id(id)) return false;
+  try {
+    return store_->exists(id);
+  } catch (const std::exception& e) {
+    core::log::error("looking up submission {} failed: {}", id, e.what());
+    return core::Unexpected(core::sqlite::to_error(e));
+  }
+}
+
+core::Result<void> SubmissionServiceImpl::hand_off(const std::string& id) {
+  core::Result<void> enqueued;
+  try {
+    enqueued = results_.enqueue(id);
+  } catch (const std::exception& e) {
+    enqueued = core::fail(core::ErrorCode::internal,
+                          fmt::format("The result module failed: {}", e.what()));
+  }
+  if (!enqueued) return enqueued;
+  try {
+    store_->mark_handed_off(id);
+  } catch (const std::exception& e) {
+    // The job is queued; the unmarked row is only enqueued again (idempotent) at the next start.
+    core::log::warn("marking submission {} handed off failed: {}", id, e.what());
+  }
+  return {};
+}
+
+void SubmissionServiceImpl::retry_failed_hand_offs() {
+  std::vector<std::string> ids;
+  {
+    std::lock_guard lock(retry_mutex_);
+    if (retry_ids_.empty()) return;
+    ids.swap(retry_ids_);
+  }
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    if (hand_off(ids[i])) continue;
+    std::lock_guard lock(retry_mutex_);
+    retry_ids_.insert(retry_ids_.end(), ids.begin() + static_cast<std::ptrdiff_t>(i), ids.end());
+    return;
+  }
+}
+
+core::Result<void> SubmissionServiceImpl::replay_pending() {
+  std::vector<std::string> ids;
+  try {
+    ids = store_->pending_hand_offs();
+  } catch (const std::exception& e) {
+    core::log::error("reading unacknowledged submissions failed: {}", e.what());
+    return core::Unexpected(core::sqlite::to_error(e));
+  }
+  if (ids.empty()) return {};
+  std::size_t handed = 0;
+  for (; handed < ids.size(); ++handed) {
+    const core::Result<void> result = hand_off(ids[handed]);
+    if (result) continue;
+    core::log::warn("handing saved submission {} to the result module failed: {}", ids[handed],
+                    result.error().message);
+    std::lock_guard lock(retry_mutex_);
+    retry_ids_.insert(retry_ids_.end(), ids.begin() + static_cast<std::ptrdiff_t>(handed),
+                      ids.end());
+    break;
+  }
+  core::log::info("handed {} of {} unacknowledged submissions to the result module", handed,
+                  ids.size());
+  return {};
+}
+
+}  // namespace ide::submission

@@ -1,0 +1,52 @@
+// The in-process SubmissionService: validates, persists through a SubmissionStore, hands off.
+#pragma once
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/ids.hpp"
+#include "core/limits.hpp"
+#include "result/result_service.hpp"
+#include "submission/submission_service.hpp"
+#include "submission_store.hpp"
+
+namespace ide::submission {
+
+class SubmissionServiceImpl final : public SubmissionService {
+ public:
+  /// `results`, `clock` and `ids` must outlive the service.
+  SubmissionServiceImpl(std::unique_ptr<SubmissionStore> store, core::LimitSettings limits,
+                        result::ResultService& results, const core::Clock& clock,
+                        core::IdGenerator& ids);
+
+  core::Result<std::string> submit_code(NewSubmission request) override;
+  core::Result<Submission> get(std::string_view id) override;
+  core::Result<bool> exists(std::string_view id) override;
+
+  /// Hands every stored but unacknowledged submission to the result module again, oldest first
+  /// (a crash, or a failed enqueue, between saving and the acknowledgement). Those it still
+  /// cannot hand off are retried after later successful submissions.
+  /// Errors: storage_unavailable, internal (reading the outbox failed).
+  core::Result<void> replay_pending();
+
+ private:
+  core::Result<void> validate(const NewSubmission& request);
+  // Enqueues `id` and records the acknowledgement; the enqueue error when there is none.
+  core::Result<void> hand_off(const std::string& id);
+  // Hands off the ids whose enqueue failed earlier in this process.
+  void retry_failed_hand_offs();
+
+  std::unique_ptr<SubmissionStore> store_;
+  core::LimitSettings limits_;
+  result::ResultService& results_;
+  const core::Clock& clock_;
+  core::IdGenerator& ids_;
+
+  std::mutex retry_mutex_;
+  std::vector<std::string> retry_ids_;  // saved, not acknowledged, not refused: must still run
+};
+
+}  // namespace ide::submission

@@ -1,0 +1,39 @@
+// The submission module's storage interface: SQLite today, another engine behind the same calls.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "submission/submission_service.hpp"
+
+namespace ide::submission {
+
+/// Where submissions live, with the outbox flag that records whether the result module has
+/// acknowledged each one. Methods throw on storage failure (the service maps the exception).
+/// Thread-safe.
+class SubmissionStore {
+ public:
+  virtual ~SubmissionStore() = default;
+
+  /// Commits `submission` as not yet handed off. Code and stdin are kept byte-exact.
+  virtual void insert(const Submission& submission) = 0;
+
+  /// The submission `id`, or nullopt when there is none.
+  virtual std::optional<Submission> find(std::string_view id) = 0;
+
+  /// Whether `id` is stored, without reading its code or stdin.
+  virtual bool exists(std::string_view id) = 0;
+
+  /// Records that the result module acknowledged `id`.
+  virtual void mark_handed_off(std::string_view id) = 0;
+
+  /// Deletes `id` (a submission the client was told was refused).
+  virtual void remove(std::string_view id) = 0;
+
+  /// Ids saved but never acknowledged, oldest first.
+  virtual std::vector<std::string> pending_hand_offs() = 0;
+};
+
+}  // namespace ide::submission

@@ -1,0 +1,50 @@
+#include "url/module.hpp"
+
+#include <exception>
+#include <filesystem>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "core/sqlite.hpp"
+#include "share_secret.hpp"
+#include "sqlite_url_store.hpp"
+#include "url_service_impl.hpp"
+
+namespace ide::url {
+
+core::Result<std::unique_ptr<UrlService>> make_url_service(
+    const core::Config& config, submission::SubmissionService& submissions) {
+  std::error_code error;
+  std::filesystem::create_directories(config.data_dir, error);
+  if (error) {
+    return core::fail(core::ErrorCode::storage_unavailable,
+                      fmt::format("Cannot create the data directory {}: {}",
+                                  config.data_dir.string(), error.message()));
+  }
+
+  std::string secret = config.share_secret;
+  if (secret.empty()) {
+    const std::filesystem::path file = config.data_dir / "share.secret";
+    try {
+      secret = load_or_create_share_secret(file);
+    } catch (const std::exception& e) {
+      return core::fail(core::ErrorCode::storage_unavailable,
+                        fmt::format("Cannot read or create the share secret {}: {}",
+                                    file.string(), e.what()));
+    }
+  }
+
+  std::unique_ptr<UrlStore> store;
+  try {
+    store = std::make_unique<SqliteUrlStore>(config.data_dir / "urls.db");
+  } catch (const std::exception& e) {
+    return core::Unexpected(core::sqlite::to_error(e));
+  }
+  return std::unique_ptr<UrlService>(
+      std::make_unique<UrlServiceImpl>(std::move(store), std::move(secret), submissions));
+}
+
+}  // namespace ide::url

@@ -1,0 +1,409 @@
+// The submission module through its factory, on real SQLite files in temp dirs: byte-exact
+// payloads, persistence across reopening, validation of language and limits, not_found for
+// malformed and unknown ids, the hand-off to the result module (queue_full and shutting_down keep
+// nothing; other failures keep the row and it is replayed, at the next start or after the next
+// successful submission), concurrent use, and that submissions.db holds only this module's tables.
+#include "submission/module.hpp"
+
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <fstream>
+#include <limits>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/sqlite.hpp"
+#include "support/fakes/fake_result_service.hpp"
+#include "support/temp_dir.hpp"
+
+using ide::core::ErrorCode;
+using ide::submission::NewSubmission;
+using ide::submission::SubmissionService;
+using ide::test::FakeResultService;
+
+namespace {
+
+class FakeClock final : public ide::core::Clock {
+ public:
+  ide::core::TimePoint now() const override {
+    return ide::core::from_unix_ms(ms_.load());
+  }
+  void set_ms(std::int64_t ms) { ms_ = ms; }
+  void advance_ms(std::int64_t ms) { ms_ += ms; }
+
+ private:
+  std::atomic<std::int64_t> ms_{1'700'000'000'123};
+};
+
+// Well-formed, distinct, predictable ids.
+class CountingIds final : public ide::core::IdGenerator {
+ public:
+  std::string new_id() override {
+    const std::string number = std::to_string(++next_);
+    return "id" + std::string(ide::core::kIdLength - 2 - number.size(), '0') + number;
+  }
+
+ private:
+  std::atomic<int> next_{0};
+};
+
+struct Fixture {
+  ide::test::TempDir dir;
+  ide::core::Config config;
+  FakeResultService results;
+  FakeClock clock;
+  CountingIds ids;
+
+  Fixture() { config.data_dir = dir / "nested" / "data"; }
+
+  std::unique_ptr<SubmissionService> open(FakeResultService& with) {
+    auto service = ide::submission::make_submission_service(config, with, clock, ids);
+    REQUIRE(service.has_value());
+    return std::move(service).value();
+  }
+  std::unique_ptr<SubmissionService> open() { return open(results); }
+
+  std::filesystem::path db_path() const { return config.data_dir / "submissions.db"; }
+
+  // Reads the file directly, as an operator would: no migrations applied.
+  std::int64_t row_count() {
+    ide::core::sqlite::Database db(db_path(), {});
+    auto& statement = db.prepare("SELECT COUNT(*) FROM submissions");
+    REQUIRE(statement.step());
+    const std::int64_t count = statement.column_int(0);
+    statement.reset();
+    return count;
+  }
+  std::optional<std::int64_t> handed_off(const std::string& id) {
+    ide::core::sqlite::Database db(db_path(), {});
+    auto& statement = db.prepare("SELECT handed_off FROM submissions WHERE id = ?");
+    statement.bind(1, id);
+    std::optional<std::int64_t> value;
+    if (statement.step()) value = statement.column_int(0);
+    statement.reset();
+    return value;
+  }
+};
+
+NewSubmission python(std::string code, std::string stdin_data = {}) {
+  NewSubmission request;
+  request.language = "python";
+  request.code = std::move(code);
+  request.stdin_data = std::move(stdin_data);
+  return request;
+}
+
+}  // namespace
+
+TEST_CASE("code and stdin survive byte-exact, also after reopening", "[submission]") {
+  Fixture f;
+  static const char kCode[] = "print('hi')\0after NUL \xff\xfe invalid \x80 UTF-8 \xc3";
+  const std::string code(kCode, sizeof kCode - 1);
+  REQUIRE(code.back() == '\xc3');
+  REQUIRE(code.find('\0') != std::string::npos);
+  std::string big(5 * 1024 * 1024, '\0');
+  for (std::size_t i = 0; i < big.size(); ++i) big[i] = static_cast<char>((i * 131 + 7) % 256);
+
+  NewSubmission request = python(code, big);
+  request.limits.cpu_ms = 1500;
+  request.limits.memory_kb = 65536;
+  std::string id;
+  {
+    auto service = f.open();
+    auto submitted = service->submit_code(request);
+    REQUIRE(submitted.has_value());
+    id = *submitted;
+    CHECK(ide::core::is_well_formed_id(id));
+
+    auto loaded = service->get(id);
+    REQUIRE(loaded.has_value());
+    CHECK(loaded->code == code);
+    CHECK(loaded->stdin_data == big);
+  }
+  auto reopened = f.open();
+  auto loaded = reopened->get(id);
+  REQUIRE(loaded.has_value());
+  CHECK(loaded->id == id);
+  CHECK(loaded->language == "python");
+  CHECK(loaded->code == code);
+  CHECK(loaded->stdin_data.size() == big.size());
+  CHECK(loaded->stdin_data == big);
+  CHECK(loaded->limits.cpu_ms == std::optional<std::int64_t>(1500));
+  CHECK_FALSE(loaded->limits.wall_ms.has_value());
+  CHECK(loaded->limits.memory_kb == std::optional<std::int64_t>(65536));
+  CHECK(ide::core::to_unix_ms(loaded->created_at) == 1'700'000'000'123);
+  CHECK(reopened->exists(id).value());
+}
+
+TEST_CASE("empty code and stdin stay empty, not missing", "[submission]") {
+  Fixture f;
+  auto service = f.open();
+  auto id = service->submit_code(python(""));
+  REQUIRE(id.has_value());
+  auto loaded = service->get(*id);
+  REQUIRE(loaded.has_value());
+  CHECK(loaded->code.empty());
+  CHECK(loaded->stdin_data.empty());
+}
+
+TEST_CASE("a successful submission is handed off and marked so", "[submission]") {
+  Fixture f;
+  auto service = f.open();
+  auto id = service->submit_code(python("1"));
+  REQUIRE(id.has_value());
+  CHECK(f.results.enqueue_calls() == std::vector<std::string>{*id});
+  CHECK(f.handed_off(*id) == std::optional<std::int64_t>(1));
+  // Nothing is replayed on the next start: it was acknowledged.
+  FakeResultService next;
+  auto reopened = f.open(next);
+  CHECK(next.enqueue_calls().empty());
+}
+
+TEST_CASE("an unknown language is refused and lists the served ones", "[submission]") {
+  Fixture f;
+  auto service = f.open();
+  NewSubmission request = python("x");
+  request.language = "cobol";
+  auto submitted = service->submit_code(request);
+  REQUIRE_FALSE(submitted.has_value());
+  CHECK(submitted.error().code == ErrorCode::unknown_language);
+  CHECK_THAT(submitted.error().message, Catch::Contains("cobol"));
+  for (const char* served : {"python", "c", "cpp", "javascript", "bash"}) {
+    CHECK_THAT(submitted.error().message, Catch::Contains(served));
+  }
+  CHECK(f.results.enqueue_calls().empty());
+  CHECK(f.row_count() == 0);
+
+  // "Served" means what the result module says now, not a fixed list.
+  f.results.set_languages({{"lua", "Lua", "5.4"}});
+  CHECK(service->submit_code(python("x")).error().code == ErrorCode::unknown_language);
+  request.language = "lua";
+  CHECK(service->submit_code(request).has_value());
+}
+
+TEST_CASE("each requested limit must lie within 1 and its maximum", "[submission]") {
+  Fixture f;
+  f.config.limits.max_cpu_ms = 20'000;
+  f.config.limits.max_wall_ms = 30'000;
+  f.config.limits.max_memory_kb = 1'048'576;
+  auto service = f.open();
+
+  struct Case {
+    const char* field;
+    std::optional<std::int64_t> ide::core::RequestedLimits::*member;
+    std::int64_t max;
+  };
+  const std::vector<Case> cases = {
+      {"cpu_ms", &ide::core::RequestedLimits::cpu_ms, 20'000},
+      {"wall_ms", &ide::core::RequestedLimits::wall_ms, 30'000},
+      {"memory_kb", &ide::core::RequestedLimits::memory_kb, 1'048'576},
+  };
+  for (const Case& c : cases) {
+    for (const std::int64_t bad : {std::int64_t{0}, std::int64_t{-1}, c.max + 1,
+                                   std::numeric_limits<std::int64_t>::max(),
+                                   std::numeric_limits<std::int64_t>::min()}) {
+      INFO(c.field << " = " << bad);
+      NewSubmission request = python("x");
+      request.limits.*c.member = bad;
+      auto submitted = service->submit_code(request);
+      REQUIRE_FALSE(submitted.has_value());
+      CHECK(submitted.error().code == ErrorCode::invalid_limits);
+      CHECK_THAT(submitted.error().message, Catch::Contains(c.field));
+      CHECK_THAT(submitted.error().message,
+                 Catch::Contains("between 1 and " + std::to_string(c.max)));
+    }
+    for (const std::int64_t good : {std::int64_t{1}, c.max / 2, c.max}) {
+      INFO(c.field << " = " << good);
+      NewSubmission request = python("x");
+      request.limits.*c.member = good;
+      auto submitted = service->submit_code(request);
+      REQUIRE(submitted.has_value());
+      CHECK(service->get(*submitted)->limits.*c.member == std::optional<std::int64_t>(good));
+    }
+  }
+  // Refused requests kept nothing and reached nobody.
+  CHECK(f.row_count() == 9);
+  CHECK(f.results.enqueue_calls().size() == 9);
+}
+
+TEST_CASE("malformed and unknown ids are not found", "[submission]") {
+  Fixture f;
+  auto service = f.open();
+  REQUIRE(service->submit_code(python("x")).has_value());
+  const std::vector<std::string> malformed = {
+      "", "abc", "id00000000000000000001x", "id0000000000000000000!", std::string(22, '\0'),
+      std::string("id00000000000000000\0001", 22), std::string(10'000, 'a'),
+      "' OR 1=1 --          ",
+  };
+  for (const std::string& id : malformed) {
+    auto loaded = service->get(id);
+    REQUIRE_FALSE(loaded.has_value());
+    CHECK(loaded.error().code == ErrorCode::not_found);
+    auto exists = service->exists(id);
+    REQUIRE(exists.has_value());
+    CHECK_FALSE(*exists);
+  }
+  const std::string unknown = "AAAAAAAAAAAAAAAAAAAAAA";
+  REQUIRE(ide::core::is_well_formed_id(unknown));
+  CHECK(service->get(unknown).error().code == ErrorCode::not_found);
+  CHECK_FALSE(service->exists(unknown).value());
+}
+
+TEST_CASE("queue_full and shutting_down keep nothing", "[submission]") {
+  const ErrorCode code = GENERATE(ErrorCode::queue_full, ErrorCode::shutting_down);
+  Fixture f;
+  auto service = f.open();
+  f.results.fail_enqueue_with(code);
+  auto submitted = service->submit_code(python("x", "input"));
+  REQUIRE_FALSE(submitted.has_value());
+  CHECK(submitted.error().code == code);
+  REQUIRE(f.results.enqueue_calls().size() == 1);
+  const std::string id = f.results.enqueue_calls()[0];
+  CHECK(f.row_count() == 0);
+  CHECK(service->get(id).error().code == ErrorCode::not_found);
+
+  // Nothing refused comes back at the next start.
+  FakeResultService next;
+  auto reopened = f.open(next);
+  CHECK(next.enqueue_calls().empty());
+}
+
+TEST_CASE("a failed hand-off keeps the row and the next start replays it", "[submission]") {
+  Fixture f;
+  std::vector<std::string> ids;
+  {
+    auto service = f.open();
+    f.results.fail_enqueue_with(ErrorCode::storage_unavailable);
+    for (int i = 0; i < 3; ++i) {
+      f.clock.advance_ms(10);
+      auto submitted = service->submit_code(python("print(" + std::to_string(i) + ")"));
+      // The 202 promise holds: the outbox row will be handed off later.
+      REQUIRE(submitted.has_value());
+      ids.push_back(*submitted);
+      CHECK(f.handed_off(*submitted) == std::optional<std::int64_t>(0));
+    }
+    CHECK(f.results.enqueued().empty());
+    // The "crash": the service goes away before the result module acknowledged anything.
+  }
+  CHECK(f.row_count() == 3);
+
+  FakeResultService working;
+  auto reopened = f.open(working);
+  // Replayed during construction, oldest first.
+  CHECK(working.enqueued() == ids);
+  for (const std::string& id : ids) {
+    CHECK(f.handed_off(id) == std::optional<std::int64_t>(1));
+    CHECK(reopened->get(id).has_value());
+  }
+  reopened.reset();
+
+  FakeResultService third;
+  auto again = f.open(third);
+  CHECK(third.enqueue_calls().empty());
+}
+
+TEST_CASE("a replay that still fails leaves the rows for later", "[submission]") {
+  Fixture f;
+  f.results.fail_enqueue_with(ErrorCode::unavailable);
+  std::string id;
+  {
+    auto service = f.open();
+    id = service->submit_code(python("x")).value();
+  }
+  FakeResultService failing;
+  failing.fail_enqueue_with(ErrorCode::storage_unavailable);
+  {
+    // The service still starts: the result module may recover.
+    auto reopened = f.open(failing);
+    CHECK(failing.enqueue_calls() == std::vector<std::string>{id});
+    CHECK(f.handed_off(id) == std::optional<std::int64_t>(0));
+  }
+  FakeResultService working;
+  auto last = f.open(working);
+  CHECK(working.enqueued() == std::vector<std::string>{id});
+}
+
+TEST_CASE("a failed hand-off is retried after the next successful one", "[submission]") {
+  Fixture f;
+  auto service = f.open();
+  f.results.fail_enqueue_with(ErrorCode::unavailable);
+  const std::string first = service->submit_code(python("1")).value();
+  CHECK(f.results.enqueued().empty());
+
+  f.results.fail_enqueue_with(std::nullopt);
+  const std::string second = service->submit_code(python("2")).value();
+  CHECK(f.results.enqueued() == std::vector<std::string>{second, first});
+  CHECK(f.handed_off(first) == std::optional<std::int64_t>(1));
+  CHECK(f.handed_off(second) == std::optional<std::int64_t>(1));
+}
+
+TEST_CASE("many threads submit and read at once", "[submission]") {
+  Fixture f;
+  auto service = f.open();
+  constexpr int kThreads = 8;
+  constexpr int kEach = 25;
+  std::vector<std::vector<std::string>> ids(kThreads);
+  std::atomic<int> failures{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        const std::string code = "thread " + std::to_string(t) + " item " + std::to_string(i);
+        auto submitted = service->submit_code(python(code, std::string(1000 + i, 'x')));
+        if (!submitted) {
+          ++failures;
+          continue;
+        }
+        auto loaded = service->get(*submitted);
+        if (!loaded || loaded->code != code || loaded->stdin_data.size() != 1000u + i) ++failures;
+        ids[t].push_back(*submitted);
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  CHECK(failures == 0);
+  std::set<std::string> distinct;
+  for (const auto& list : ids) distinct.insert(list.begin(), list.end());
+  CHECK(distinct.size() == kThreads * kEach);
+  CHECK(f.results.enqueued().size() == kThreads * kEach);
+  CHECK(f.row_count() == kThreads * kEach);
+}
+
+TEST_CASE("submissions.db holds only the submission module's tables", "[submission]") {
+  Fixture f;
+  {
+    auto service = f.open();
+    REQUIRE(service->submit_code(python("x")).has_value());
+  }
+  CHECK(std::filesystem::is_directory(f.config.data_dir));
+  ide::core::sqlite::Database db(f.db_path(), {});
+  auto& statement =
+      db.prepare("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'");
+  std::set<std::string> tables;
+  std::set<std::string> owners;
+  while (statement.step()) {
+    if (statement.column_text(0) == "table") tables.insert(statement.column_text(1));
+    owners.insert(statement.column_text(2));
+  }
+  statement.reset();
+  CHECK(tables == std::set<std::string>{"submissions"});
+  CHECK(owners == std::set<std::string>{"submissions"});
+  CHECK_FALSE(std::filesystem::exists(f.config.data_dir / "results.db"));
+  CHECK_FALSE(std::filesystem::exists(f.config.data_dir / "urls.db"));
+}
+
+TEST_CASE("an unusable data dir is reported, not thrown", "[submission]") {
+  Fixture f;
+  std::filesystem::create_directories(f.dir.path());
+  // A regular file where the data directory should be.
+  {
+    std::ofstream(f.dir / "file") << "x";
+  }
+  f.config.data_dir = f.dir / "file" / "data";
+  auto service = ide::submission::make_submission_service(f.config, f.results, f.clock, f.ids);
+  REQUIRE_FALSE(service.has_value());
+  CHECK(service.error().code == ErrorCode::storage_unavailable);
+}

@@ -1,0 +1,112 @@
+// An in-memory ResultService for tests: records enqueue calls, can be told to fail, serves the
+// results a test sets. Thread-safe; nothing runs.
+#pragma once
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "core/error.hpp"
+#include "result/result_service.hpp"
+
+namespace ide::test {
+
+class FakeResultService final : public result::ResultService {
+ public:
+  /// python, c, cpp, javascript and bash: the SPEC's minimum set.
+  static std::vector<result::Language> default_languages() {
+    return {{"python", "Python", "3.11.2"},
+            {"c", "C", "12.2.0"},
+            {"cpp", "C++", "12.2.0"},
+            {"javascript", "JavaScript", "18.13.0"},
+            {"bash", "Bash", "5.2.15"}};
+  }
+
+  explicit FakeResultService(std::vector<result::Language> languages = default_languages())
+      : languages_(std::move(languages)) {}
+
+  /// Records the call; fails with the configured error, else accepts `submission_id` once
+  /// (a repeated id succeeds and changes nothing, like the real one).
+  core::Result<void> enqueue(std::string_view submission_id) override {
+    std::lock_guard lock(mutex_);
+    calls_.emplace_back(submission_id);
+    if (failure_) return core::fail(*failure_, "fake enqueue failure");
+    if (std::find(accepted_.begin(), accepted_.end(), submission_id) == accepted_.end()) {
+      accepted_.emplace_back(submission_id);
+    }
+    return {};
+  }
+
+  /// Answers at once, whatever `wait`: the result set by set_result(), else "queued" for an
+  /// accepted id, else not_found.
+  void get_result(std::string_view submission_id, std::chrono::milliseconds /*wait*/,
+                  result::ResultCallback done) override {
+    core::Result<result::RunResult> answer = core::fail(core::ErrorCode::not_found, "no result");
+    {
+      std::lock_guard lock(mutex_);
+      if (auto it = results_.find(std::string(submission_id)); it != results_.end()) {
+        answer = it->second;
+      } else if (std::find(accepted_.begin(), accepted_.end(), submission_id) !=
+                 accepted_.end()) {
+        result::RunResult queued;
+        queued.id = std::string(submission_id);
+        queued.status = result::Status::queued;
+        answer = std::move(queued);
+      }
+    }
+    done(std::move(answer));
+  }
+
+  std::vector<result::Language> languages() override {
+    std::lock_guard lock(mutex_);
+    return languages_;
+  }
+
+  // --- controls and observations for tests ---
+
+  /// Every later enqueue fails with `code` (nullopt: succeeds again).
+  void fail_enqueue_with(std::optional<core::ErrorCode> code) {
+    std::lock_guard lock(mutex_);
+    failure_ = code;
+  }
+  void set_languages(std::vector<result::Language> languages) {
+    std::lock_guard lock(mutex_);
+    languages_ = std::move(languages);
+  }
+  /// What get_result answers for run.id from now on.
+  void set_result(result::RunResult run) {
+    std::lock_guard lock(mutex_);
+    std::string id = run.id;
+    results_.insert_or_assign(std::move(id), std::move(run));
+  }
+  /// Every enqueue call, in order, failed ones included.
+  std::vector<std::string> enqueue_calls() const {
+    std::lock_guard lock(mutex_);
+    return calls_;
+  }
+  /// The ids accepted, each once, in the order first accepted.
+  std::vector<std::string> enqueued() const {
+    std::lock_guard lock(mutex_);
+    return accepted_;
+  }
+  bool was_enqueued(std::string_view submission_id) const {
+    std::lock_guard lock(mutex_);
+    return std::find(accepted_.begin(), accepted_.end(), submission_id) != accepted_.end();
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  std::vector<result::Language> languages_;
+  std::optional<core::ErrorCode> failure_;
+  std::vector<std::string> calls_;
+  std::vector<std::string> accepted_;
+  std::map<std::string, result::RunResult> results_;
+};
+
+}  // namespace ide::test

@@ -1,0 +1,86 @@
+// An in-memory SubmissionService for tests: stores submissions in a map, counts lookups, can be
+// told to fail. Thread-safe; nothing is validated or handed off.
+#pragma once
+
+#include <cstddef>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "core/error.hpp"
+#include "core/ids.hpp"
+#include "submission/submission_service.hpp"
+
+namespace ide::test {
+
+class FakeSubmissionService final : public submission::SubmissionService {
+ public:
+  /// Stores `request` under a new well-formed id (deterministic: a counter).
+  core::Result<std::string> submit_code(submission::NewSubmission request) override {
+    std::lock_guard lock(mutex_);
+    if (failure_) return core::fail(*failure_, "fake submit failure");
+    submission::Submission stored;
+    stored.id = next_id_locked();
+    stored.language = std::move(request.language);
+    stored.code = std::move(request.code);
+    stored.stdin_data = std::move(request.stdin_data);
+    stored.limits = request.limits;
+    std::string id = stored.id;
+    submissions_.insert_or_assign(id, std::move(stored));
+    return id;
+  }
+
+  core::Result<submission::Submission> get(std::string_view id) override {
+    std::lock_guard lock(mutex_);
+    ++lookups_;
+    if (failure_) return core::fail(*failure_, "fake lookup failure");
+    auto it = submissions_.find(id);
+    if (it == submissions_.end()) return core::fail(core::ErrorCode::not_found, "no submission");
+    return it->second;
+  }
+
+  core::Result<bool> exists(std::string_view id) override {
+    std::lock_guard lock(mutex_);
+    ++lookups_;
+    if (failure_) return core::fail(*failure_, "fake lookup failure");
+    return submissions_.find(id) != submissions_.end();
+  }
+
+  // --- controls and observations for tests ---
+
+  /// Stores `submission` as given (a new id when its id is empty); returns its id.
+  std::string add(submission::Submission submission) {
+    std::lock_guard lock(mutex_);
+    if (submission.id.empty()) submission.id = next_id_locked();
+    std::string id = submission.id;
+    submissions_.insert_or_assign(id, std::move(submission));
+    return id;
+  }
+  /// Every later call fails with `code` (nullopt: succeeds again).
+  void fail_with(std::optional<core::ErrorCode> code) {
+    std::lock_guard lock(mutex_);
+    failure_ = code;
+  }
+  /// How many get() and exists() calls were made.
+  std::size_t lookups() const {
+    std::lock_guard lock(mutex_);
+    return lookups_;
+  }
+
+ private:
+  std::string next_id_locked() {
+    std::string number = std::to_string(++counter_);
+    return "fake" + std::string(core::kIdLength - 4 - number.size(), '0') + number;
+  }
+
+  mutable std::mutex mutex_;
+  std::map<std::string, submission::Submission, std::less<>> submissions_;
+  std::optional<core::ErrorCode> failure_;
+  std::size_t lookups_ = 0;
+  std::size_t counter_ = 0;
+};
+
+}  // namespace ide::test
