@@ -574,7 +574,8 @@ function sharedNote() {
 }
 
 async function showSharedResult(shared) {
-  if (shared.result && shared.result.status === "done") {
+  const finished = (r) => r && (r.status === "done" || (r.status === undefined && r.verdict));
+  if (finished(shared.result)) {
     renderResult(shared.result, { prefix: [sharedNote()] });
     return;
   }
@@ -585,7 +586,7 @@ async function showSharedResult(shared) {
     await sleep(kSharePollMs);
     if (state.sharedSlug !== shared.slug || state.busy) return;
     const again = await loadShared(shared.slug);
-    if (again.result && again.result.status === "done") {
+    if (finished(again.result)) {
       if (state.sharedSlug === shared.slug && !state.busy) renderResult(again.result, { prefix: [sharedNote()] });
       return;
     }
