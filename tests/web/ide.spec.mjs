@@ -405,6 +405,12 @@ test("at 375 px phone width every control fits and a run works", { timeout: 180_
     assert.ok(box && box.x >= 0 && box.x + box.width <= 375 + 0.5, `${name} fits the width: ${JSON.stringify(box)}`);
     assert.ok(box.width >= 40 && box.height >= 20, `${name} is usable: ${JSON.stringify(box)}`);
   }
+  await c.share.click();
+  await c.shareLink.waitFor({ state: "visible" });
+  for (const name of ["shareLink", "copyLink"]) {
+    const box = await c[name].boundingBox();
+    assert.ok(box && box.x >= 0 && box.x + box.width <= 375 + 0.5, `${name} fits the width: ${JSON.stringify(box)}`);
+  }
   await screenshot(page, "08-phone-375", { fullPage: true });
   assert.deepEqual(errors, []);
   await context.close();
