@@ -61,6 +61,22 @@ TEST_CASE("insecure mode runs a program with stdin, stdout, stderr and exit code
   CHECK(outcome.exit_code == 3);
   CHECK(outcome.stdout_data == "hello\nfrom a file");
   CHECK(outcome.stderr_data == "err\n");
+  // A program built in the work dir runs as ./name, as in the isolated mode.
+  REQUIRE((*box)->write_file("prog.c", "#include <stdio.h>\nint main(void) { puts(\"built\"); }"));
+  StageSpec compile;
+  compile.argv = {"/usr/bin/gcc", "-o", "prog", "prog.c"};
+  compile.env = default_env();
+  compile.limits.cpu_ms = 20'000;
+  compile.limits.wall_ms = 40'000;
+  auto compiled = (*box)->run(compile);
+  INFO(describe(compiled));
+  REQUIRE(compiled.exit_code == 0);
+  StageSpec run;
+  run.argv = {"./prog"};
+  auto ran = (*box)->run(run);
+  INFO(describe(ran));
+  CHECK(ran.stdout_data == "built\n");
+  if (geteuid() == 0) CHECK((*box)->host_uid() != 0);  // root drops to the slot's uid
 }
 
 TEST_CASE("insecure mode enforces wall time and output caps", "[sandbox][insecure]") {
@@ -211,13 +227,19 @@ TEST_CASE("boxes: slots, file names and cleanup", "[sandbox]") {
   CHECK(listing.stdout_data == "0\n");  // a new box starts empty
 }
 
-TEST_CASE("argv[0] must be absolute; a missing program is a setup failure", "[sandbox]") {
+TEST_CASE("argv[0] is absolute or ./name; a missing program is a setup failure", "[sandbox]") {
   IDE_REQUIRE_ISOLATION();
   Harness harness;
   auto box = harness.box();
   StageSpec relative;
   relative.argv = {"python3"};
   CHECK(box->run(relative).termination == Termination::setup_failed);
+  compile_c(*box, "#include <stdio.h>\nint main(void) { puts(\"local\"); return 0; }");
+  auto local = program();
+  local.argv = {"./prog"};
+  auto ran = box->run(local);
+  INFO(describe(ran));
+  CHECK(ran.stdout_data == "local\n");
   StageSpec missing;
   missing.argv = {"/usr/bin/does-not-exist"};
   auto outcome = box->run(missing);

@@ -241,14 +241,10 @@ CgroupLayout CgroupLayout::detect() {
     layout.reason.clear();
     return layout;
   }
-  if (!layout.controllers.empty()) {
-    std::string joined;
-    for (const auto& m : missing) joined += (joined.empty() ? "" : ", ") + m;
-    std::string v1_reason = fmt::format("cgroup v1 lacks (or cannot write) {}", joined);
-    layout.reason = layout.reason.empty() ? v1_reason : layout.reason + "; " + v1_reason;
-  } else if (layout.reason.empty()) {
-    layout.reason = "no usable cgroup hierarchy (needs memory and pids controllers, writable)";
-  }
+  std::string joined;
+  for (const auto& m : missing) joined += (joined.empty() ? "" : ", ") + m;
+  std::string v1_reason = fmt::format("cgroup v1 lacks (or this user cannot write) {}", joined);
+  layout.reason = layout.reason.empty() ? v1_reason : layout.reason + "; " + v1_reason;
   return layout;
 }
 

@@ -272,8 +272,8 @@ void kill_all_of_uid(uid_t uid, gid_t gid) {
 }
 
 StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
-  if (spec.argv.empty() || spec.argv[0].empty() || spec.argv[0][0] != '/') {
-    return setup_failure("argv[0] must be an absolute path");
+  if (spec.argv.empty() || (spec.argv[0].rfind('/', 0) != 0 && spec.argv[0].rfind("./", 0) != 0)) {
+    return setup_failure("argv[0] must be an absolute path or ./name in the work dir");
   }
   const auto& limits = spec.limits;
 

@@ -7,7 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdlib>
 #include <mutex>
 #include <optional>
 #include <system_error>
@@ -77,6 +79,16 @@ class UidLease {
 
   const std::vector<uid_t>& uids() const { return uids_; }
 
+  /// True when no live sandbox holds `uid` (its lock can be taken).
+  static bool held_elsewhere(uid_t uid) {
+    std::string path = fmt::format("{}/uid-{}.lock", kLockDir, uid);
+    int fd = open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+    if (fd < 0) return false;
+    bool held = flock(fd, LOCK_EX | LOCK_NB) != 0;
+    close(fd);
+    return held;
+  }
+
  private:
   std::vector<int> locks_;
   std::vector<uid_t> uids_;
@@ -118,6 +130,25 @@ void detach_and_remove(const fs::path& dir, bool mounted) {
   }
   std::error_code ignored;
   fs::remove_all(dir, ignored);
+}
+
+// Work dirs (and their tmpfs mounts) left by a server that died: box-<uid> whose uid nobody
+// holds any more.
+void remove_stale_boxes(const fs::path& boxes_dir, const UidLease& ours) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(boxes_dir, ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind("box-", 0) != 0) continue;
+    char* end = nullptr;
+    unsigned long uid = std::strtoul(name.c_str() + 4, &end, 10);
+    if (end == nullptr || *end != '\0') continue;
+    bool mine = std::find(ours.uids().begin(), ours.uids().end(), uid) != ours.uids().end();
+    if (!mine && UidLease::held_elsewhere(static_cast<uid_t>(uid))) continue;
+    // A stacked mount may hide another: detach until none is left.
+    for (int i = 0; i < 8 && umount2(entry.path().c_str(), MNT_DETACH) == 0; ++i) {
+    }
+    detach_and_remove(entry.path(), false);
+  }
 }
 
 class BoxImpl final : public Box {
@@ -332,6 +363,7 @@ core::Result<std::unique_ptr<Sandbox>> make_sandbox(const SandboxOptions& option
       if (auto acquired = state->uids.acquire(options.slots); !acquired)
         return core::Unexpected(acquired.error());
       state->report.uid_range = describe_uids(state->uids.uids());
+      remove_stale_boxes(options.boxes_dir, state->uids);
     }
     if (!options.insecure) {
       auto seccomp = detail::SeccompProgram::build();

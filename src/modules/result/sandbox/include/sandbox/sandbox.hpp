@@ -46,7 +46,9 @@ struct SandboxOptions {
 
 /// One stage (compile or run) of a job.
 struct StageSpec {
-  std::vector<std::string> argv;  // argv[0] is an absolute path; no shell is involved
+  // argv[0] is an absolute path, or "./name" for a program in the work dir (the current
+  // directory in both modes); there is no PATH search and no shell.
+  std::vector<std::string> argv;
   std::vector<std::string> env;   // the whole environment ("KEY=value"); nothing is inherited
   std::string_view stdin_data;
   core::StageLimits limits;
@@ -87,6 +89,10 @@ class Box {
   virtual StageOutcome run(const StageSpec& spec) = 0;
   /// The unprivileged host uid (and gid) the box's programs run as; never 0 in secure mode.
   virtual std::uint32_t host_uid() const = 0;
+  /// Unlike the rest, callable from another thread while run() blocks: kills the running stage so
+  /// that run() returns soon, and makes later run() calls return at once (the server is stopping).
+  /// The default does nothing: the stage then ends at its own limits.
+  virtual void cancel() {}
 };
 
 /// Thread-safe: each worker opens boxes on its own slot.
