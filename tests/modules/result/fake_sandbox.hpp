@@ -1,6 +1,7 @@
 // A scripted ide::sandbox::Sandbox for the queue and worker tests: the "program" is the source
-// file's text, one command per line (out TEXT, echo, exit N, sleep MS, block, signal N, tle,
-// oom, olimit, setup_fail), so tests decide outcomes and timing without real processes.
+// file's text, one command per line (out TEXT, err TEXT, echo, exit N, sleep MS, block, signal N,
+// tle, olimit, setup_fail), so tests decide outcomes and timing without real processes. "block"
+// waits for release() or Box::cancel().
 #pragma once
 
 #include <chrono>
@@ -28,6 +29,7 @@ class FakeSandbox final : public sandbox::Sandbox {
     std::vector<std::string> runs;  // source text of every run stage, in order
     std::map<unsigned, unsigned> open_per_slot;
     bool slot_shared = false;  // two boxes were open on one slot at once
+    unsigned cancels = 0;      // Box::cancel() calls
 
     /// Waits (bounded) until `count` runs are blocked; false on timeout.
     bool wait_blocked(unsigned count) {
@@ -69,6 +71,12 @@ class FakeSandbox final : public sandbox::Sandbox {
       return {};
     }
     std::uint32_t host_uid() const override { return 60000 + slot_; }
+    void cancel() override {
+      std::lock_guard lock(shared_->mutex);
+      cancelled_ = true;
+      ++shared_->cancels;
+      shared_->changed.notify_all();
+    }
 
     sandbox::StageOutcome run(const sandbox::StageSpec& spec) override {
       sandbox::StageOutcome outcome;
@@ -117,8 +125,13 @@ class FakeSandbox final : public sandbox::Sandbox {
           std::unique_lock lock(shared_->mutex);
           ++shared_->blocked;
           shared_->changed.notify_all();
-          shared_->changed.wait(lock, [&] { return shared_->released; });
+          shared_->changed.wait(lock, [&] { return shared_->released || cancelled_; });
           --shared_->blocked;
+          if (cancelled_) {
+            outcome.termination = sandbox::Termination::signaled;
+            outcome.signal = 9;
+            return outcome;
+          }
         }
       }
       return outcome;
@@ -128,6 +141,7 @@ class FakeSandbox final : public sandbox::Sandbox {
     std::shared_ptr<Shared> shared_;
     unsigned slot_;
     std::map<std::string, std::string> files_;
+    bool cancelled_ = false;  // guarded by shared_->mutex
   };
 
   std::shared_ptr<Shared> shared_;

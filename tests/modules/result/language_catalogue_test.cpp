@@ -75,7 +75,7 @@ TEST_CASE("bad catalogue entries are refused naming the problem", "[result]") {
   CHECK(error_of(R"([{"id": "x", "name": "X", "source": "main.x", "run": ["x"],
                       "version": ["/bin/x"]}])")
             .find("absolute") != std::string::npos);
-  CHECK(error_of(R"([{"id": "x", "name": "X", "source": "main.x", "run": ["./a=b"],
+  CHECK(error_of(R"([{"id": "x", "name": "X", "source": "main.x", "run": ["./../x"],
                       "version": ["/bin/x"]}])")
             .find("'run'") != std::string::npos);
   CHECK(error_of(R"([{"id": "x", "name": "X", "source": "../main.x", "run": ["/bin/x"],

@@ -337,6 +337,37 @@ TEST_CASE("stop leaves unstarted jobs queued and a restart runs them", "[result]
   CHECK(h.get(running)->stdout_data == "first");
 }
 
+TEST_CASE("stop kills jobs that outlive the grace period and leaves them queued", "[result]") {
+  ServiceHarness h;
+  h.options.workers = 2;
+  h.open();
+  h.service->start(h.submissions);
+  const std::string first = h.submit("block\nout first");
+  const std::string second = h.submit("block\nout second");
+  REQUIRE(h.sandbox->wait_blocked(2));
+  h.service->stop(100ms);
+  {
+    std::lock_guard lock(h.sandbox->mutex);
+    CHECK(h.sandbox->cancels == 2);
+  }
+  // Killed runs leave no result: both are queued again, in the file too.
+  CHECK(h.get(first)->status == Status::queued);
+  {
+    ide::result::SqliteResultStore store(h.db_path());
+    CHECK(store.find_job(first)->state == Status::queued);
+    CHECK(store.find_job(second)->state == Status::queued);
+    CHECK_FALSE(store.find_result(first).has_value());
+    // A deliberate stop is not a crash.
+    CHECK(store.find_job(first)->attempts == 0);
+  }
+
+  h.open();
+  h.sandbox->release();
+  h.service->start(h.submissions);
+  CHECK(h.wait_done(first).stdout_data == "first");
+  CHECK(h.wait_done(second).stdout_data == "second");
+}
+
 TEST_CASE("workers never share a sandbox slot", "[result]") {
   ServiceHarness h;
   h.options.workers = 3;

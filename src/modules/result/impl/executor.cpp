@@ -37,16 +37,6 @@ std::string_view compile_stop_note(sandbox::Termination termination) {
   }
 }
 
-/// The sandbox wants an absolute argv[0], but a compiled program lives in the work dir, whose path
-/// differs between isolated (/box) and insecure (the host dir) runs. /usr/bin/env execs "./main"
-/// relative to the stage's current directory, the work dir, in both.
-std::vector<std::string> stage_argv(const std::vector<std::string>& argv) {
-  if (argv.empty() || argv[0].rfind("./", 0) != 0) return argv;
-  std::vector<std::string> wrapped{"/usr/bin/env"};
-  wrapped.insert(wrapped.end(), argv.begin(), argv.end());
-  return wrapped;
-}
-
 }  // namespace
 
 bool apply_compile_outcome(const sandbox::StageOutcome& outcome, RunResult& result) {
@@ -110,7 +100,7 @@ RunResult Executor::execute(const LanguageSpec& language, const submission::Subm
   }
   const std::vector<std::string> env = program_environment(language);
   if (!language.compile.empty()) {
-    sandbox::StageSpec compile{.argv = stage_argv(language.compile),
+    sandbox::StageSpec compile{.argv = language.compile,
                                .env = env,
                                .stdin_data = {},
                                .limits = limits_.compile,
@@ -118,7 +108,7 @@ RunResult Executor::execute(const LanguageSpec& language, const submission::Subm
     const sandbox::StageOutcome outcome = box.run(compile);
     if (!apply_compile_outcome(outcome, result)) return result;
   }
-  sandbox::StageSpec run{.argv = stage_argv(language.run),
+  sandbox::StageSpec run{.argv = language.run,
                          .env = env,
                          .stdin_data = submission.stdin_data,
                          .limits = limits_.run_limits(submission.limits),

@@ -38,12 +38,11 @@ bool is_valid_id(std::string_view id) {
 }
 
 /// A program as written in the catalogue: absolute, or "./name" for a file the compile stage made
-/// (run through /usr/bin/env, which would take a name with '=' for a variable).
+/// (the sandbox runs stages in the work dir).
 bool is_valid_program(std::string_view program, bool may_be_in_work_dir) {
   if (!program.empty() && program[0] == '/') return true;
-  if (!may_be_in_work_dir || program.substr(0, 2) != "./") return false;
-  const std::string_view name = program.substr(2);
-  return is_plain_file_name(name) && name.find('=') == std::string_view::npos;
+  return may_be_in_work_dir && program.substr(0, 2) == "./" &&
+         is_plain_file_name(program.substr(2));
 }
 
 core::Result<std::vector<std::string>> argv_field(const json::object& entry, std::string_view key,

@@ -155,6 +155,7 @@ void ResultServiceImpl::start(submission::SubmissionService& submissions) {
   if (started_ || stopping_) return;
   started_ = true;
   submissions_ = &submissions;
+  open_boxes_.assign(options_.workers, nullptr);
   for (unsigned slot = 0; slot < options_.workers; ++slot) {
     workers_.emplace_back([this, slot] { worker_loop(slot); });
   }
@@ -168,8 +169,14 @@ void ResultServiceImpl::stop(std::chrono::milliseconds grace) {
     stopping_ = true;
     work_cv_.notify_all();
     if (!idle_cv_.wait_for(lock, grace, [this] { return busy_ == 0; })) {
-      core::log::warn("{} job(s) still running after the grace period; waiting for them to end",
-                      busy_);
+      core::log::warn(
+          "{} job(s) still running after the grace period: killing them; they stay "
+          "queued for the next start",
+          busy_);
+      cancelled_ = true;
+      for (sandbox::Box* box : open_boxes_) {
+        if (box != nullptr) box->cancel();
+      }
     }
     workers.swap(workers_);
   }
@@ -221,7 +228,17 @@ ResultServiceImpl::JobEnd ResultServiceImpl::run_job(unsigned slot, const std::s
   core::Result<submission::Submission> submission = submissions_->get(id);
   RunResult result;
   if (submission) {
-    result = execute(slot, *submission);
+    std::optional<RunResult> executed = execute(slot, *submission);
+    if (!executed) {
+      try {
+        store_->mark_queued(id);
+      } catch (const std::exception& e) {
+        // Still marked running: the next start re-queues it as interrupted.
+        core::log::error("submission {}: {}", id, e.what());
+      }
+      return JobEnd::left_queued;
+    }
+    result = std::move(*executed);
   } else if (submission.error().code == core::ErrorCode::not_found) {
     result = internal_error_result(id, "the submission no longer exists");
   } else {
@@ -242,7 +259,8 @@ ResultServiceImpl::JobEnd ResultServiceImpl::run_job(unsigned slot, const std::s
   }
 }
 
-RunResult ResultServiceImpl::execute(unsigned slot, const submission::Submission& submission) {
+std::optional<RunResult> ResultServiceImpl::execute(unsigned slot,
+                                                    const submission::Submission& submission) {
   const LanguageSpec* language = catalogue_.find(submission.language);
   if (language == nullptr) {
     return internal_error_result(
@@ -256,7 +274,19 @@ RunResult ResultServiceImpl::execute(unsigned slot, const submission::Submission
     return internal_error_result(submission.id,
                                  fmt::format("no sandbox available: {}", box.error().message));
   }
-  return executor_.execute(*language, submission, **box);
+  {
+    std::lock_guard lock(mutex_);
+    if (cancelled_) return std::nullopt;
+    open_boxes_[slot] = box->get();
+  }
+  RunResult result = executor_.execute(*language, submission, **box);
+  {
+    // stop() cancels boxes under the mutex: once this slot is cleared, the box may go.
+    std::lock_guard lock(mutex_);
+    open_boxes_[slot] = nullptr;
+    if (cancelled_) return std::nullopt;
+  }
+  return result;
 }
 
 void ResultServiceImpl::finish(RunResult result) {

@@ -9,6 +9,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -81,7 +82,8 @@ class ResultServiceImpl final : public ResultService {
   void worker_loop(unsigned slot);
   void timer_loop();
   JobEnd run_job(unsigned slot, const std::string& id);
-  RunResult execute(unsigned slot, const submission::Submission& submission);
+  /// nullopt when the job was cancelled by stop().
+  std::optional<RunResult> execute(unsigned slot, const submission::Submission& submission);
   /// Writes `result` and answers its waiters. Throws when the store fails.
   void finish(RunResult result);
   RunResult status_locked(const std::string& id, const ActiveJob& job) const;
@@ -104,9 +106,11 @@ class ResultServiceImpl final : public ResultService {
   WaiterMap waiters_;
   std::multimap<SteadyClock::time_point, WaiterMap::iterator> deadlines_;
   submission::SubmissionService* submissions_ = nullptr;
+  std::vector<sandbox::Box*> open_boxes_;  // per slot, while a job runs in it
   unsigned busy_ = 0;
   bool started_ = false;
   bool stopping_ = false;
+  bool cancelled_ = false;  // the grace period is over: running jobs are killed and left queued
   bool timer_exit_ = false;
   std::vector<std::thread> workers_;
   std::thread timer_;
