@@ -202,31 +202,40 @@ void build_root(const ChildPlan& plan) {
   if (chdir("/box") != 0) fail(plan, "chdir /box", nullptr, errno);
 }
 
-// /proc/1/cmdline and /proc/1/comm are readable by the run: make them say "ide-init" rather
-// than show the server's command line.
-void hide_server_identity(const ChildPlan& plan) {
-  prctl(PR_SET_NAME, "ide-init", 0, 0, 0);
-  if (plan.env_start != nullptr && plan.env_end > plan.env_start) {
-    for (char* p = plan.env_start; p < plan.env_end; ++p) *p = '\0';
+// pid 1 keeps only the descriptors of its plan: whatever else the server had open is closed.
+void close_other_fds(const ChildPlan& plan) {
+  int keep[] = {plan.stdin_fd, plan.stdout_fd, plan.stderr_fd,
+                plan.error_fd, plan.go_fd,     plan.status_fd};
+  constexpr int kCount = sizeof keep / sizeof keep[0];
+  for (int i = 1; i < kCount; ++i) {
+    for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
+      int t = keep[j];
+      keep[j] = keep[j - 1];
+      keep[j - 1] = t;
+    }
   }
-  if (plan.arg_start != nullptr && plan.arg_end > plan.arg_start) {
-    static const char kName[] = "ide-init";
-    char* p = plan.arg_start;
-    for (std::size_t i = 0; i < sizeof kName && p < plan.arg_end; ++i) *p++ = kName[i];
-    while (p < plan.arg_end) *p++ = '\0';
+  unsigned next = 0;
+  for (int fd : keep) {
+    if (fd < 0) continue;
+    if (static_cast<unsigned>(fd) > next) syscall(SYS_close_range, next, fd - 1u, 0u);
+    next = static_cast<unsigned>(fd) + 1;
   }
+  syscall(SYS_close_range, next, ~0u, 0u);
 }
 
 }  // namespace
 
-int secure_init_main(void* arg) {
-  const ChildPlan& plan = *static_cast<const ChildPlan*>(arg);
+void run_init(const ChildPlan& plan) {
   reset_signals();
+  close_other_fds(plan);
+  // Inherited without CLOEXEC (to survive the exec into this program); the program's execve
+  // must close it again, which is how the parent knows it started.
+  fcntl(plan.error_fd, F_SETFD, FD_CLOEXEC);
+  prctl(PR_SET_NAME, "ide-init", 0, 0, 0);
   // If the server dies, the run's pid 1 dies, and the kernel kills the whole pid namespace.
   prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  // This process is a copy of the server's memory: the run must never read it through /proc.
+  // Nothing of the run may inspect pid 1 through /proc or ptrace.
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  hide_server_identity(plan);
   char go = 0;
   ssize_t got;
   do {
@@ -285,6 +294,27 @@ int secure_init_main(void* arg) {
   (void)ignored;
   // Leaving kills every other process of the run: pid 1 of a pid namespace takes them along.
   _exit(0);
+}
+
+int launch_init_main(void* arg) {
+  const InitLaunch& launch = *static_cast<const InitLaunch*>(arg);
+  for (int i = 0; i < launch.pass_count; ++i) fcntl(launch.pass_fds[i], F_SETFD, 0);
+  // This process holds every capability in its new user namespace, but it is not that
+  // namespace's root (uid 0 is not mapped), so execve would drop them: keep them as ambient
+  // capabilities. pid 1 needs them to build the root; the program drops them all.
+  __user_cap_header_struct header{_LINUX_CAPABILITY_VERSION_3, 0};
+  __user_cap_data_struct data[2] = {};
+  ChildPlan report_plan;
+  report_plan.error_fd = launch.error_fd;
+  if (syscall(SYS_capget, &header, data) != 0) fail(report_plan, "capget", nullptr, errno);
+  data[0].inheritable = data[0].permitted;
+  data[1].inheritable = data[1].permitted;
+  if (syscall(SYS_capset, &header, data) != 0) fail(report_plan, "capset", nullptr, errno);
+  for (int cap = 0; cap <= launch.last_cap; ++cap) {
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0);
+  }
+  syscall(SYS_execveat, launch.init_fd, "", launch.argv, launch.envp, AT_EMPTY_PATH);
+  fail(report_plan, "execve", "ide-sandbox-init", errno);
 }
 
 int insecure_child_main(void* arg) {

@@ -1,5 +1,6 @@
-// The code that runs between clone() and execve(): only async-signal-safe calls, no allocation.
-// Everything it needs is prepared by the parent in a ChildPlan before cloning (SPEC section 8).
+// The code that runs between clone() and execve(), and the run's pid 1 (ide-sandbox-init).
+// Children of the server: only async-signal-safe calls, no allocation; everything they need is
+// prepared by the parent before cloning (SPEC section 8).
 #pragma once
 
 #include <linux/filter.h>
@@ -53,8 +54,9 @@ struct RlimitSetting {
   rlimit value{};
 };
 
-/// All a child needs. Pointers point into storage the parent keeps alive until the run ends
-/// (the child sees a copy-on-write image of it, or shares it while the parent is suspended).
+/// All a child needs. In insecure mode the child shares the parent's memory (the parent is
+/// suspended until execve); in secure mode the plan travels to ide-sandbox-init encoded
+/// (plan_codec.hpp) and the pointers point into its decoded copy.
 struct ChildPlan {
   bool secure = false;
 
@@ -93,19 +95,27 @@ struct ChildPlan {
   const char* root_tmpfs_options = nullptr;
   const char* hostname = "box";
 
-  // The server's argv and environment strings, which pid 1 (a copy of the server) would
-  // otherwise show in /proc/1/cmdline: it overwrites them.
-  char* arg_start = nullptr;
-  char* arg_end = nullptr;
-  char* env_start = nullptr;
-  char* env_end = nullptr;
-
   // Stack for the program process that the run's pid 1 starts with CLONE_VM|CLONE_VFORK.
   char* program_stack_top = nullptr;
 };
 
-/// Entry point of the run's pid 1 (secure mode). `arg` is a ChildPlan*.
-int secure_init_main(void* arg);
+/// How the server starts the run's pid 1: a clone with the namespaces (CLONE_VM|CLONE_VFORK,
+/// so nothing of the server is copied) that execs the init binary at once.
+struct InitLaunch {
+  int init_fd = -1;      // the ide-sandbox-init executable (a sealed memfd)
+  int pass_fds[8] = {};  // inherited by init (their CLOEXEC is cleared in the child)
+  int pass_count = 0;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  int error_fd = -1;
+  int last_cap = 40;
+};
+
+/// Entry point of the clone that becomes pid 1. `arg` is an InitLaunch*.
+int launch_init_main(void* arg);
+
+/// The body of ide-sandbox-init once it has decoded its plan. Never returns.
+[[noreturn]] void run_init(const ChildPlan& plan);
 
 /// Entry point of the program process in insecure mode. `arg` is a ChildPlan*.
 int insecure_child_main(void* arg);

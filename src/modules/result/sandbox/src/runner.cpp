@@ -25,6 +25,7 @@
 
 #include "cgroup.hpp"
 #include "child.hpp"
+#include "plan_codec.hpp"
 #include "rootfs.hpp"
 #include "seccomp_filter.hpp"
 #include "sys_util.hpp"
@@ -36,6 +37,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr std::size_t kChildStackBytes = 256 * 1024;
 constexpr std::size_t kReadChunk = 64 * 1024;
+
 constexpr int kSecureCloneFlags =
     CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
 
@@ -71,6 +73,28 @@ struct Pipe {
   Fd write;
 };
 
+/// A child's stack: mapped, never zero-filled by us (the kernel supplies pages on first touch,
+/// and a child touches a few KiB of it).
+class Stack {
+ public:
+  explicit Stack(std::size_t bytes) : bytes_(bytes) {
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+    base_ = p == MAP_FAILED ? nullptr : static_cast<char*>(p);
+  }
+  Stack(const Stack&) = delete;
+  Stack& operator=(const Stack&) = delete;
+  ~Stack() {
+    if (base_ != nullptr) munmap(base_, bytes_);
+  }
+  explicit operator bool() const { return base_ != nullptr; }
+  char* top() const { return base_ + bytes_; }
+
+ private:
+  std::size_t bytes_;
+  char* base_ = nullptr;
+};
+
 // Pipes live above 2 even if the server runs without stdin/stdout/stderr, so that dup2 onto
 // 0-2 in the child never clobbers one of them.
 std::optional<Pipe> make_pipe() {
@@ -91,13 +115,8 @@ Fd dup_high(int fd) { return Fd(fcntl(fd, F_DUPFD_CLOEXEC, 3)); }
 
 // stdin is a sealed memfd: any size, no deadlock against the output pipes, no SIGPIPE in the
 // server, and the program cannot write to it.
-std::optional<Fd> make_stdin(std::string_view data) {
-  if (data.empty()) {
-    Fd null(open("/dev/null", O_RDONLY | O_CLOEXEC));
-    if (!null) return std::nullopt;
-    return null.get() <= 2 ? dup_high(null.get()) : std::move(null);
-  }
-  Fd memfd(memfd_create("ide-stdin", MFD_CLOEXEC | MFD_ALLOW_SEALING));
+std::optional<Fd> make_sealed_memfd(const char* name, std::string_view data) {
+  Fd memfd(memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING));
   if (!memfd) return std::nullopt;
   std::size_t done = 0;
   while (done < data.size()) {
@@ -114,6 +133,15 @@ std::optional<Fd> make_stdin(std::string_view data) {
   Fd reader(open(fmt::format("/proc/self/fd/{}", memfd.get()).c_str(), O_RDONLY | O_CLOEXEC));
   if (!reader) return std::nullopt;
   return reader.get() <= 2 ? dup_high(reader.get()) : std::move(reader);
+}
+
+std::optional<Fd> make_stdin(std::string_view data) {
+  if (data.empty()) {
+    Fd null(open("/dev/null", O_RDONLY | O_CLOEXEC));
+    if (!null) return std::nullopt;
+    return null.get() <= 2 ? dup_high(null.get()) : std::move(null);
+  }
+  return make_sealed_memfd("ide-stdin", data);
 }
 
 StageOutcome setup_failure(std::string message) {
@@ -256,13 +284,13 @@ int helper_kill_uid(void* arg) {
 
 void kill_all_of_uid(uid_t uid, gid_t gid) {
   if (geteuid() != 0 || uid == 0) return;
-  std::vector<char> stack(64 * 1024);
+  Stack stack(64 * 1024);
+  if (!stack) return;
   std::pair<uid_t, gid_t> ids{uid, gid};
   pid_t pid;
   {
     SignalBlock block;
-    pid =
-        clone(helper_kill_uid, stack.data() + stack.size(), CLONE_VM | CLONE_VFORK | SIGCHLD, &ids);
+    pid = clone(helper_kill_uid, stack.top(), CLONE_VM | CLONE_VFORK | SIGCHLD, &ids);
   }
   if (pid > 0) {
     int status = 0;
@@ -305,10 +333,15 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   plan.last_cap = context.last_cap;
   plan_rlimits(plan, spec, context.secure, context.secure || context.change_identity);
 
-  std::vector<char> init_stack(kChildStackBytes);
-  std::vector<char> program_stack;
+  Stack child_stack(kChildStackBytes);
+  if (!child_stack) return setup_failure(errno_message("stack", errno));
   std::optional<Pipe> go;
   std::optional<Pipe> status;
+  std::optional<Fd> encoded_plan;
+  std::string plan_fd_text;
+  std::vector<char*> init_argv;
+  char* init_envp[] = {nullptr};
+  InitLaunch launch;
   std::optional<RunCgroup> cgroup;
   std::vector<MountOp> mounts;
   std::string box_source;
@@ -328,20 +361,29 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
     plan.uid = kInnerUid;
     plan.gid = kInnerGid;
     plan.seccomp = context.seccomp->program();
-    box_source = fmt::format("/proc/self/fd/{}", context.work_dir_fd);
+    // pid 1 reopens the work dir above every descriptor it keeps (the plan's is closed first).
+    plan.work_dir_fd = 1 + std::max({plan.stdin_fd, plan.stdout_fd, plan.stderr_fd, plan.error_fd,
+                                     plan.go_fd, plan.status_fd});
+    box_source = fmt::format("/proc/self/fd/{}", plan.work_dir_fd);
     tmp_options = fmt::format("size={},nr_inodes=16384,mode=1777",
                               std::max<std::int64_t>(context.tmp_bytes, 4096));
     mounts = context.rootfs->operations(box_source, context.work_dir_flags, tmp_options);
     plan.mounts = mounts.data();
     plan.mount_count = mounts.size();
     plan.root_tmpfs_options = "size=1m,nr_inodes=4096,mode=0755";
-    program_stack.resize(kChildStackBytes);
-    plan.program_stack_top = program_stack.data() + program_stack.size();
-    const auto& areas = context.server_arguments;
-    plan.arg_start = reinterpret_cast<char*>(areas.arg_start);
-    plan.arg_end = reinterpret_cast<char*>(areas.arg_end);
-    plan.env_start = reinterpret_cast<char*>(areas.env_start);
-    plan.env_end = reinterpret_cast<char*>(areas.env_end);
+    encoded_plan = make_sealed_memfd("ide-plan", encode_plan(plan));
+    if (!encoded_plan) return setup_failure(errno_message("plan", errno));
+    plan_fd_text = std::to_string(encoded_plan->get());
+    init_argv = {const_cast<char*>("ide-init"), plan_fd_text.data(), nullptr};
+    launch.init_fd = context.init_fd;
+    for (int fd : {plan.stdin_fd, plan.stdout_fd, plan.stderr_fd, plan.error_fd, plan.go_fd,
+                   plan.status_fd, encoded_plan->get()}) {
+      launch.pass_fds[launch.pass_count++] = fd;
+    }
+    launch.argv = init_argv.data();
+    launch.envp = init_envp;
+    launch.error_fd = plan.error_fd;
+    launch.last_cap = context.last_cap;
   } else {
     plan.change_identity = context.change_identity;
     plan.uid = context.host_uid;
@@ -354,11 +396,14 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   {
     SignalBlock block;
     if (context.secure) {
-      pid = clone(secure_init_main, init_stack.data() + init_stack.size(),
-                  kSecureCloneFlags | CLONE_PIDFD | SIGCHLD, &plan, &pidfd);
+      // Nothing of the server is copied: the child shares its memory, the parent thread waits
+      // until the child has exec'd ide-sandbox-init (posix_spawn's technique).
+      pid = clone(launch_init_main, child_stack.top(),
+                  CLONE_VM | CLONE_VFORK | kSecureCloneFlags | CLONE_PIDFD | SIGCHLD, &launch,
+                  &pidfd);
     } else {
       // posix_spawn's technique: the parent thread is suspended until the child has exec'd.
-      pid = clone(insecure_child_main, init_stack.data() + init_stack.size(),
+      pid = clone(insecure_child_main, child_stack.top(),
                   CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &plan, &pidfd);
     }
   }

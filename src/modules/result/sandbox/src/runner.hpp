@@ -7,7 +7,6 @@
 #include <string>
 
 #include "sandbox/sandbox.hpp"
-#include "sys_util.hpp"
 
 namespace ide::sandbox::detail {
 
@@ -29,8 +28,8 @@ struct RunContext {
   const SeccompProgram* seccomp = nullptr;
   const CgroupParent* cgroups = nullptr;
   const RootfsTemplate* rootfs = nullptr;
-  std::string cgroup_name;         // of this slot's run cgroup
-  ArgumentAreas server_arguments;  // what pid 1 scrubs from its copy of the server
+  std::string cgroup_name;  // of this slot's run cgroup
+  int init_fd = -1;         // secure: the ide-sandbox-init executable
 };
 
 /// Blocks until the stage has ended and everything it started is gone (secure mode).

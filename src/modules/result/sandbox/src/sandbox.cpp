@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <pwd.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,6 +33,41 @@ using core::ErrorCode;
 using detail::errno_message;
 
 constexpr const char* kLockDir = "/run/ide-sandbox";
+
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x0010U  // Linux 6.3: ask for an executable memfd explicitly
+#endif
+
+// The ide-sandbox-init executable, embedded at build time (init_blob.S).
+extern "C" const unsigned char ide_sandbox_init_blob[];
+extern "C" const unsigned char ide_sandbox_init_blob_end[];
+
+// The init executable as a sealed memfd: nothing on disk to tamper with or to clean up.
+core::Result<int> load_init_executable() {
+  int fd = memfd_create("ide-sandbox-init", MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_EXEC);
+  if (fd < 0 && errno == EINVAL)
+    fd = memfd_create("ide-sandbox-init", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (fd < 0) return core::fail(ErrorCode::unavailable, errno_message("memfd for init", errno));
+  const auto* data = ide_sandbox_init_blob;
+  std::size_t size = static_cast<std::size_t>(ide_sandbox_init_blob_end - ide_sandbox_init_blob);
+  std::size_t done = 0;
+  while (done < size) {
+    ssize_t n = write(fd, data + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = n < 0 ? errno : EIO;
+      close(fd);
+      return core::fail(ErrorCode::unavailable, errno_message("write init", err));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) != 0) {
+    int err = errno;
+    close(fd);
+    return core::fail(ErrorCode::unavailable, errno_message("seal init", err));
+  }
+  return fd;
+}
 
 bool uid_is_taken(uid_t uid) {
   passwd entry{};
@@ -118,7 +154,10 @@ struct State {
   std::optional<detail::SeccompProgram> seccomp;
   std::optional<detail::RootfsTemplate> rootfs;
   std::optional<detail::CgroupParent> cgroups;
-  detail::ArgumentAreas server_arguments;
+  int init_fd = -1;  // the embedded ide-sandbox-init, as a sealed memfd
+  ~State() {
+    if (init_fd >= 0) close(init_fd);
+  }
   std::mutex mutex;
   std::vector<bool> slot_open;
 };
@@ -222,7 +261,7 @@ class BoxImpl final : public Box {
       context.cgroups = &*state_->cgroups;
       context.rootfs = &*state_->rootfs;
       context.cgroup_name = fmt::format("run-{}", host_uid());
-      context.server_arguments = state_->server_arguments;
+      context.init_fd = state_->init_fd;
     }
     try {
       return detail::run_stage(context, spec);
@@ -349,7 +388,6 @@ core::Result<std::unique_ptr<Sandbox>> make_sandbox(const SandboxOptions& option
     auto probe = detail::probe_host();
     state->report = probe.report;
     state->last_cap = probe.last_cap;
-    state->server_arguments = detail::own_argument_areas();
     if (!options.insecure && !probe.report.usable) {
       return core::fail(ErrorCode::unavailable, "no usable isolation: " + probe.report.reason);
     }
@@ -372,6 +410,9 @@ core::Result<std::unique_ptr<Sandbox>> make_sandbox(const SandboxOptions& option
       auto rootfs = detail::RootfsTemplate::build();
       if (!rootfs) return core::Unexpected(rootfs.error());
       state->rootfs.emplace(std::move(*rootfs));
+      auto init = load_init_executable();
+      if (!init) return core::Unexpected(init.error());
+      state->init_fd = *init;
       auto cgroups = detail::CgroupParent::create(probe.cgroups);
       if (!cgroups) return core::Unexpected(cgroups.error());
       state->cgroups.emplace(std::move(*cgroups));

@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <vector>
 
 #include <fmt/core.h>
 
@@ -62,34 +61,6 @@ std::optional<std::int64_t> find_keyed_value(std::string_view text, std::string_
     pos = end + 1;
   }
   return std::nullopt;
-}
-
-ArgumentAreas own_argument_areas() {
-  ArgumentAreas areas;
-  auto stat = read_text("/proc/self/stat");
-  if (!stat) return areas;
-  // Fields after the command name (which may hold spaces), counted from field 3.
-  std::size_t pos = stat->rfind(')');
-  if (pos == std::string::npos) return areas;
-  std::vector<std::uintptr_t> fields;
-  std::size_t i = pos + 1;
-  while (i < stat->size()) {
-    while (i < stat->size() && (*stat)[i] == ' ') ++i;
-    std::size_t end = stat->find_first_of(" \n", i);
-    if (end == std::string::npos) end = stat->size();
-    std::uintptr_t value = 0;
-    std::from_chars(stat->data() + i, stat->data() + end, value);
-    fields.push_back(value);
-    i = end + 1;
-  }
-  // arg_start is field 48, i.e. index 45 here; then arg_end, env_start, env_end.
-  if (fields.size() >= 49) {
-    areas.arg_start = fields[45];
-    areas.arg_end = fields[46];
-    areas.env_start = fields[47];
-    areas.env_end = fields[48];
-  }
-  return areas;
 }
 
 bool path_exists(const std::string& path) {

@@ -18,13 +18,4 @@ std::string errno_message(std::string_view what, int err);
 std::optional<std::int64_t> find_keyed_value(std::string_view text, std::string_view key);
 bool path_exists(const std::string& path);
 
-/// Where this process's argv and environment strings are (from /proc/self/stat), or zeros.
-struct ArgumentAreas {
-  std::uintptr_t arg_start = 0;
-  std::uintptr_t arg_end = 0;
-  std::uintptr_t env_start = 0;
-  std::uintptr_t env_end = 0;
-};
-ArgumentAreas own_argument_areas();
-
 }  // namespace ide::sandbox::detail
