@@ -35,7 +35,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-constexpr std::size_t kChildStackBytes = 256 * 1024;
 constexpr std::size_t kReadChunk = 64 * 1024;
 
 constexpr int kSecureCloneFlags =
@@ -71,28 +70,6 @@ class Fd {
 struct Pipe {
   Fd read;
   Fd write;
-};
-
-/// A child's stack: mapped, never zero-filled by us (the kernel supplies pages on first touch,
-/// and a child touches a few KiB of it).
-class Stack {
- public:
-  explicit Stack(std::size_t bytes) : bytes_(bytes) {
-    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
-    base_ = p == MAP_FAILED ? nullptr : static_cast<char*>(p);
-  }
-  Stack(const Stack&) = delete;
-  Stack& operator=(const Stack&) = delete;
-  ~Stack() {
-    if (base_ != nullptr) munmap(base_, bytes_);
-  }
-  explicit operator bool() const { return base_ != nullptr; }
-  char* top() const { return base_ + bytes_; }
-
- private:
-  std::size_t bytes_;
-  char* base_ = nullptr;
 };
 
 // Pipes live above 2 even if the server runs without stdin/stdout/stderr, so that dup2 onto
@@ -282,9 +259,19 @@ int helper_kill_uid(void* arg) {
 
 }  // namespace
 
+ChildStack::ChildStack(std::size_t bytes) : bytes_(bytes) {
+  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
+  base_ = p == MAP_FAILED ? nullptr : static_cast<char*>(p);
+}
+
+ChildStack::~ChildStack() {
+  if (base_ != nullptr) munmap(base_, bytes_);
+}
+
 void kill_all_of_uid(uid_t uid, gid_t gid) {
   if (geteuid() != 0 || uid == 0) return;
-  Stack stack(64 * 1024);
+  ChildStack stack(64 * 1024);
   if (!stack) return;
   std::pair<uid_t, gid_t> ids{uid, gid};
   pid_t pid;
@@ -333,8 +320,7 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   plan.last_cap = context.last_cap;
   plan_rlimits(plan, spec, context.secure, context.secure || context.change_identity);
 
-  Stack child_stack(kChildStackBytes);
-  if (!child_stack) return setup_failure(errno_message("stack", errno));
+  if (context.child_stack_top == nullptr) return setup_failure("no stack for the child");
   std::optional<Pipe> go;
   std::optional<Pipe> status;
   std::optional<Fd> encoded_plan;
@@ -398,12 +384,12 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
     if (context.secure) {
       // Nothing of the server is copied: the child shares its memory, the parent thread waits
       // until the child has exec'd ide-sandbox-init (posix_spawn's technique).
-      pid = clone(launch_init_main, child_stack.top(),
+      pid = clone(launch_init_main, context.child_stack_top,
                   CLONE_VM | CLONE_VFORK | kSecureCloneFlags | CLONE_PIDFD | SIGCHLD, &launch,
                   &pidfd);
     } else {
       // posix_spawn's technique: the parent thread is suspended until the child has exec'd.
-      pid = clone(insecure_child_main, child_stack.top(),
+      pid = clone(insecure_child_main, context.child_stack_top,
                   CLONE_VM | CLONE_VFORK | CLONE_PIDFD | SIGCHLD, &plan, &pidfd);
     }
   }

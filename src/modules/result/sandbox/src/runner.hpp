@@ -28,8 +28,9 @@ struct RunContext {
   const SeccompProgram* seccomp = nullptr;
   const CgroupParent* cgroups = nullptr;
   const RootfsTemplate* rootfs = nullptr;
-  std::string cgroup_name;  // of this slot's run cgroup
-  int init_fd = -1;         // secure: the ide-sandbox-init executable
+  std::string cgroup_name;          // of this slot's run cgroup
+  int init_fd = -1;                 // secure: the ide-sandbox-init executable
+  char* child_stack_top = nullptr;  // the box's stack for the clone child (runs are sequential)
 };
 
 /// Blocks until the stage has ended and everything it started is gone (secure mode).
@@ -37,6 +38,23 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec);
 
 /// SIGKILLs every process of `uid` on the host (a helper process with that uid runs kill(-1)).
 void kill_all_of_uid(uid_t uid, gid_t gid);
+
+/// A child's stack: mapped once, never zero-filled (the kernel supplies pages on first touch;
+/// a child touches a few KiB). Unmapping per run would cost a TLB shootdown on every CPU
+/// running the server, so a box keeps one.
+class ChildStack {
+ public:
+  explicit ChildStack(std::size_t bytes);
+  ChildStack(const ChildStack&) = delete;
+  ChildStack& operator=(const ChildStack&) = delete;
+  ~ChildStack();
+  explicit operator bool() const { return base_ != nullptr; }
+  char* top() const { return base_ + bytes_; }
+
+ private:
+  std::size_t bytes_;
+  char* base_ = nullptr;
+};
 
 /// The uid inside each run's user namespace.
 inline constexpr uid_t kInnerUid = 1000;

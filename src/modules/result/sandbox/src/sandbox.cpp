@@ -198,7 +198,8 @@ class BoxImpl final : public Box {
         slot_(slot),
         dir_(std::move(dir)),
         dir_fd_(dir_fd),
-        dir_flags_(dir_flags) {}
+        dir_flags_(dir_flags),
+        stack_(256 * 1024) {}
 
   ~BoxImpl() override {
     uid_t uid = host_uid();
@@ -253,6 +254,7 @@ class BoxImpl final : public Box {
     context.change_identity = state_->root;
     context.work_dir_fd = dir_fd_;
     context.work_dir_path = dir_.string();
+    context.child_stack_top = stack_ ? stack_.top() : nullptr;
     context.work_dir_flags = dir_flags_;
     context.tmp_bytes = state_->options.tmp_bytes;
     context.last_cap = state_->last_cap;
@@ -283,6 +285,7 @@ class BoxImpl final : public Box {
   fs::path dir_;
   int dir_fd_;
   unsigned long dir_flags_;
+  detail::ChildStack stack_;
 };
 
 class SandboxImpl final : public Sandbox {
