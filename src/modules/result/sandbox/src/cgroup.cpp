@@ -176,6 +176,13 @@ CgroupLayout CgroupLayout::detect() {
     std::string controllers = line.substr(first + 1, second - first - 1);
     std::string path = line.substr(second + 1);
     if (line.substr(0, first) == "0" && controllers.empty()) {
+      // A server that moved itself into a leaf (see CgroupParent::create) works from the
+      // leaf's parent, as it did before moving.
+      constexpr std::string_view kLeaf = "/ide-server";
+      if (path.size() > kLeaf.size() &&
+          path.compare(path.size() - kLeaf.size(), kLeaf.size(), kLeaf) == 0) {
+        path.resize(path.size() - kLeaf.size());
+      }
       v2_path = path;
     } else {
       v1_paths.emplace_back(split(controllers, ','), path);

@@ -203,7 +203,9 @@ class BoxImpl final : public Box {
 
   ~BoxImpl() override {
     uid_t uid = host_uid();
-    if (state_->root && uid != 0) detail::kill_all_of_uid(uid, uid);
+    // Isolated runs leave nothing (each pid namespace dies with its pid 1); insecure runs may
+    // have left processes that escaped their process group.
+    if (state_->options.insecure && state_->root && uid != 0) detail::kill_all_of_uid(uid, uid);
     close(dir_fd_);
     detach_and_remove(dir_, !state_->options.insecure);
     std::lock_guard lock(state_->mutex);
