@@ -6,6 +6,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <iterator>
+#include <set>
+
 #include "core/config.hpp"
 #include "executor.hpp"
 #include "language_catalogue.hpp"
@@ -65,6 +69,18 @@ class RealRun {
   ide::test::TempDir dir_;
   std::unique_ptr<ide::sandbox::Sandbox> sandbox_;
 };
+
+/// The sandbox work-dir roots in the temp dir (one per server data dir).
+std::set<std::string> boxes_dirs() {
+  std::set<std::string> names;
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
+    if (entry.path().filename().string().rfind("ide-boxes-", 0) == 0) {
+      names.insert(entry.path().string());
+    }
+  }
+  return names;
+}
 
 }  // namespace
 
@@ -205,6 +221,7 @@ TEST_CASE("whole jobs run through the module's factory in insecure mode", "[resu
   config.workers = 2;
   config.insecure_no_sandbox = true;
   ide::core::SystemClock clock;
+  const auto boxes_before = boxes_dirs();
   auto module = ide::result::make_result_module(config, clock);
   REQUIRE(module);
   CHECK((*module)->isolation_summary().find("WARNING") != std::string::npos);
@@ -229,11 +246,15 @@ TEST_CASE("whole jobs run through the module's factory in insecure mode", "[resu
   REQUIRE((*module)->service().enqueue(c_id));
   for (const auto& [id, expected] :
        {std::pair{py_id, std::string("hello\n")}, std::pair{c_id, std::string("compiled\n")}}) {
-    ide::test::CallbackProbe probe;
-    (*module)->service().get_result(id, 30s, probe.callback());
-    auto r = probe.get(60s);
+    // Long polls until done; the bound is generous for a loaded machine.
+    ide::core::Result<RunResult> r = ide::core::fail(ide::core::ErrorCode::internal, "no answer");
+    for (int poll = 0; poll < 12; ++poll) {
+      ide::test::CallbackProbe probe;
+      (*module)->service().get_result(id, 10s, probe.callback());
+      r = probe.get(60s);
+      if (!r || r->status == ide::result::Status::done) break;
+    }
     REQUIRE(r);
-    // Generous: one long poll of 30 s is far more than these need.
     REQUIRE(r->status == ide::result::Status::done);
     CHECK(r->verdict == Verdict::ok);
     CHECK(r->stdout_data == expected);
@@ -242,6 +263,16 @@ TEST_CASE("whole jobs run through the module's factory in insecure mode", "[resu
   const auto refused = (*module)->service().enqueue(submissions.add(py));
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == ide::core::ErrorCode::shutting_down);
+
+  // The module's boxes dir (outside the data dir) goes with it.
+  const auto during = boxes_dirs();
+  std::vector<std::string> created;
+  std::set_difference(during.begin(), during.end(), boxes_before.begin(), boxes_before.end(),
+                      std::back_inserter(created));
+  CHECK_FALSE(created.empty());
+  module->reset();
+  CHECK(std::any_of(created.begin(), created.end(),
+                    [](const std::string& dir) { return !std::filesystem::exists(dir); }));
 }
 
 TEST_CASE("without insecure mode the factory needs usable isolation", "[result][execution]") {

@@ -48,8 +48,17 @@ std::filesystem::path boxes_dir_for(const core::Config& config) {
 
 class ResultModuleImpl final : public ResultModule {
  public:
-  ResultModuleImpl(std::unique_ptr<ResultServiceImpl> service, bool insecure)
-      : service_(std::move(service)), insecure_(insecure) {}
+  ResultModuleImpl(std::unique_ptr<ResultServiceImpl> service, std::filesystem::path boxes_dir,
+                   bool insecure)
+      : service_(std::move(service)), boxes_dir_(std::move(boxes_dir)), insecure_(insecure) {}
+  ResultModuleImpl(const ResultModuleImpl&) = delete;
+  ResultModuleImpl& operator=(const ResultModuleImpl&) = delete;
+  ~ResultModuleImpl() override {
+    service_.reset();
+    // Only when empty: a box left by a kill is the sandbox's to clean at the next start.
+    std::error_code ignored;
+    std::filesystem::remove(boxes_dir_, ignored);
+  }
 
   ResultService& service() override { return *service_; }
   void start(submission::SubmissionService& submissions) override { service_->start(submissions); }
@@ -62,6 +71,7 @@ class ResultModuleImpl final : public ResultModule {
 
  private:
   std::unique_ptr<ResultServiceImpl> service_;
+  std::filesystem::path boxes_dir_;
   bool insecure_;
 };
 
@@ -85,8 +95,9 @@ core::Result<std::unique_ptr<ResultModule>> make_result_module(const core::Confi
   }
 
   const unsigned workers = core::worker_count(config);
+  const std::filesystem::path boxes_dir = boxes_dir_for(config);
   sandbox::SandboxOptions options{
-      .boxes_dir = boxes_dir_for(config), .slots = workers, .insecure = config.insecure_no_sandbox};
+      .boxes_dir = boxes_dir, .slots = workers, .insecure = config.insecure_no_sandbox};
   auto sandbox = sandbox::make_sandbox(options);
   if (!sandbox) return core::Unexpected(sandbox.error());
   if (config.insecure_no_sandbox) core::log::warn("{}", kInsecureWarning);
@@ -97,8 +108,8 @@ core::Result<std::unique_ptr<ResultModule>> make_result_module(const core::Confi
     auto service = std::make_unique<ResultServiceImpl>(
         std::move(store), std::move(*sandbox), std::move(catalogue), clock,
         ServiceOptions{.workers = workers, .max_queue = config.max_queue, .limits = config.limits});
-    return std::unique_ptr<ResultModule>(
-        std::make_unique<ResultModuleImpl>(std::move(service), config.insecure_no_sandbox));
+    return std::unique_ptr<ResultModule>(std::make_unique<ResultModuleImpl>(
+        std::move(service), boxes_dir, config.insecure_no_sandbox));
   } catch (const std::filesystem::filesystem_error& e) {
     return core::fail(core::ErrorCode::storage_unavailable,
                       fmt::format("cannot create the data dir: {}", e.what()));
