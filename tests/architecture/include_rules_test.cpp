@@ -46,7 +46,7 @@ std::vector<fs::path> sources_under(const fs::path& dir) {
 }
 
 std::vector<Include> quoted_includes(const fs::path& file) {
-  static const std::regex kInclude(R"(^\s*#\s*include\s*"([^"]+)")");
+  static const std::regex kInclude(R"re(^\s*#\s*include\s*"([^"]+)")re");
   std::vector<Include> result;
   std::ifstream in(file);
   std::string line;
@@ -141,7 +141,7 @@ TEST_CASE("modules include only core, themselves and declared public interfaces"
 }
 
 TEST_CASE("the sandbox library is used only by the result module", "[architecture]") {
-  for (const fs::path dir : {kSrc / "core", kSrc / "http", kSrc / "app",
+  for (const fs::path& dir : {kSrc / "core", kSrc / "http", kSrc / "app",
                              kSrc / "modules" / "submission", kSrc / "modules" / "url"}) {
     for (const auto& file : sources_under(dir)) {
       for (const auto& include : quoted_includes(file)) {
