@@ -2,11 +2,13 @@
 // util-linux unshare and bubblewrap, all measured in the same process run (issue 3, item 5).
 //
 //   bench_sandbox [--runs N] [--python-runs N] [--throughput-runs N] [--boxes DIR]
+//                 [--server-rss-mb N]
 //
 // Prints a Markdown table (median and p90 per method) and the runs/s of two workers.
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,19 +37,31 @@ using Clock = std::chrono::steady_clock;
 struct Stats {
   double median_ms = 0;
   double p90_ms = 0;
+  double cpu_ms = 0;  // CPU time per run of this process and its children (less noisy)
   int failures = 0;
 };
+
+double cpu_ms_now() {
+  rusage self{};
+  rusage children{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &children);
+  auto ms = [](const timeval& tv) { return tv.tv_sec * 1e3 + tv.tv_usec / 1e3; };
+  return ms(self.ru_utime) + ms(self.ru_stime) + ms(children.ru_utime) + ms(children.ru_stime);
+}
 
 Stats measure(int runs, const std::function<bool()>& once) {
   for (int i = 0; i < std::min(runs, 5); ++i) once();  // warm caches
   std::vector<double> samples;
   Stats stats;
+  double cpu_before = cpu_ms_now();
   for (int i = 0; i < runs; ++i) {
     auto start = Clock::now();
     bool ok = once();
     samples.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
     if (!ok) ++stats.failures;
   }
+  stats.cpu_ms = (cpu_ms_now() - cpu_before) / runs;
   std::sort(samples.begin(), samples.end());
   stats.median_ms = samples[samples.size() / 2];
   stats.p90_ms = samples[std::min(samples.size() - 1, samples.size() * 9 / 10)];
@@ -161,9 +175,21 @@ bool sandbox_run(sb::Box& box, const std::vector<std::string>& program) {
 
 bool has_file(const char* path) { return access(path, X_OK) == 0; }
 
+// Other work on the machine skews wall times: the figures are printed with it.
+std::string load_average() {
+  std::FILE* file = std::fopen("/proc/loadavg", "r");
+  if (file == nullptr) return "unknown";
+  char buffer[128] = {};
+  std::size_t n = std::fread(buffer, 1, sizeof buffer - 1, file);
+  std::fclose(file);
+  std::string text(buffer, n);
+  while (!text.empty() && text.back() == '\n') text.pop_back();
+  return text;
+}
+
 void print_row(const std::string& method, const std::string& program, const Stats& s) {
-  fmt::print("| {} | {} | {:.2f} | {:.2f} |{}\n", method, program, s.median_ms, s.p90_ms,
-             s.failures ? fmt::format(" {} failed runs", s.failures) : "");
+  fmt::print("| {} | {} | {:.2f} | {:.2f} | {:.2f} |{}\n", method, program, s.median_ms, s.p90_ms,
+             s.cpu_ms, s.failures ? fmt::format(" {} failed runs", s.failures) : "");
   std::fflush(stdout);
 }
 
@@ -192,6 +218,7 @@ int main(int argc, char** argv) {
   int runs = 200;
   int python_runs = 50;
   int throughput_runs = 400;
+  int server_rss_mb = 0;
   std::filesystem::path boxes =
       std::filesystem::temp_directory_path() / fmt::format("ide-bench-{}", getpid());
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -204,9 +231,15 @@ int main(int argc, char** argv) {
       throughput_runs = std::atoi(argv[i + 1]);
     else if (flag == "--boxes")
       boxes = argv[i + 1];
+    else if (flag == "--server-rss-mb")
+      server_rss_mb = std::atoi(argv[i + 1]);
   }
+  // A server's heap makes every fork/clone copy more page tables: simulate one.
+  std::vector<char> ballast(static_cast<std::size_t>(server_rss_mb) << 20, 1);
+  if (server_rss_mb > 0) fmt::print("Simulated server heap: {} MiB touched\n\n", server_rss_mb);
   auto report = sb::probe_isolation();
   fmt::print("Isolation on this machine:\n{}\n\n", report.describe());
+  fmt::print("Load average at start: {}\n", load_average());
 
   const std::vector<std::string> true_cmd = {"/bin/true"};
   const std::vector<std::string> python_cmd = {"/usr/bin/python3", "-c", "pass"};
@@ -217,7 +250,7 @@ int main(int argc, char** argv) {
         sb::SandboxOptions{.boxes_dir = boxes / "insecure", .slots = 1, .insecure = true});
     if (!secure) fmt::print("secure sandbox unavailable: {}\n\n", secure.error().message);
 
-    fmt::print("| method | program | median ms | p90 ms |\n|---|---|---|---|\n");
+    fmt::print("| method | program | median ms | p90 ms | CPU ms/run |\n|---|---|---|---|---|\n");
     for (const auto* program : {&true_cmd, &python_cmd}) {
       int n = program == &true_cmd ? runs : python_runs;
       std::string name = program == &true_cmd ? "/bin/true" : "python3 -c pass";
@@ -260,6 +293,7 @@ int main(int argc, char** argv) {
       fmt::print("\nThroughput, 2 workers, /bin/true, a new box per run: {:.0f} runs/s\n", rate);
     }
   }  // the sandboxes go before their directory
+  fmt::print("Load average at end: {}\n", load_average());
   std::error_code ignored;
   std::filesystem::remove_all(boxes, ignored);
   return 0;

@@ -317,6 +317,14 @@ int launch_init_main(void* arg) {
   fail(report_plan, "execve", "ide-sandbox-init", errno);
 }
 
+int kill_uid_main(void* arg) {
+  const KillUid& ids = *static_cast<const KillUid*>(arg);
+  if (!set_identity(ids.uid, ids.gid)) _exit(1);
+  // Every process this uid may signal, i.e. all of the slot's processes, except this one.
+  kill(-1, SIGKILL);
+  _exit(0);
+}
+
 int insecure_child_main(void* arg) {
   const ChildPlan& plan = *static_cast<const ChildPlan*>(arg);
   reset_signals();

@@ -117,6 +117,14 @@ int launch_init_main(void* arg);
 /// The body of ide-sandbox-init once it has decoded its plan. Never returns.
 [[noreturn]] void run_init(const ChildPlan& plan);
 
+struct KillUid {
+  uid_t uid = 0;
+  gid_t gid = 0;
+};
+
+/// Entry point of a helper that takes `KillUid::uid` and SIGKILLs every process of that uid.
+int kill_uid_main(void* arg);
+
 /// Entry point of the program process in insecure mode. `arg` is a ChildPlan*.
 int insecure_child_main(void* arg);
 

@@ -247,16 +247,6 @@ bool read_record(int fd, T& record) {
   return true;
 }
 
-int helper_kill_uid(void* arg) {
-  const auto* ids = static_cast<const std::pair<uid_t, gid_t>*>(arg);
-  if (syscall(SYS_setgroups, 0, nullptr) != 0) _exit(1);
-  if (syscall(SYS_setresgid, ids->second, ids->second, ids->second) != 0) _exit(1);
-  if (syscall(SYS_setresuid, ids->first, ids->first, ids->first) != 0) _exit(1);
-  // Every process this uid may signal, i.e. all of the slot's processes, except this one.
-  kill(-1, SIGKILL);
-  _exit(0);
-}
-
 }  // namespace
 
 ChildStack::ChildStack(std::size_t bytes) : bytes_(bytes) {
@@ -273,11 +263,11 @@ void kill_all_of_uid(uid_t uid, gid_t gid) {
   if (geteuid() != 0 || uid == 0) return;
   ChildStack stack(64 * 1024);
   if (!stack) return;
-  std::pair<uid_t, gid_t> ids{uid, gid};
+  KillUid ids{uid, gid};
   pid_t pid;
   {
     SignalBlock block;
-    pid = clone(helper_kill_uid, stack.top(), CLONE_VM | CLONE_VFORK | SIGCHLD, &ids);
+    pid = clone(kill_uid_main, stack.top(), CLONE_VM | CLONE_VFORK | SIGCHLD, &ids);
   }
   if (pid > 0) {
     int status = 0;
