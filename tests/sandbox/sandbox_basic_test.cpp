@@ -246,3 +246,37 @@ TEST_CASE("argv[0] is absolute or ./name; a missing program is a setup failure",
   CHECK(outcome.termination == Termination::setup_failed);
   CHECK(outcome.error.find("does-not-exist") != std::string::npos);
 }
+
+TEST_CASE("cancel() from another thread stops the running stage and later ones", "[sandbox]") {
+  auto check = [](Box& box) {
+    auto spec = bash("sleep 300");
+    spec.limits.wall_ms = 60'000;
+    StageOutcome outcome;
+    std::thread runner([&] { outcome = box.run(spec); });
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    box.cancel();
+    runner.join();
+    INFO(describe(outcome));
+    CHECK(outcome.termination == Termination::setup_failed);
+    CHECK(outcome.error.find("cancelled") != std::string::npos);
+    auto later = box.run(bash("echo never"));
+    CHECK(later.termination == Termination::setup_failed);
+    CHECK(later.stdout_data.empty());
+  };
+  SECTION("insecure") {
+    ide::test::TempDir dir;
+    auto sandbox =
+        make_sandbox(SandboxOptions{.boxes_dir = dir / "boxes", .slots = 1, .insecure = true});
+    REQUIRE(sandbox);
+    auto box = (*sandbox)->open_box(0);
+    REQUIRE(box);
+    check(**box);
+  }
+  SECTION("isolated") {
+    IDE_REQUIRE_ISOLATION();
+    Harness harness;
+    auto box = harness.box();
+    check(*box);
+    require_host_fine(harness, box);
+  }
+}

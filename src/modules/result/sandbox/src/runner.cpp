@@ -249,6 +249,32 @@ bool read_record(int fd, T& record) {
 
 }  // namespace
 
+bool RunControl::begin(int pidfd, pid_t pid, bool process_group) {
+  std::lock_guard lock(mutex_);
+  pidfd_ = pidfd;
+  pid_ = pid;
+  process_group_ = process_group;
+  return !cancelled_;
+}
+
+void RunControl::end() {
+  std::lock_guard lock(mutex_);
+  pidfd_ = -1;
+  pid_ = 0;
+}
+
+bool RunControl::cancelled() const {
+  std::lock_guard lock(mutex_);
+  return cancelled_;
+}
+
+void RunControl::cancel() {
+  std::lock_guard lock(mutex_);
+  cancelled_ = true;
+  if (pidfd_ >= 0) syscall(SYS_pidfd_send_signal, pidfd_, SIGKILL, nullptr, 0);
+  if (process_group_ && pid_ > 0) kill(-pid_, SIGKILL);
+}
+
 ChildStack::ChildStack(std::size_t bytes) : bytes_(bytes) {
   void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_STACK, -1, 0);
@@ -281,6 +307,9 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
     return setup_failure("argv[0] must be an absolute path or ./name in the work dir");
   }
   const auto& limits = spec.limits;
+  if (context.control != nullptr && context.control->cancelled()) {
+    return setup_failure("cancelled: the sandbox is stopping");
+  }
 
   // Everything the child will touch, prepared here: it may not allocate.
   std::vector<char*> argv;
@@ -395,6 +424,16 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
     if (cgroup) cgroup->kill_all();
     if (!context.secure) kill(-pid, SIGKILL);
   };
+  // Registered until the end of this function (before `process` closes).
+  struct ControlGuard {
+    RunControl* control;
+    ~ControlGuard() {
+      if (control != nullptr) control->end();
+    }
+  } control_guard{context.control};
+  if (context.control != nullptr && !context.control->begin(process.get(), pid, !context.secure)) {
+    kill_run();
+  }
   auto reap = [&](int* wait_status, rusage* usage) {
     while (wait4(pid, wait_status, 0, usage) < 0 && errno == EINTR) {
     }
@@ -544,6 +583,11 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   outcome.cpu_ms = cpu_us / 1000;
   outcome.memory_kb = measured.memory_peak_kb >= 0 ? measured.memory_peak_kb : maxrss_kb;
 
+  if (context.control != nullptr && context.control->cancelled()) {
+    outcome.termination = Termination::setup_failed;
+    outcome.error = "cancelled: the sandbox is stopping";
+    return outcome;
+  }
   if (setup_error && killed == KillReason::none) {
     outcome.termination = Termination::setup_failed;
     child_error.what[sizeof child_error.what - 1] = '\0';

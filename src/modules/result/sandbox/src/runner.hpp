@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <mutex>
 #include <string>
 
 #include "sandbox/sandbox.hpp"
@@ -13,6 +14,24 @@ namespace ide::sandbox::detail {
 class SeccompProgram;
 class CgroupParent;
 class RootfsTemplate;
+
+/// Lets another thread kill a box's running stage (Box::cancel) and refuse later ones.
+class RunControl {
+ public:
+  /// Called by run_stage once the child exists; false when already cancelled (kill it).
+  bool begin(int pidfd, pid_t pid, bool process_group);
+  void end();
+  bool cancelled() const;
+  /// Thread-safe: SIGKILLs the running stage, if any, and marks the box cancelled.
+  void cancel();
+
+ private:
+  mutable std::mutex mutex_;
+  int pidfd_ = -1;
+  pid_t pid_ = 0;
+  bool process_group_ = false;
+  bool cancelled_ = false;
+};
 
 /// What a run needs from its sandbox and box. Everything here outlives the run.
 struct RunContext {
@@ -28,9 +47,11 @@ struct RunContext {
   const SeccompProgram* seccomp = nullptr;
   const CgroupParent* cgroups = nullptr;
   const RootfsTemplate* rootfs = nullptr;
-  std::string cgroup_name;          // of this slot's run cgroup
-  int init_fd = -1;                 // secure: the ide-sandbox-init executable
-  char* child_stack_top = nullptr;  // the box's stack for the clone child (runs are sequential)
+  std::string cgroup_name;  // of this slot's run cgroup
+  int init_fd = -1;         // secure: the ide-sandbox-init executable
+  char* child_stack_top = nullptr;
+  RunControl* control = nullptr;  // the box's; may be null  // the box's stack for the clone child
+                                  // (runs are sequential)
 };
 
 /// Blocks until the stage has ended and everything it started is gone (secure mode).

@@ -257,6 +257,7 @@ class BoxImpl final : public Box {
     context.work_dir_fd = dir_fd_;
     context.work_dir_path = dir_.string();
     context.child_stack_top = stack_ ? stack_.top() : nullptr;
+    context.control = &control_;
     context.work_dir_flags = dir_flags_;
     context.tmp_bytes = state_->options.tmp_bytes;
     context.last_cap = state_->last_cap;
@@ -276,6 +277,8 @@ class BoxImpl final : public Box {
     }
   }
 
+  void cancel() override { control_.cancel(); }
+
   std::uint32_t host_uid() const override {
     if (!state_->root) return static_cast<std::uint32_t>(geteuid());
     return state_->uids.uids()[slot_];
@@ -288,6 +291,7 @@ class BoxImpl final : public Box {
   int dir_fd_;
   unsigned long dir_flags_;
   detail::ChildStack stack_;
+  detail::RunControl control_;
 };
 
 class SandboxImpl final : public Sandbox {
