@@ -1,7 +1,11 @@
 #include "serve.hpp"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <memory>
 #include <thread>
@@ -16,6 +20,7 @@
 #include "http/routes.hpp"
 #include "http/server.hpp"
 #include "result/module.hpp"
+#include "retention.hpp"
 #include "submission/module.hpp"
 #include "url/module.hpp"
 
@@ -55,6 +60,14 @@ int run_serve(const core::Config& config) {
                ec.message());
     return 1;
   }
+  // The databases, their WAL files and the share secret are written here; on a read-only file
+  // system SQLite's error would not say which directory is at fault.
+  if (::access(config.data_dir.c_str(), W_OK) != 0) {
+    fmt::print(stderr,
+               "error: the data dir {} is not writable ({}): ide keeps its databases there\n",
+               config.data_dir.string(), std::strerror(errno));
+    return 1;
+  }
 
   // Signals are caught before any thread exists, and handled on this thread only.
   boost::asio::io_context signal_io;
@@ -65,7 +78,9 @@ int run_serve(const core::Config& config) {
   auto result = result::make_result_module(config, clock);
   if (!result) {
     fmt::print(stderr, "error: {}\n", result.error().message);
-    if (!config.insecure_no_sandbox) {
+    // The hint is about isolation; a storage problem has nothing to do with it.
+    if (!config.insecure_no_sandbox &&
+        result.error().code != core::ErrorCode::storage_unavailable) {
       fmt::print(stderr,
                  "Run `ide doctor` for details. For development only, --insecure-no-sandbox runs "
                  "code without isolation.\n");
@@ -108,6 +123,12 @@ int run_serve(const core::Config& config) {
   fmt::print("listening on http://{}:{}\n", url_host(config.host), server.port());
   std::fflush(stdout);
 
+  // Its first pass runs at once on the task's own thread, so serving does not wait for it.
+  RetentionTask retention(**submissions, results.service(), **urls, clock,
+                          RetentionOptions{.days = config.retention_days,
+                                           .include_shared = config.retention_include_shared});
+  retention.start();
+
   int received = 0;
   signals.async_wait([&](const boost::system::error_code& wait_ec, int signal) {
     if (!wait_ec) received = signal;
@@ -125,6 +146,7 @@ int run_serve(const core::Config& config) {
   std::thread second_signal([&signal_io] { signal_io.run(); });
 
   server.stop_accepting();
+  retention.stop();
   results.stop(grace);
   server.stop();
   urls->reset();
