@@ -43,17 +43,23 @@ void drain_on(int signal, int jobs, int sleep_ms) {
   const auto data = dir / "data";
   const auto logs = dir / "logs";
   std::vector<std::string> ids;
+  std::vector<std::string> late_ids;  // accepted in the instant before the drain began
+  const int late = 99;
   {
     ServeChild server(data, logs, test::serve_options(1, 60'000));
     Api api(server.url());
     for (int i = 0; i < jobs; ++i) ids.push_back(api.submit("python", slow_program(i, sleep_ms)));
     require_running(api, ids[0]);
     server.send(signal);
+    REQUIRE(test::wait_until([&] { return server.log().find("draining") != std::string::npos; }));
 
     // While the first job still runs, the server answers: new work is refused, the rest is
-    // served. Long enough (sleep_ms) for these few requests even on a loaded machine.
+    // served. Long enough (sleep_ms) for these few requests even on a loaded machine. A 202 that
+    // slips in just before the drain closes the door is a promise like any other.
     const bool refusing = test::wait_until([&] {
-      auto answer = api.post("/api/v1/submissions", test::submission_body("python", "print(1)"));
+      auto answer =
+          api.post("/api/v1/submissions", test::submission_body("python", slow_program(late, 0)));
+      if (answer.status == 202) late_ids.push_back(str(boost::json::parse(answer.body).at("id")));
       return answer.status == 503 && test::error_code(answer) == "shutting_down";
     });
     CHECK(refusing);
@@ -73,6 +79,7 @@ void drain_on(int signal, int jobs, int sleep_ms) {
     test::SqliteFile results(data / "results.db");
     CHECK(job_state(results, ids[0]) == "done");
     for (std::size_t i = 1; i < ids.size(); ++i) CHECK(job_state(results, ids[i]) == "queued");
+    for (const std::string& id : late_ids) CHECK(job_state(results, id) == "queued");
     CHECK(results.count("SELECT COUNT(*) FROM results") == 1);
   }
   test::check_integrity(data);
@@ -85,10 +92,13 @@ void drain_on(int signal, int jobs, int sleep_ms) {
     CHECK(result.at("verdict") == "ok");
     CHECK(str(result.at("stdout")) == slow_output(static_cast<int>(i)));
   }
+  for (const std::string& id : late_ids)
+    CHECK(str(api.wait_done(id).at("stdout")) == slow_output(late));
   INFO(restarted.log());
   CHECK(restarted.stop() == 0);
   test::SqliteFile results(data / "results.db");
-  CHECK(results.count("SELECT COUNT(*) FROM results") == static_cast<std::int64_t>(ids.size()));
+  CHECK(results.count("SELECT COUNT(*) FROM results") ==
+        static_cast<std::int64_t>(ids.size() + late_ids.size()));
 }
 
 }  // namespace
