@@ -4,7 +4,8 @@
 // submission that got a 202 has exactly one result, with exactly the right output; the three
 // databases pass PRAGMA integrity_check. Also the outbox: a submission saved but never handed to
 // the result module (a crash between the two steps) runs after a restart, and one handed off
-// but not marked so is not run twice.
+// but not marked so is not run twice; both states are written into submissions.db by hand, and
+// the first is also produced for real (results.db on its own disk, failed, then kill -9).
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -267,5 +268,75 @@ TEST_CASE(
   CHECK(results.count("SELECT COUNT(*) FROM results WHERE submission_id = ?", {orphan_id}) == 1);
   CHECK(results.count("SELECT COUNT(*) FROM results WHERE submission_id = ?", {handed_id}) == 1);
   CHECK(results.count("SELECT COALESCE(SUM(attempts), 0) FROM jobs") == 0);
+  test::check_integrity(data);
+}
+
+TEST_CASE("a real crash between saving a submission and handing it off: the outbox replays it",
+          "[durability][crash][outbox]") {
+  // results.db lives on its own small ext4 (through a symlink, which SQLite follows) so that it
+  // alone can fail: the submission is saved, its hand-off fails, the server is killed -9 with
+  // the row still in the outbox, the disk is repaired and a restart runs it.
+  test::TempDir dir;
+  test::ScratchMount results_fs;
+  results_fs.mount_ext4(dir.path(), dir / "results-fs", 16);
+  if (!results_fs.mounted()) {
+    WARN("SKIPPED: cannot mount an ext4 image on a loop device (" << results_fs.problem()
+                                                                  << "); this case needs root");
+    return;
+  }
+  const auto data = dir / "data";
+  const auto logs = dir / "logs";
+  std::filesystem::create_directories(data);
+  std::filesystem::create_symlink(results_fs.path() / "results.db", data / "results.db");
+
+  std::string before;
+  std::string orphan;
+  {
+    ServeChild server(data, logs);
+    Api api(server.url());
+    before = api.submit("python", test::number_program("python", 0), stdin_of(3));
+    CHECK(str(api.wait_done(before).at("stdout")) == test::expected_output("python", 3));
+    REQUIRE(std::filesystem::exists(results_fs.path() / "results.db"));
+
+    const test::CommandRun aborted =
+        test::run_command(dir.path(), {"mount", "-o", "remount,abort", results_fs.path().string()});
+    INFO(aborted.output);
+    REQUIRE(aborted.exit_code == 0);
+
+    // Saved in submissions.db, refused by results.db: still a 202, and the job shows as queued.
+    orphan = api.submit("python", test::number_program("python", 0), stdin_of(21));
+    CHECK(test::status_of(api, orphan) == "queued");
+    INFO(server.log());
+    CHECK(server.log().find("submission " + orphan + " saved but not handed off") !=
+          std::string::npos);
+    server.kill_hard();
+  }
+  {
+    test::SqliteFile submissions(data / "submissions.db");
+    CHECK(submissions.count("SELECT handed_off FROM submissions WHERE id = ?", {orphan}) == 0);
+  }
+
+  REQUIRE(results_fs.unmount());
+  const test::CommandRun fsck =
+      test::run_command(dir.path(), {"e2fsck", "-fy", results_fs.image().string()});
+  INFO(fsck.output);
+  CHECK((fsck.exit_code == 0 || fsck.exit_code == 1));  // 1: errors found and corrected
+  results_fs.remount_image(dir.path());
+  REQUIRE(results_fs.mounted());
+  {
+    ServeChild server(data, logs);
+    Api api(server.url());
+    auto result = api.wait_done(orphan);
+    INFO(boost::json::serialize(result));
+    CHECK(result.at("verdict") == "ok");
+    CHECK(str(result.at("stdout")) == test::expected_output("python", 21));
+    CHECK(str(api.wait_done(before).at("stdout")) == test::expected_output("python", 3));
+    CHECK(server.stop() == 0);
+  }
+  test::SqliteFile submissions(data / "submissions.db");
+  CHECK(submissions.count("SELECT COUNT(*) FROM submissions WHERE handed_off = 0") == 0);
+  test::SqliteFile results(data / "results.db");
+  CHECK(results.count("SELECT COUNT(*) FROM results") == 2);
+  CHECK(results.count("SELECT COUNT(*) FROM results WHERE submission_id = ?", {orphan}) == 1);
   test::check_integrity(data);
 }
