@@ -2,8 +2,10 @@
 // exit codes, signals and measurements; compile-then-run works; bad arguments are refused; the
 // isolation report is readable. Isolated cases skip with a WARNING when the machine cannot.
 #include <signal.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
+#include <fstream>
 #include <thread>
 
 #include "sandbox_harness.hpp"
@@ -279,4 +281,30 @@ TEST_CASE("cancel() from another thread stops the running stage and later ones",
     check(*box);
     require_host_fine(harness, box);
   }
+}
+
+TEST_CASE("work-dir mounts left by a killed server are detached at start", "[sandbox]") {
+  IDE_REQUIRE_ISOLATION();
+  ide::test::TempDir dir;
+  // What a server killed with -9 leaves: a box tmpfs of a pool uid nobody holds any more.
+  auto orphan = dir / "old-boxes" / "box-60999";
+  std::filesystem::create_directories(orphan);
+  REQUIRE(mount("tmpfs", orphan.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
+                "size=64k,mode=0700,uid=60999,gid=60999") == 0);
+  auto mounted = [&] {
+    std::ifstream info("/proc/self/mountinfo");
+    std::string line;
+    while (std::getline(info, line)) {
+      if (line.find(" " + orphan.string() + " ") != std::string::npos) return true;
+    }
+    return false;
+  };
+  REQUIRE(mounted());
+  {
+    auto sandbox = make_sandbox(SandboxOptions{.boxes_dir = dir / "boxes", .slots = 1});
+    REQUIRE(sandbox);
+  }
+  bool left = mounted();
+  if (left) umount2(orphan.c_str(), MNT_DETACH);
+  CHECK_FALSE(left);
 }

@@ -190,6 +190,48 @@ void remove_stale_boxes(const fs::path& boxes_dir, const UidLease& ours) {
   }
 }
 
+// Box tmpfs mounts of a server killed with -9 stay in the host's mount table, wherever its
+// boxes dir was. They are recognisable (tmpfs at .../box-<uid> with uid=<uid>, a pool uid) and
+// detached at start once no live sandbox holds that uid.
+void detach_orphan_box_mounts(const UidLease& ours) {
+  auto text = detail::read_text("/proc/self/mountinfo");
+  if (!text) return;
+  std::size_t pos = 0;
+  while (pos < text->size()) {
+    std::size_t end = text->find('\n', pos);
+    if (end == std::string::npos) end = text->size();
+    std::string line = text->substr(pos, end - pos);
+    pos = end + 1;
+    std::size_t dash = line.find(" - ");
+    if (dash == std::string::npos) continue;
+    std::vector<std::string> before;
+    for (std::size_t i = 0, j; i < dash; i = j + 1) {
+      j = line.find(' ', i);
+      if (j == std::string::npos || j > dash) j = dash;
+      before.push_back(line.substr(i, j - i));
+    }
+    std::string after = line.substr(dash + 3);
+    if (before.size() < 5 || after.rfind("tmpfs ", 0) != 0) continue;
+    const std::string& point = before[4];
+    std::size_t slash = point.rfind('/');
+    if (point.find('\\') != std::string::npos || slash == std::string::npos ||
+        point.compare(slash + 1, 4, "box-") != 0) {
+      continue;
+    }
+    char* tail = nullptr;
+    unsigned long uid = std::strtoul(point.c_str() + slash + 5, &tail, 10);
+    if (tail == nullptr || *tail != '\0' || uid < detail::kUidPoolFirst ||
+        uid >= detail::kUidPoolFirst + detail::kUidPoolSize) {
+      continue;
+    }
+    std::string owner = fmt::format("uid={},", uid);
+    if ((after + ",").find(owner) == std::string::npos) continue;
+    bool mine = std::find(ours.uids().begin(), ours.uids().end(), uid) != ours.uids().end();
+    if (!mine && UidLease::held_elsewhere(static_cast<uid_t>(uid))) continue;
+    if (umount2(point.c_str(), MNT_DETACH) == 0) rmdir(point.c_str());
+  }
+}
+
 class BoxImpl final : public Box {
  public:
   BoxImpl(std::shared_ptr<State> state, unsigned slot, fs::path dir, int dir_fd,
@@ -410,6 +452,7 @@ core::Result<std::unique_ptr<Sandbox>> make_sandbox(const SandboxOptions& option
       if (auto acquired = state->uids.acquire(options.slots); !acquired)
         return core::Unexpected(acquired.error());
       state->report.uid_range = describe_uids(state->uids.uids());
+      detach_orphan_box_mounts(state->uids);
       remove_stale_boxes(options.boxes_dir, state->uids);
     }
     if (!options.insecure) {
