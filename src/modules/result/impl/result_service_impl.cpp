@@ -150,6 +150,33 @@ void ResultServiceImpl::get_result(std::string_view submission_id, std::chrono::
 
 std::vector<Language> ResultServiceImpl::languages() { return catalogue_.served(); }
 
+core::Result<PurgeOutcome> ResultServiceImpl::purge(
+    const std::vector<std::string>& submission_ids) {
+  PurgeOutcome outcome;
+  std::vector<std::string> idle;
+  {
+    // Queued and running jobs live in active_ until their result is committed; the store checks
+    // its own state too, for a job enqueued between this look and its transaction.
+    std::lock_guard lock(mutex_);
+    for (const std::string& id : submission_ids) {
+      if (active_.find(id) != active_.end()) {
+        outcome.skipped.push_back(id);
+      } else {
+        idle.push_back(id);
+      }
+    }
+  }
+  try {
+    PurgeOutcome stored = store_->purge(idle);
+    outcome.purged = stored.purged;
+    outcome.skipped.insert(outcome.skipped.end(), stored.skipped.begin(), stored.skipped.end());
+  } catch (const std::exception& e) {
+    core::log::error("purging results failed: {}", e.what());
+    return core::Unexpected(core::sqlite::to_error(e));
+  }
+  return outcome;
+}
+
 void ResultServiceImpl::start(submission::SubmissionService& submissions) {
   std::lock_guard lock(mutex_);
   if (started_ || stopping_) return;

@@ -51,6 +51,7 @@ class ResultServiceImpl final : public ResultService {
   void get_result(std::string_view submission_id, std::chrono::milliseconds wait,
                   ResultCallback done) override;
   std::vector<Language> languages() override;
+  core::Result<PurgeOutcome> purge(const std::vector<std::string>& submission_ids) override;
 
   /// Starts the workers; `submissions` must outlive stop(). Call once.
   void start(submission::SubmissionService& submissions);

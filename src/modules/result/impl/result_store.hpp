@@ -42,11 +42,15 @@ class ResultStore {
   /// A running job goes back to queued, attempts unchanged (a deliberate stop, not a crash).
   virtual void mark_queued(std::string_view id) = 0;
   /// Writes `result` (status done, finished_at set) and marks its job done, in one transaction.
-  /// A job has at most one result: a second call for the same id keeps the first.
+  /// A job has at most one result: a second call for the same id keeps the first. Writes nothing
+  /// when the job is unknown (purged).
   virtual void finish(const RunResult& result) = 0;
   virtual std::optional<JobRecord> find_job(std::string_view id) = 0;
   /// The finished result with its outputs, or nullopt when the job is unknown or not done.
   virtual std::optional<RunResult> find_result(std::string_view id) = 0;
+  /// Deletes the jobs and results of `ids` except jobs queued or running (listed in `skipped`),
+  /// a batch per transaction; rows deleted before a throw stay deleted.
+  virtual PurgeOutcome purge(const std::vector<std::string>& ids) = 0;
 };
 
 }  // namespace ide::result

@@ -1,5 +1,6 @@
 #include "sqlite_result_store.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "core/clock.hpp"
@@ -41,6 +42,10 @@ const std::vector<std::string> kMigrations = {
     );
     )sql",
 };
+
+// Jobs purged per transaction: each result may carry megabytes of overflow pages to free, and
+// workers storing results wait for the write lock meanwhile.
+constexpr std::size_t kPurgeBatch = 32;
 
 Status parse_state(const std::string& text) {
   if (text == "queued") return Status::queued;
@@ -167,7 +172,9 @@ void SqliteResultStore::finish(const RunResult& result) {
       .prepare(
           "INSERT OR IGNORE INTO results (submission_id, verdict, exit_code, signal, stdout, "
           "stderr, compile_output, time_ms, wall_ms, memory_kb, stdout_truncated, "
-          "stderr_truncated, finished_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+          "stderr_truncated, finished_at_ms) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+          // A purged job stays purged: nothing writes a result for it again.
+          "WHERE EXISTS (SELECT 1 FROM jobs WHERE submission_id = ?14)")
       .bind(1, result.id)
       .bind(2, to_string(result.verdict))
       .bind(3, optional_int(result.exit_code))
@@ -181,6 +188,7 @@ void SqliteResultStore::finish(const RunResult& result) {
       .bind(11, std::int64_t{result.stdout_truncated})
       .bind(12, std::int64_t{result.stderr_truncated})
       .bind(13, finished_at_ms)
+      .bind(14, result.id)
       .run();
   writer_.prepare("UPDATE jobs SET state = 'done' WHERE submission_id = ?")
       .bind(1, result.id)
@@ -227,6 +235,33 @@ std::optional<RunResult> SqliteResultStore::find_result(std::string_view id) {
   result.finished_at = core::from_unix_ms(select.column_int(11));
   result.created_at = core::from_unix_ms(select.column_int(12));
   return result;
+}
+
+PurgeOutcome SqliteResultStore::purge(const std::vector<std::string>& ids) {
+  PurgeOutcome outcome;
+  for (std::size_t begin = 0; begin < ids.size(); begin += kPurgeBatch) {
+    const std::size_t end = std::min(ids.size(), begin + kPurgeBatch);
+    std::lock_guard lock(write_mutex_);
+    Transaction transaction(writer_);
+    for (std::size_t i = begin; i < end; ++i) {
+      const std::string& id = ids[i];
+      {
+        Statement& state = writer_.prepare("SELECT state FROM jobs WHERE submission_id = ?");
+        ResetOnExit reset(state);
+        if (state.bind(1, id).step() && parse_state(state.column_text(0)) != Status::done) {
+          outcome.skipped.push_back(id);
+          continue;
+        }
+      }
+      writer_.prepare("DELETE FROM results WHERE submission_id = ?").bind(1, id).run();
+      std::int64_t removed = writer_.changes();
+      writer_.prepare("DELETE FROM jobs WHERE submission_id = ?").bind(1, id).run();
+      removed += writer_.changes();
+      if (removed > 0) ++outcome.purged;
+    }
+    transaction.commit();
+  }
+  return outcome;
 }
 
 }  // namespace ide::result

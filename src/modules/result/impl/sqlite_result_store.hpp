@@ -24,6 +24,7 @@ class SqliteResultStore final : public ResultStore {
   void finish(const RunResult& result) override;
   std::optional<JobRecord> find_job(std::string_view id) override;
   std::optional<RunResult> find_result(std::string_view id) override;
+  PurgeOutcome purge(const std::vector<std::string>& ids) override;
 
  private:
   std::mutex write_mutex_;

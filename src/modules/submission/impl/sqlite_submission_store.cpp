@@ -1,5 +1,6 @@
 #include "sqlite_submission_store.hpp"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 
@@ -33,6 +34,10 @@ const std::vector<std::string> kMigrations = {
       );
       CREATE INDEX submissions_pending ON submissions (created_at_ms) WHERE handed_off = 0;
     )sql",
+    // 2: retention walks submissions oldest first, in pages keyed by (created_at_ms, id).
+    R"sql(
+      CREATE INDEX submissions_created ON submissions (created_at_ms, id);
+    )sql",
 };
 
 const std::string kInsert =
@@ -46,6 +51,16 @@ const std::string kMarkHandedOff = "UPDATE submissions SET handed_off = 1 WHERE 
 const std::string kRemove = "DELETE FROM submissions WHERE id = ?";
 const std::string kPending =
     "SELECT id FROM submissions WHERE handed_off = 0 ORDER BY created_at_ms, rowid";
+const std::string kCreatedBefore =
+    "SELECT created_at_ms, id FROM submissions WHERE created_at_ms < ? "
+    "ORDER BY created_at_ms, id LIMIT ?";
+const std::string kCreatedBeforeAfter =
+    "SELECT created_at_ms, id FROM submissions WHERE created_at_ms < ? "
+    "AND (created_at_ms, id) > (?, ?) ORDER BY created_at_ms, id LIMIT ?";
+
+// Rows deleted per transaction: each may carry megabytes of overflow pages to free, and a submit
+// waits for the write lock meanwhile.
+constexpr std::size_t kRemoveBatch = 64;
 
 // Ends the statement's read transaction however the caller leaves, so a pooled connection never
 // pins an old WAL snapshot while it sits idle.
@@ -168,6 +183,38 @@ std::vector<std::string> SqliteSubmissionStore::pending_hand_offs() {
   std::vector<std::string> ids;
   while (statement.step()) ids.push_back(statement.column_text(0));
   return ids;
+}
+
+std::vector<CreatedId> SqliteSubmissionStore::created_before(
+    std::int64_t cutoff_ms, std::size_t limit, const std::optional<CreatedId>& after) {
+  ReaderLease lease(*this);
+  Statement& statement = lease.db().prepare(after ? kCreatedBeforeAfter : kCreatedBefore);
+  ResetOnExit reset(statement);
+  statement.bind(1, cutoff_ms);
+  int next = 2;
+  if (after) {
+    statement.bind(next++, after->created_at_ms);
+    statement.bind(next++, after->id);
+  }
+  statement.bind(next, static_cast<std::int64_t>(limit));
+  std::vector<CreatedId> rows;
+  while (statement.step()) rows.push_back({statement.column_int(0), statement.column_text(1)});
+  return rows;
+}
+
+std::size_t SqliteSubmissionStore::remove_all(const std::vector<std::string>& ids) {
+  std::size_t removed = 0;
+  for (std::size_t begin = 0; begin < ids.size(); begin += kRemoveBatch) {
+    const std::size_t end = std::min(ids.size(), begin + kRemoveBatch);
+    std::lock_guard lock(write_mutex_);
+    core::sqlite::Transaction transaction(writer_);
+    for (std::size_t i = begin; i < end; ++i) {
+      writer_.prepare(kRemove).bind(1, ids[i]).run();
+      removed += static_cast<std::size_t>(writer_.changes());
+    }
+    transaction.commit();
+  }
+  return removed;
 }
 
 }  // namespace ide::submission

@@ -1,6 +1,9 @@
 #include "submission_service_impl.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <exception>
+#include <set>
 #include <utility>
 
 #include <fmt/format.h>
@@ -24,6 +27,23 @@ core::Result<void> check_limit(const std::optional<std::int64_t>& value, std::st
   if (!value || (*value >= 1 && *value <= max)) return {};
   return core::fail(core::ErrorCode::invalid_limits,
                     fmt::format("limits.{} must be between 1 and {}, got {}.", field, max, *value));
+}
+
+// A page cursor is "<created_at_ms>.<id>": the position of the last id of the previous page.
+std::string encode_cursor(const CreatedId& position) {
+  return fmt::format("{}.{}", position.created_at_ms, position.id);
+}
+
+std::optional<CreatedId> decode_cursor(std::string_view text) {
+  const std::size_t dot = text.find('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  CreatedId position;
+  const char* end = text.data() + dot;
+  const auto [stop, error] = std::from_chars(text.data(), end, position.created_at_ms);
+  if (error != std::errc() || stop != end) return std::nullopt;
+  position.id = std::string(text.substr(dot + 1));
+  if (!core::is_well_formed_id(position.id)) return std::nullopt;
+  return position;
 }
 
 }  // namespace
@@ -119,6 +139,52 @@ core::Result<bool> SubmissionServiceImpl::exists(std::string_view id) {
     return store_->exists(id);
   } catch (const std::exception& e) {
     core::log::error("looking up submission {} failed: {}", id, e.what());
+    return core::Unexpected(core::sqlite::to_error(e));
+  }
+}
+
+core::Result<SubmissionIdPage> SubmissionServiceImpl::list_created_before(core::TimePoint cutoff,
+                                                                          std::size_t limit,
+                                                                          std::string_view after) {
+  std::optional<CreatedId> position;
+  if (!after.empty()) {
+    position = decode_cursor(after);
+    if (!position) {
+      return core::fail(core::ErrorCode::invalid_argument, "The page cursor is malformed.");
+    }
+  }
+  SubmissionIdPage page;
+  if (limit == 0) return page;
+  std::vector<CreatedId> rows;
+  try {
+    rows = store_->created_before(core::to_unix_ms(cutoff), limit, position);
+  } catch (const std::exception& e) {
+    core::log::error("listing old submissions failed: {}", e.what());
+    return core::Unexpected(core::sqlite::to_error(e));
+  }
+  // A short page is the last one; a full one may be followed by more.
+  if (rows.size() == limit) page.next = encode_cursor(rows.back());
+  page.ids.reserve(rows.size());
+  for (CreatedId& row : rows) page.ids.push_back(std::move(row.id));
+  return page;
+}
+
+core::Result<std::size_t> SubmissionServiceImpl::purge(const std::vector<std::string>& ids) {
+  std::vector<std::string> valid;
+  valid.reserve(ids.size());
+  for (const std::string& id : ids) {
+    if (core::is_well_formed_id(id)) valid.push_back(id);
+  }
+  {
+    // A failed hand-off retried after the row is gone would queue a job for nothing.
+    const std::set<std::string, std::less<>> gone(valid.begin(), valid.end());
+    std::lock_guard lock(retry_mutex_);
+    std::erase_if(retry_ids_, [&gone](const std::string& id) { return gone.contains(id); });
+  }
+  try {
+    return store_->remove_all(valid);
+  } catch (const std::exception& e) {
+    core::log::error("purging submissions failed: {}", e.what());
     return core::Unexpected(core::sqlite::to_error(e));
   }
 }

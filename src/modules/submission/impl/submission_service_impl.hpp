@@ -25,6 +25,9 @@ class SubmissionServiceImpl final : public SubmissionService {
   core::Result<std::string> submit_code(NewSubmission request) override;
   core::Result<Submission> get(std::string_view id) override;
   core::Result<bool> exists(std::string_view id) override;
+  core::Result<SubmissionIdPage> list_created_before(core::TimePoint cutoff, std::size_t limit,
+                                                     std::string_view after) override;
+  core::Result<std::size_t> purge(const std::vector<std::string>& ids) override;
 
   /// Hands every stored but unacknowledged submission to the result module again, oldest first
   /// (a crash, or a failed enqueue, between saving and the acknowledgement). Those it still

@@ -1,6 +1,8 @@
 // The submission module's storage interface: SQLite today, another engine behind the same calls.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -9,6 +11,12 @@
 #include "submission/submission_service.hpp"
 
 namespace ide::submission {
+
+/// A submission's place in the oldest-first order: by creation time, then id.
+struct CreatedId {
+  std::int64_t created_at_ms = 0;
+  std::string id;
+};
 
 /// Where submissions live, with the outbox flag that records whether the result module has
 /// acknowledged each one. Methods throw on storage failure (the service maps the exception).
@@ -34,6 +42,15 @@ class SubmissionStore {
 
   /// Ids saved but never acknowledged, oldest first.
   virtual std::vector<std::string> pending_hand_offs() = 0;
+
+  /// Up to `limit` submissions created before `cutoff_ms`, oldest first (ties by id), strictly
+  /// after `after` when given.
+  virtual std::vector<CreatedId> created_before(std::int64_t cutoff_ms, std::size_t limit,
+                                                const std::optional<CreatedId>& after) = 0;
+
+  /// Deletes the submissions `ids` in short transactions (a batch each), so that submits are
+  /// never blocked for long; returns how many rows went. Rows deleted before a throw stay deleted.
+  virtual std::size_t remove_all(const std::vector<std::string>& ids) = 0;
 };
 
 }  // namespace ide::submission

@@ -1,5 +1,6 @@
 #include "sqlite_url_store.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <string>
 
@@ -27,6 +28,10 @@ const std::vector<std::string> kMigrations = {
 const std::string kSlugOf = "SELECT slug FROM urls WHERE submission_id = ?";
 const std::string kSubmissionOf = "SELECT submission_id FROM urls WHERE slug = ?";
 const std::string kInsert = "INSERT INTO urls (slug, submission_id) VALUES (?, ?)";
+const std::string kRemove = "DELETE FROM urls WHERE submission_id = ?";
+
+// Rows deleted per transaction, so that a share never waits long for the connection.
+constexpr std::size_t kRemoveBatch = 256;
 
 // Runs a one-column query with one text parameter; the first row's value, or nullopt. The
 // statement is reset before returning so no read stays open inside a transaction.
@@ -75,6 +80,33 @@ ShareLink SqliteUrlStore::get_or_insert(std::string_view submission_id,
     return ShareLink{candidate, true};
   }
   throw std::runtime_error("every slug candidate for this submission is taken");
+}
+
+std::vector<std::string> SqliteUrlStore::shared_among(
+    const std::vector<std::string>& submission_ids) {
+  std::vector<std::string> shared;
+  std::lock_guard lock(mutex_);
+  // One indexed lookup per id through a cached statement: the rows are tiny, and a fixed SQL text
+  // keeps the statement cache from growing with every batch size an IN list would produce.
+  for (const std::string& id : submission_ids) {
+    if (query_text(db_, kSlugOf, id)) shared.push_back(id);
+  }
+  return shared;
+}
+
+std::size_t SqliteUrlStore::remove_submissions(const std::vector<std::string>& submission_ids) {
+  std::size_t removed = 0;
+  for (std::size_t begin = 0; begin < submission_ids.size(); begin += kRemoveBatch) {
+    const std::size_t end = std::min(submission_ids.size(), begin + kRemoveBatch);
+    std::lock_guard lock(mutex_);
+    core::sqlite::Transaction transaction(db_);
+    for (std::size_t i = begin; i < end; ++i) {
+      db_.prepare(kRemove).bind(1, submission_ids[i]).run();
+      removed += static_cast<std::size_t>(db_.changes());
+    }
+    transaction.commit();
+  }
+  return removed;
 }
 
 }  // namespace ide::url

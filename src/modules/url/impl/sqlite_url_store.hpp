@@ -19,6 +19,8 @@ class SqliteUrlStore final : public UrlStore {
   std::optional<std::string> submission_of(std::string_view slug) override;
   ShareLink get_or_insert(std::string_view submission_id,
                           const std::vector<std::string>& candidates) override;
+  std::vector<std::string> shared_among(const std::vector<std::string>& submission_ids) override;
+  std::size_t remove_submissions(const std::vector<std::string>& submission_ids) override;
 
  private:
   std::mutex mutex_;

@@ -57,4 +57,24 @@ core::Result<std::string> UrlServiceImpl::resolve(std::string_view slug) {
   return core::fail(core::ErrorCode::not_found, "No share link has this slug.");
 }
 
+core::Result<std::vector<std::string>> UrlServiceImpl::shared_among(
+    const std::vector<std::string>& submission_ids) {
+  try {
+    return store_->shared_among(submission_ids);
+  } catch (const std::exception& e) {
+    core::log::error("looking up shared submissions failed: {}", e.what());
+    return core::Unexpected(core::sqlite::to_error(e));
+  }
+}
+
+core::Result<std::size_t> UrlServiceImpl::purge_submissions(
+    const std::vector<std::string>& submission_ids) {
+  try {
+    return store_->remove_submissions(submission_ids);
+  } catch (const std::exception& e) {
+    core::log::error("removing share links failed: {}", e.what());
+    return core::Unexpected(core::sqlite::to_error(e));
+  }
+}
+
 }  // namespace ide::url

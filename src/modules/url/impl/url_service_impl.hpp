@@ -3,6 +3,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "submission/submission_service.hpp"
 #include "url/url_service.hpp"
@@ -19,6 +20,10 @@ class UrlServiceImpl final : public UrlService {
 
   core::Result<ShareLink> generate_url(std::string_view submission_id) override;
   core::Result<std::string> resolve(std::string_view slug) override;
+  core::Result<std::vector<std::string>> shared_among(
+      const std::vector<std::string>& submission_ids) override;
+  core::Result<std::size_t> purge_submissions(
+      const std::vector<std::string>& submission_ids) override;
 
  private:
   std::unique_ptr<UrlStore> store_;

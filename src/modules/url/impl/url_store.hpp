@@ -1,6 +1,7 @@
 // The url module's storage interface: SQLite today, another engine behind the same calls.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -27,6 +28,12 @@ class UrlStore {
   /// mapping is never changed. Throws when every candidate is taken.
   virtual ShareLink get_or_insert(std::string_view submission_id,
                                   const std::vector<std::string>& candidates) = 0;
+
+  /// Those of `submission_ids` that have a slug, in the order given.
+  virtual std::vector<std::string> shared_among(const std::vector<std::string>& submission_ids) = 0;
+
+  /// Deletes the mappings of `submission_ids`, a batch per transaction; returns how many went.
+  virtual std::size_t remove_submissions(const std::vector<std::string>& submission_ids) = 0;
 };
 
 }  // namespace ide::url

@@ -68,6 +68,25 @@ class FakeResultService final : public result::ResultService {
     return languages_;
   }
 
+  /// Forgets the ids whose result is done; those accepted but without a done result count as
+  /// queued and are skipped, like the real one.
+  core::Result<result::PurgeOutcome> purge(const std::vector<std::string>& ids) override {
+    std::lock_guard lock(mutex_);
+    result::PurgeOutcome outcome;
+    for (const std::string& id : ids) {
+      auto it = results_.find(id);
+      const bool accepted = std::find(accepted_.begin(), accepted_.end(), id) != accepted_.end();
+      if (it != results_.end() && it->second.status == result::Status::done) {
+        results_.erase(it);
+        std::erase(accepted_, id);
+        ++outcome.purged;
+      } else if (accepted || it != results_.end()) {
+        outcome.skipped.push_back(id);
+      }
+    }
+    return outcome;
+  }
+
   // --- controls and observations for tests ---
 
   /// Every later enqueue fails with `code` (nullopt: succeeds again).

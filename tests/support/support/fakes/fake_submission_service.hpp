@@ -2,6 +2,7 @@
 // told to fail. Thread-safe; nothing is validated or handed off.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <map>
 #include <mutex>
@@ -9,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/ids.hpp"
@@ -49,6 +51,44 @@ class FakeSubmissionService final : public submission::SubmissionService {
     return submissions_.find(id) != submissions_.end();
   }
 
+  /// Oldest first by (created_at, id); the cursor is the last id of the previous page.
+  core::Result<submission::SubmissionIdPage> list_created_before(core::TimePoint cutoff,
+                                                                 std::size_t limit,
+                                                                 std::string_view after) override {
+    std::lock_guard lock(mutex_);
+    if (failure_) return core::fail(*failure_, "fake list failure");
+    std::vector<std::pair<core::TimePoint, std::string>> old;
+    for (const auto& [id, stored] : submissions_) {
+      if (stored.created_at < cutoff) old.emplace_back(stored.created_at, id);
+    }
+    std::sort(old.begin(), old.end());
+    auto begin = old.begin();
+    if (!after.empty()) {
+      const auto position = cursors_.find(after);
+      if (position == cursors_.end()) {
+        return core::fail(core::ErrorCode::invalid_argument, "unknown cursor");
+      }
+      begin = std::upper_bound(old.begin(), old.end(), position->second);
+    }
+    submission::SubmissionIdPage page;
+    for (auto it = begin; it != old.end() && page.ids.size() < limit; ++it) {
+      page.ids.push_back(it->second);
+    }
+    if (limit > 0 && page.ids.size() == limit) {
+      page.next = "cursor" + std::to_string(cursors_.size());
+      cursors_.emplace(page.next, *(begin + static_cast<std::ptrdiff_t>(limit) - 1));
+    }
+    return page;
+  }
+
+  core::Result<std::size_t> purge(const std::vector<std::string>& ids) override {
+    std::lock_guard lock(mutex_);
+    if (failure_) return core::fail(*failure_, "fake purge failure");
+    std::size_t removed = 0;
+    for (const std::string& id : ids) removed += submissions_.erase(id);
+    return removed;
+  }
+
   // --- controls and observations for tests ---
 
   /// Stores `submission` as given (a new id when its id is empty); returns its id.
@@ -78,6 +118,7 @@ class FakeSubmissionService final : public submission::SubmissionService {
 
   mutable std::mutex mutex_;
   std::map<std::string, submission::Submission, std::less<>> submissions_;
+  std::map<std::string, std::pair<core::TimePoint, std::string>, std::less<>> cursors_;
   std::optional<core::ErrorCode> failure_;
   std::size_t lookups_ = 0;
   std::size_t counter_ = 0;

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "submission/submission_service.hpp"
@@ -39,6 +40,30 @@ class InMemoryUrlService final : public url::UrlService {
     auto it = id_of_.find(slug);
     if (it == id_of_.end()) return core::fail(core::ErrorCode::not_found, "No share has this link.");
     return it->second;
+  }
+
+  core::Result<std::vector<std::string>> shared_among(
+      const std::vector<std::string>& submission_ids) override {
+    std::lock_guard lock(mutex_);
+    std::vector<std::string> shared;
+    for (const std::string& id : submission_ids) {
+      if (slug_of_.find(id) != slug_of_.end()) shared.push_back(id);
+    }
+    return shared;
+  }
+
+  core::Result<std::size_t> purge_submissions(
+      const std::vector<std::string>& submission_ids) override {
+    std::lock_guard lock(mutex_);
+    std::size_t removed = 0;
+    for (const std::string& id : submission_ids) {
+      auto it = slug_of_.find(id);
+      if (it == slug_of_.end()) continue;
+      id_of_.erase(it->second);
+      slug_of_.erase(it);
+      ++removed;
+    }
+    return removed;
   }
 
  private:

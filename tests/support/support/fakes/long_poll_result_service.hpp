@@ -69,6 +69,23 @@ class LongPollResultService final : public result::ResultService {
     return {{"python", "Python", "3.11.2"}, {"c", "C", "12.2.0"}};
   }
 
+  /// Forgets done runs; runs not done yet are skipped, like the real one.
+  core::Result<result::PurgeOutcome> purge(const std::vector<std::string>& ids) override {
+    std::lock_guard lock(mutex_);
+    result::PurgeOutcome outcome;
+    for (const std::string& id : ids) {
+      auto it = runs_.find(id);
+      if (it == runs_.end()) continue;
+      if (it->second.status != result::Status::done) {
+        outcome.skipped.push_back(id);
+        continue;
+      }
+      runs_.erase(it);
+      ++outcome.purged;
+    }
+    return outcome;
+  }
+
   // --- controls and observations for tests ---
 
   /// Sets the whole state of run.id (and answers its waiters if it is done).

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -88,6 +89,12 @@ struct RunResult {
 
 using ResultCallback = std::function<void(core::Result<RunResult>)>;
 
+/// What ResultService::purge() did.
+struct PurgeOutcome {
+  std::size_t purged = 0;            // ids whose job or result was removed
+  std::vector<std::string> skipped;  // ids left alone because their job is queued or running
+};
+
 /// Runs submissions asynchronously and keeps their results. Thread-safe.
 class ResultService {
  public:
@@ -106,6 +113,12 @@ class ResultService {
 
   /// The languages served, in catalogue order.
   virtual std::vector<Language> languages() = 0;
+
+  /// Removes the jobs and results of `submission_ids`; get_result answers not_found for them
+  /// from then on. A job still queued or running is left untouched and listed in `skipped`, so
+  /// the caller keeps what it needs to run. Unknown ids are ignored. The file keeps its size:
+  /// freed pages are reused by later results. Errors: storage_unavailable, internal.
+  virtual core::Result<PurgeOutcome> purge(const std::vector<std::string>& submission_ids) = 0;
 };
 
 }  // namespace ide::result

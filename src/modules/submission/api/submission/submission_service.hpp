@@ -28,6 +28,12 @@ struct Submission {
   core::TimePoint created_at;
 };
 
+/// One page of list_created_before().
+struct SubmissionIdPage {
+  std::vector<std::string> ids;  // oldest first
+  std::string next;  // opaque: pass it back as `after` for the next page; empty when none follows
+};
+
 /// Stores submissions and hands each new one to the result module. In-process today, a remote
 /// client tomorrow: callers cannot tell. Thread-safe.
 class SubmissionService {
@@ -46,6 +52,19 @@ class SubmissionService {
   /// Whether `id` names a stored submission, without loading its code.
   /// Errors: storage_unavailable.
   virtual core::Result<bool> exists(std::string_view id) = 0;
+
+  /// Up to `limit` ids of submissions created before `cutoff`, oldest first, starting after the
+  /// page whose `next` is `after` ("" starts at the oldest). The cursor, not the ids themselves,
+  /// says where to continue, so ids a caller keeps do not come back on the next page.
+  /// Errors: invalid_argument (malformed `after`), storage_unavailable.
+  virtual core::Result<SubmissionIdPage> list_created_before(core::TimePoint cutoff,
+                                                             std::size_t limit,
+                                                             std::string_view after) = 0;
+
+  /// Deletes the submissions `ids` (unknown and malformed ids are ignored) and forgets any pending
+  /// hand-off of them; returns how many were deleted. The file keeps its size: freed pages are
+  /// reused by later submissions. Errors: storage_unavailable, internal.
+  virtual core::Result<std::size_t> purge(const std::vector<std::string>& ids) = 0;
 };
 
 }  // namespace ide::submission

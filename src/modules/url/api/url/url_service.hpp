@@ -2,8 +2,10 @@
 // that others include.
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -27,6 +29,16 @@ class UrlService {
   /// The submission id behind `slug`. Errors: not_found (including malformed slugs),
   /// storage_unavailable.
   virtual core::Result<std::string> resolve(std::string_view slug) = 0;
+
+  /// Those of `submission_ids` that have a share link, in the order given.
+  /// Errors: storage_unavailable.
+  virtual core::Result<std::vector<std::string>> shared_among(
+      const std::vector<std::string>& submission_ids) = 0;
+
+  /// Removes the share links of `submission_ids` (ids without one are ignored); returns how many
+  /// were removed. A removed slug resolves to not_found from then on. Errors: storage_unavailable.
+  virtual core::Result<std::size_t> purge_submissions(
+      const std::vector<std::string>& submission_ids) = 0;
 };
 
 }  // namespace ide::url
