@@ -48,9 +48,8 @@ inline core::Result<result::RunResult> get_result(
     std::chrono::milliseconds wait = std::chrono::milliseconds(0)) {
   auto promise = std::make_shared<std::promise<core::Result<result::RunResult>>>();
   std::future<core::Result<result::RunResult>> answer = promise->get_future();
-  results.get_result(id, wait, [promise](core::Result<result::RunResult> r) {
-    promise->set_value(std::move(r));
-  });
+  results.get_result(
+      id, wait, [promise](core::Result<result::RunResult> r) { promise->set_value(std::move(r)); });
   if (answer.wait_for(std::chrono::minutes(1)) != std::future_status::ready) {
     throw std::runtime_error("get_result never answered");
   }

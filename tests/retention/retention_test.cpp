@@ -73,8 +73,8 @@ struct App {
 
   /// Submits at the clock's time, then moves the clock on a second.
   std::string submit(const std::string& code) {
-    auto id = submissions->submit_code({.language = "bash", .code = code, .stdin_data = "",
-                                        .limits = {}});
+    auto id = submissions->submit_code(
+        {.language = "bash", .code = code, .stdin_data = "", .limits = {}});
     REQUIRE(id);
     clock.advance(1s);
     return *id;
@@ -181,8 +181,7 @@ TEST_CASE("a pass purges old unshared submissions and keeps shared, new and unfi
   SECTION("include_shared takes the shared submission and its link too") {
     ide::test::write_text(gate, "");
     wait_for_status(app.results(), old_running, Status::done);
-    const RetentionReport all =
-        app.run_pass({.days = 1, .include_shared = true, .batch = 2});
+    const RetentionReport all = app.run_pass({.days = 1, .include_shared = true, .batch = 2});
     CHECK(same_counts(all, {.submissions = 2, .results = 2, .links = 1}));
     app.check_gone(old_shared);
     app.check_gone(old_running);

@@ -47,8 +47,8 @@ struct Fixture {
 
   /// Submits at the clock's current time, then moves the clock on by `step`.
   std::string submit(std::chrono::milliseconds step = 1000ms) {
-    auto id = service->submit_code({.language = "bash", .code = "echo hi", .stdin_data = "",
-                                    .limits = {}});
+    auto id = service->submit_code(
+        {.language = "bash", .code = "echo hi", .stdin_data = "", .limits = {}});
     REQUIRE(id.has_value());
     clock.advance(step);
     return *id;
@@ -80,7 +80,8 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("list_created_before gives the old ids oldest first, in pages", "[retention][submission]") {
+TEST_CASE("list_created_before gives the old ids oldest first, in pages",
+          "[retention][submission]") {
   Fixture f;
   const auto t0 = f.clock.now();
   std::vector<std::string> old;
@@ -217,7 +218,9 @@ TEST_CASE("a submissions file from before retention is upgraded and listed",
         "handed_off INTEGER NOT NULL DEFAULT 0, code BLOB NOT NULL, stdin BLOB NOT NULL);"
         "CREATE INDEX submissions_pending ON submissions (created_at_ms) WHERE handed_off = 0;"
         "INSERT INTO submissions (id, language, created_at_ms, handed_off, code, stdin) "
-        "VALUES ('" + id + "', 'bash', 1000, 1, 'echo', '');"
+        "VALUES ('" +
+        id +
+        "', 'bash', 1000, 1, 'echo', '');"
         "PRAGMA user_version = 1;";
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
