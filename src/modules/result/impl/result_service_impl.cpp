@@ -353,7 +353,10 @@ void ResultServiceImpl::timer_loop() {
     if (deadlines_.empty()) {
       timer_cv_.wait(lock);
     } else {
-      timer_cv_.wait_until(lock, deadlines_.begin()->first);
+      // A copy: wait_until reads its deadline again after waking, and by then another thread
+      // may have erased the node the reference pointed into (ASan: heap-use-after-free).
+      const SteadyClock::time_point deadline = deadlines_.begin()->first;
+      timer_cv_.wait_until(lock, deadline);
     }
     const SteadyClock::time_point now = SteadyClock::now();
     std::vector<Answer> answers;
