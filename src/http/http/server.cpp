@@ -13,10 +13,9 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/url/parse.hpp>
-#include <boost/url/url_view.hpp>
 
 #include "core/log.hpp"
+#include "http/dispatch.hpp"
 #include "http/errors.hpp"
 #include "http/rate_limiter.hpp"
 
@@ -69,15 +68,6 @@ std::string format_endpoint(const tcp::endpoint& endpoint) {
   const std::string host =
       address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
   return host + ":" + std::to_string(endpoint.port());
-}
-
-/// The Host header if it looks like a host[:port] and nothing else (it ends up in share links).
-bool is_sane_host(std::string_view host) {
-  if (host.empty() || host.size() > 255) return false;
-  return std::all_of(host.begin(), host.end(), [](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
-           c == '[' || c == ']' || c == '_';
-  });
 }
 
 }  // namespace detail
@@ -175,9 +165,7 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_header() {
     if (buffer_.capacity() > 64 * 1024) buffer_.shrink_to_fit();
     parser_.emplace();
-    parser_->header_limit(static_cast<std::uint32_t>(
-        std::min<std::size_t>(server_.options.max_header_bytes, UINT32_MAX)));
-    parser_->body_limit(server_.options.max_body_bytes);
+    apply_limits(*parser_, server_.options.max_header_bytes, server_.options.max_body_bytes);
     stream_.expires_after(server_.options.header_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
                              beast::bind_front_handler(&Session::on_header, shared_from_this()));
@@ -212,28 +200,8 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void on_read_error(beast::error_code ec) {
-    if (ec == bhttp::error::body_limit) {
-      return write_response(
-          error_response({core::ErrorCode::payload_too_large,
-                          "The request body is larger than the limit of " +
-                              std::to_string(server_.options.max_body_bytes) + " bytes."}),
-          true);
-    }
-    if (ec == bhttp::error::header_limit) {
-      return write_response(error_response(Status::request_header_fields_too_large,
-                                           core::ErrorCode::invalid_argument,
-                                           "The request headers are too large."),
-                            true);
-    }
-    const bool parse_error = ec.category() == bhttp::make_error_code(bhttp::error::bad_target)
-                                                  .category() &&
-                             ec != bhttp::error::end_of_stream &&
-                             ec != bhttp::error::partial_message;
-    if (parse_error) {
-      return write_response(
-          error_response(Status::bad_request, core::ErrorCode::invalid_argument,
-                         "The request is not valid HTTP/1.1: " + ec.message() + "."),
-          true);
+    if (auto answer = read_error_response(ec, server_.options.max_body_bytes)) {
+      return write_response(std::move(*answer), true);
     }
     // The client left, stalled past a timeout (the stream is closed already) or broke the
     // connection: nobody is listening for an answer.
@@ -243,33 +211,13 @@ class Session : public std::enable_shared_from_this<Session> {
     finish();
   }
 
-  void dispatch(bhttp::request<bhttp::string_body> message) {
-    const std::string_view target(message.target().data(), message.target().size());
-    auto parsed = boost::urls::parse_origin_form(target);
-    if (!parsed) {
-      return write_response(error_response(Status::bad_request, core::ErrorCode::invalid_argument,
-                                           "The request target is not a valid path."),
-                            false);
-    }
-    std::vector<std::string> segments;
-    for (std::string segment : parsed->segments()) segments.push_back(std::move(segment));
+  void dispatch(RequestMessage message) {
     method_ = message.method_string();
-    path_ = std::string(parsed->encoded_path());
-
-    Router::Match match = server_.router.match(message.method(), segments);
-    if (match.kind == Router::Match::Kind::not_found) {
-      return write_response(
-          error_response({core::ErrorCode::not_found, "There is nothing at " + path_ + "."}),
-          false);
-    }
-    if (match.kind == Router::Match::Kind::method_not_allowed) {
-      Response response = error_response(
-          Status::method_not_allowed, core::ErrorCode::invalid_argument,
-          "Method " + method_ + " is not allowed on " + path_ + "; use " + match.allow + ".");
-      response.headers.emplace_back("Allow", match.allow);
-      return write_response(std::move(response), false);
-    }
-    const Route& route = *match.route;
+    RoutedRequest routed =
+        route_request(server_.router, std::move(message), client_ip_, local_host_);
+    path_ = routed.request.path;
+    if (routed.answer) return write_response(std::move(*routed.answer), false);
+    const Route& route = *routed.route;
     if (route.options.new_work) {
       if (!server_.accepting) {
         return write_response(
@@ -287,41 +235,15 @@ class Session : public std::enable_shared_from_this<Session> {
       }
     }
 
-    Request request;
-    request.method = message.method();
-    request.path = path_;
-    for (const auto& param : parsed->params()) {
-      request.query.emplace_back(param.key, param.has_value ? param.value : std::string());
-    }
-    request.params = std::move(match.params);
-    const auto host = message[bhttp::field::host];
-    request.host = is_sane_host(std::string_view(host.data(), host.size()))
-                       ? std::string(host.data(), host.size())
-                       : local_host_;
-    request.client_ip = client_ip_;
-    request.body = std::move(message.body());
-
     awaiting_ = true;
     set_busy(true);
     Reply reply(make_exchange());
     if (route.options.blocking) {
-      post_task(*server_.pool, [&route, request = std::move(request), reply]() mutable {
-        invoke(route, std::move(request), reply);
+      post_task(*server_.pool, [&route, request = std::move(routed.request), reply]() mutable {
+        invoke_handler(route, std::move(request), reply);
       });
     } else {
-      invoke(route, std::move(request), reply);
-    }
-  }
-
-  static void invoke(const Route& route, Request request, const Reply& reply) {
-    try {
-      route.handler(std::move(request), reply);
-    } catch (const std::exception& e) {
-      core::log::error("http: handler of {} failed: {}", route.pattern, e.what());
-      reply.send(error_response({core::ErrorCode::internal, "An unexpected error occurred."}));
-    } catch (...) {
-      core::log::error("http: handler of {} failed", route.pattern);
-      reply.send(error_response({core::ErrorCode::internal, "An unexpected error occurred."}));
+      invoke_handler(route, std::move(routed.request), reply);
     }
   }
 
@@ -329,20 +251,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void write_response(Response response, bool close_after) {
     set_busy(true);
-    auto message = std::make_shared<bhttp::response<bhttp::string_body>>(response.status,
-                                                                         version_);
-    message->set(bhttp::field::server, "ide");
-    if (!response.content_type.empty()) {
-      message->set(bhttp::field::content_type, response.content_type);
-    }
-    for (const auto& [name, value] : response.headers) message->set(name, value);
-    message->body() = std::move(response.body);
     const bool keep_alive = keep_alive_ && !close_after && !server_.stopping;
-    message->keep_alive(keep_alive);
-    message->prepare_payload();
     core::log::debug("http: {} {} {} -> {}", client_ip_, method_, path_,
                      static_cast<unsigned>(response.status));
-    response_ = message;
+    response_ = std::make_shared<ResponseMessage>(
+        to_message(std::move(response), version_, keep_alive));
     stream_.expires_after(server_.options.write_timeout);
     bhttp::async_write(stream_, *response_,
                        beast::bind_front_handler(&Session::on_write, shared_from_this(),
@@ -386,8 +299,8 @@ class Session : public std::enable_shared_from_this<Session> {
   Server::Impl& server_;
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
-  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
-  std::shared_ptr<bhttp::response<bhttp::string_body>> response_;
+  std::optional<RequestParser> parser_;
+  std::shared_ptr<ResponseMessage> response_;
   std::array<char, 16 * 1024> scratch_{};
   std::size_t drained_ = 0;
   unsigned version_ = 11;

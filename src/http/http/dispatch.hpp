@@ -1,0 +1,53 @@
+// The server's request path without a connection: parser limits, answers to unreadable requests,
+// routing one parsed request, running its handler and building the wire response. The server and
+// the fuzzer (tests/fuzz) share it, so what is fuzzed is what is served.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/system/error_code.hpp>
+
+#include "http/message.hpp"
+#include "http/router.hpp"
+
+namespace ide::http {
+
+using RequestMessage = boost::beast::http::request<boost::beast::http::string_body>;
+using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
+using ResponseMessage = boost::beast::http::response<boost::beast::http::string_body>;
+
+/// Puts the header limit (431 beyond) and the body limit (413 beyond) on a fresh parser.
+void apply_limits(RequestParser& parser, std::size_t max_header_bytes, std::size_t max_body_bytes);
+
+/// The answer to a request that could not be read because of `ec`: 413, 431, or 400 when it is
+/// not HTTP/1.1. nullopt when the client left, stalled or broke the connection: nobody listens.
+std::optional<Response> read_error_response(boost::system::error_code ec,
+                                            std::size_t max_body_bytes);
+
+struct RoutedRequest {
+  /// Set when the server answers by itself: 400 (bad target), 404, 405 (with Allow).
+  std::optional<Response> answer;
+  /// The matched route (inside the router), when there is no answer.
+  const Route* route = nullptr;
+  /// The handler's input; only its path is set when there is an answer.
+  Request request;
+};
+
+/// Decodes the target of `message`, matches it on `router` and, when a route matches, moves the
+/// message into the Request its handler gets. `local_host` stands in for an insane Host header.
+RoutedRequest route_request(const Router& router, RequestMessage message, std::string client_ip,
+                            std::string_view local_host);
+
+/// Calls `route`'s handler; an exception escaping it is logged and answered 500.
+void invoke_handler(const Route& route, Request request, const Reply& reply);
+
+/// `response` as it goes on the wire for a request of HTTP `version` (10 or 11).
+ResponseMessage to_message(Response response, unsigned version, bool keep_alive);
+
+}  // namespace ide::http
