@@ -62,13 +62,16 @@ void require(bool ok, std::string_view rule, const http::Response& response) {
   if (!ok) broken(rule, response);
 }
 
-/// A temporary directory on tmpfs when there is one: the submission store syncs every commit,
-/// which on a disk would make each input cost a flush.
+/// A temporary directory under $IDE_FUZZ_TMPDIR, else on tmpfs when there is one: the submission
+/// store syncs every commit, which on a disk would make each input cost a flush. A crash skips
+/// the destructor, so scripts/test.sh points IDE_FUZZ_TMPDIR into a directory it removes.
 class DataDir {
  public:
   DataDir() {
     std::filesystem::path base = "/dev/shm";
-    if (!std::filesystem::is_directory(base) || ::access(base.c_str(), W_OK) != 0) {
+    if (const char* chosen = std::getenv("IDE_FUZZ_TMPDIR"); chosen != nullptr && *chosen) {
+      base = chosen;
+    } else if (!std::filesystem::is_directory(base) || ::access(base.c_str(), W_OK) != 0) {
       base = std::filesystem::temp_directory_path();
     }
     std::string pattern = (base / "ide-fuzz-XXXXXX").string();

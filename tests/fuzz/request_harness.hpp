@@ -21,7 +21,8 @@ inline constexpr std::size_t kFuzzMaxBodyBytes = 4 * 1024;
 /// Aborts, naming the rule, when an answer breaks one of the API's rules (SPEC sections 3, 4): a
 /// status outside the expected set, a body that is not the JSON the status promises, a 405
 /// without Allow, a 202 whose submission is not stored byte-exact or not handed off.
-/// Not thread-safe: the state (a data dir under /dev/shm when it exists) is per process.
+/// Not thread-safe: the state (a data dir under $IDE_FUZZ_TMPDIR, else /dev/shm when it exists)
+/// is per process.
 std::vector<unsigned> run_request_bytes(std::string_view bytes);
 
 }  // namespace ide::test
