@@ -70,6 +70,19 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+/// Resets a statement when the scope ends however it is left, so an idle connection never keeps
+/// a read transaction open (which would pin an old WAL snapshot).
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(Statement& statement) : statement_(statement) {}
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+  ~ResetOnExit() { statement_.reset(); }
+
+ private:
+  Statement& statement_;
+};
+
 /// One connection. Not thread-safe: use one per thread, or guard it with a mutex.
 class Database {
  public:

@@ -11,6 +11,7 @@ namespace {
 
 using core::sqlite::Database;
 using core::sqlite::Statement;
+using core::sqlite::ResetOnExit;
 using core::sqlite::Transaction;
 
 const std::vector<std::string> kMigrations = {
@@ -72,18 +73,6 @@ std::optional<int> optional_small(const std::optional<std::int64_t>& value) {
   if (!value) return std::nullopt;
   return static_cast<int>(*value);
 }
-
-/// Resets `statement` when the scope ends, so no read transaction stays open on the connection.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(Statement& statement) : statement_(statement) {}
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-  ~ResetOnExit() { statement_.reset(); }
-
- private:
-  Statement& statement_;
-};
 
 }  // namespace
 

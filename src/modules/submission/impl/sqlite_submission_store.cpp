@@ -11,6 +11,7 @@ namespace ide::submission {
 namespace {
 
 using core::sqlite::Database;
+using core::sqlite::ResetOnExit;
 using core::sqlite::Statement;
 
 // Numbered migrations: entry i brings user_version from i to i + 1. Never edit a shipped entry;
@@ -61,19 +62,6 @@ const std::string kCreatedBeforeAfter =
 // Rows deleted per transaction: each may carry megabytes of overflow pages to free, and a submit
 // waits for the write lock meanwhile.
 constexpr std::size_t kRemoveBatch = 64;
-
-// Ends the statement's read transaction however the caller leaves, so a pooled connection never
-// pins an old WAL snapshot while it sits idle.
-class ResetOnExit {
- public:
-  explicit ResetOnExit(Statement& statement) : statement_(statement) {}
-  ResetOnExit(const ResetOnExit&) = delete;
-  ResetOnExit& operator=(const ResetOnExit&) = delete;
-  ~ResetOnExit() { statement_.reset(); }
-
- private:
-  Statement& statement_;
-};
 
 }  // namespace
 
