@@ -69,10 +69,13 @@ std::unique_ptr<Box> Harness::box(unsigned slot) {
   return std::move(*opened);
 }
 
-void compile_c(Box& box, const std::string& source, const std::vector<std::string>& flags) {
-  REQUIRE(box.write_file("prog.c", source));
+namespace {
+
+void compile(Box& box, const std::string& compiler, const std::string& file,
+             const std::string& source, const std::vector<std::string>& flags) {
+  REQUIRE(box.write_file(file, source));
   StageSpec spec;
-  spec.argv = {"/usr/bin/gcc", "-O1", "-o", "prog", "prog.c"};
+  spec.argv = {compiler, "-O1", "-o", "prog", file};
   for (const auto& flag : flags) spec.argv.push_back(flag);
   spec.env = default_env();
   spec.limits.cpu_ms = 20'000;
@@ -82,6 +85,16 @@ void compile_c(Box& box, const std::string& source, const std::vector<std::strin
   INFO(describe(outcome));
   REQUIRE(outcome.termination == Termination::exited);
   REQUIRE(outcome.exit_code == 0);
+}
+
+}  // namespace
+
+void compile_c(Box& box, const std::string& source, const std::vector<std::string>& flags) {
+  compile(box, "/usr/bin/gcc", "prog.c", source, flags);
+}
+
+void compile_cpp(Box& box, const std::string& source) {
+  compile(box, "/usr/bin/g++", "prog.cpp", source, {});
 }
 
 std::vector<pid_t> processes_of_uid(std::uint32_t uid) {

@@ -56,6 +56,8 @@ class Harness {
 /// Writes prog.c into the box and compiles it with /usr/bin/gcc in a compile stage through the
 /// sandbox itself; fails the test when it does not compile.
 void compile_c(Box& box, const std::string& source, const std::vector<std::string>& flags = {});
+/// The same for prog.cpp with /usr/bin/g++.
+void compile_cpp(Box& box, const std::string& source);
 
 /// Processes on the host whose real uid is `uid` (scanning /proc).
 std::vector<pid_t> processes_of_uid(std::uint32_t uid);

@@ -169,6 +169,74 @@ TEST_CASE("a busy loop hits the time limit", "[result][execution]") {
   CHECK(r.time_ms >= 200);
 }
 
+/// Insecure mode, plus real isolation when the host offers it: the verdicts must agree.
+std::vector<bool> insecure_modes() {
+  if (ide::sandbox::probe_isolation().usable) return {true, false};
+  WARN("isolation is not usable here, only insecure mode is tested");
+  return {true};
+}
+
+TEST_CASE("programs refused memory beyond their limit are memory_limit_exceeded",
+          "[result][execution][verdicts]") {
+  // Each asks for at least 1 GiB under the default 256 MiB. Isolated, the cgroup OOM-kills
+  // what touches it and the runtimes' markers catch what overcommit refuses; in insecure mode
+  // RLIMIT_AS refuses it and the markers (or the peak, for quiet C) tell.
+  const std::map<std::string, std::pair<std::string, std::string>> programs = {
+      {"python bytearray", {"python", "b = bytearray(2 * 1024**3)\nprint(len(b))\n"}},
+      {"C++ vector",
+       {"cpp",
+        "#include <cstdio>\n#include <vector>\nint main() {\n"
+        "  std::vector<char> v(std::size_t(1) << 30, 1); std::printf(\"%d\\n\", v[7]); }\n"}},
+      {"C++ new[] beyond what overcommit allows",
+       {"cpp",
+        "#include <cstdio>\nint main() {\n  char* volatile p = new char[std::size_t(1) << 44];\n"
+        "  p[0] = 1; std::printf(\"%d\\n\", p[0]); }\n"}},
+      {"C malloc in a loop with a NULL check, quietly",
+       {"c",
+        "#include <stdlib.h>\n#include <string.h>\nint main(void) {\n"
+        "  for (;;) { char* volatile p = malloc(1 << 20); if (!p) return 1; memset(p, 1, 1 << 20); "
+        "} }\n"}},
+  };
+  for (bool insecure : insecure_modes()) {
+    RealRun box(insecure);
+    for (const auto& [name, program] : programs) {
+      INFO((insecure ? "insecure: " : "isolated: ") << name);
+      const RunResult r = box.run(program.first, program.second);
+      INFO("stderr: " << r.stderr_data << " memory_kb " << r.memory_kb);
+      CHECK(r.verdict == Verdict::memory_limit_exceeded);
+      CHECK(r.stdout_data.empty());
+    }
+    // Isolated, a single big malloc succeeds and touching it is the OOM kill.
+    if (!insecure) {
+      const RunResult r = box.run("c",
+                                  "#include <stdlib.h>\n#include <string.h>\nint main(void) {\n"
+                                  "  size_t n = (size_t)1 << 30; char* p = malloc(n);\n"
+                                  "  if (!p) return 1; volatile char* v = p;\n"
+                                  "  for (size_t i = 0; i < n; i += 4096) v[i] = 1; }\n");
+      CHECK(r.verdict == Verdict::memory_limit_exceeded);
+    }
+  }
+}
+
+TEST_CASE("a self-sent SIGXCPU is a runtime_error, a CPU overrun a time limit",
+          "[result][execution][verdicts]") {
+  for (bool insecure : insecure_modes()) {
+    INFO((insecure ? "insecure" : "isolated"));
+    RealRun box(insecure);
+    const RunResult self =
+        box.run("python", "import os, signal\nos.kill(os.getpid(), signal.SIGXCPU)\n");
+    CHECK(self.verdict == Verdict::runtime_error);
+    CHECK(self.signal == std::optional<int>(SIGXCPU));
+    // Insecure, only the kernel's RLIMIT_CPU (its SIGXCPU) stops the loop.
+    const RunResult loop = box.run("c", "int main(void) { for (;;) {} }\n", "", {},
+                                   {.cpu_ms = 300, .wall_ms = 10'000, .memory_kb = std::nullopt});
+    INFO("cpu " << loop.time_ms << " ms, wall " << loop.wall_ms << " ms");
+    CHECK(loop.verdict == Verdict::time_limit_exceeded);
+    CHECK(loop.time_ms >= 300);
+    CHECK(loop.wall_ms < 10'000);
+  }
+}
+
 TEST_CASE("output beyond the cap is truncated", "[result][execution]") {
   RealRun box;
   ide::core::LimitSettings limits;

@@ -25,7 +25,20 @@ StageOutcome outcome(Termination termination) {
 
 RunResult run(StageOutcome o, bool truncate_only = false) {
   RunResult r;
-  apply_run_outcome(std::move(o), truncate_only, r);
+  ide::result::RunVerdictRules rules;
+  rules.truncate_output_only = truncate_only;
+  apply_run_outcome(std::move(o), rules, r);
+  return r;
+}
+
+const std::vector<std::string> kPythonMarkers = {"MemoryError"};
+
+RunResult run_python(StageOutcome o, std::int64_t memory_limit_kb = 256 * 1024) {
+  RunResult r;
+  ide::result::RunVerdictRules rules;
+  rules.memory_limit_kb = memory_limit_kb;
+  rules.out_of_memory_markers = kPythonMarkers;
+  apply_run_outcome(std::move(o), rules, r);
   return r;
 }
 
@@ -118,4 +131,52 @@ TEST_CASE("compile stage outcomes", "[result]") {
     CHECK(r.verdict == Verdict::internal_error);
     CHECK(r.stderr_data.find("No such file") != std::string::npos);
   }
+}
+
+TEST_CASE("a failed run that was refused memory is memory_limit_exceeded", "[result]") {
+  StageOutcome exited = outcome(Termination::exited);
+  exited.exit_code = 1;
+  exited.stderr_data = "Traceback (most recent call last):\n  ...\nMemoryError\n";
+  const RunResult by_marker = run_python(exited);
+  CHECK(by_marker.verdict == Verdict::memory_limit_exceeded);
+  CHECK(by_marker.exit_code == std::optional<int>(1));
+  CHECK(by_marker.stderr_data == exited.stderr_data);
+
+  StageOutcome aborted = outcome(Termination::signaled);
+  aborted.signal = 6;
+  aborted.stderr_data = "MemoryError";
+  const RunResult by_signal = run_python(aborted);
+  CHECK(by_signal.verdict == Verdict::memory_limit_exceeded);
+  CHECK(by_signal.signal == std::optional<int>(6));
+
+  // No marker, but the peak reached the limit (a quiet program that checked malloc's NULL).
+  StageOutcome quiet = outcome(Termination::exited);
+  quiet.exit_code = 1;
+  quiet.memory_kb = 256 * 1024;
+  CHECK(run_python(quiet).verdict == Verdict::memory_limit_exceeded);
+  CHECK(run_python(quiet, 256 * 1024 + 1).verdict == Verdict::runtime_error);
+}
+
+TEST_CASE("the out-of-memory markers and peak never override other verdicts", "[result]") {
+  // A program that handled its MemoryError and succeeded is ok.
+  StageOutcome ok = outcome(Termination::exited);
+  ok.stderr_data = "MemoryError";
+  ok.memory_kb = 512 * 1024;
+  CHECK(run_python(ok).verdict == Verdict::ok);
+  // Another language's marker, or none at all, leaves an ordinary runtime error.
+  StageOutcome failed = outcome(Termination::exited);
+  failed.exit_code = 1;
+  failed.stderr_data = "terminate called after throwing an instance of 'std::bad_alloc'";
+  CHECK(run_python(failed).verdict == Verdict::runtime_error);
+  CHECK(run(failed).verdict == Verdict::runtime_error);
+  // Limits the sandbox enforced keep their verdicts.
+  for (Termination termination : {Termination::time_limit, Termination::output_limit}) {
+    StageOutcome limited = outcome(termination);
+    limited.stderr_data = "MemoryError";
+    limited.memory_kb = 512 * 1024;
+    CHECK(run_python(limited).verdict != Verdict::memory_limit_exceeded);
+  }
+  StageOutcome broken = outcome(Termination::setup_failed);
+  broken.stderr_data = "MemoryError";
+  CHECK(run_python(broken).verdict == Verdict::internal_error);
 }

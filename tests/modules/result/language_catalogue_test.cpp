@@ -40,7 +40,7 @@ TEST_CASE("a catalogue entry is parsed with defaults", "[result]") {
      "run": ["./main"], "version": ["/usr/bin/gcc", "--version"], "env": {"A": "1", "HOME": "/x"}},
     {"id": "py", "name": "Python", "source": "main.py", "compile": null,
      "run": ["/usr/bin/python3", "main.py"], "version": ["/usr/bin/python3", "--version"],
-     "limit_address_space": false}
+     "limit_address_space": false, "out_of_memory_markers": ["MemoryError"]}
   ])");
   REQUIRE(parsed);
   REQUIRE(parsed->size() == 2);
@@ -53,6 +53,8 @@ TEST_CASE("a catalogue entry is parsed with defaults", "[result]") {
   const LanguageSpec& py = (*parsed)[1];
   CHECK(py.compile.empty());
   CHECK_FALSE(py.limit_address_space);
+  CHECK(c.out_of_memory_markers.empty());
+  CHECK(py.out_of_memory_markers == std::vector<std::string>{"MemoryError"});
 
   // A language's own variables win over the base environment.
   const auto env = ide::result::program_environment(c);
@@ -88,6 +90,16 @@ TEST_CASE("bad catalogue entries are refused naming the problem", "[result]") {
         std::string::npos);
   CHECK(error_of(R"([{"id": "x", )" + ok_rest + R"(, "limit_address_space": "no"}])")
             .find("limit_address_space") != std::string::npos);
+  std::string seventeen = R"(["a")";
+  for (int i = 1; i < 17; ++i) seventeen += R"(, "a")";
+  seventeen += "]";
+  for (const std::string& markers :
+       {std::string(R"("MemoryError")"), std::string(R"([""])"), std::string("[1]"),
+        R"([")" + std::string(201, 'x') + R"("])", seventeen}) {
+    INFO(markers);
+    CHECK(error_of(R"([{"id": "x", )" + ok_rest + R"(, "out_of_memory_markers": )" + markers + "}]")
+              .find("out_of_memory_markers") != std::string::npos);
+  }
   CHECK(error_of(R"([{"id": "x", )" + ok_rest + R"(, "colour": "red"}])").find("colour") !=
         std::string::npos);
   CHECK(error_of(R"([{"id": "x", )" + ok_rest + R"(}, {"id": "x", )" + ok_rest + "}]")

@@ -1,5 +1,6 @@
 #include "executor.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include <fmt/format.h>
@@ -37,6 +38,19 @@ std::string_view compile_stop_note(sandbox::Termination termination) {
   }
 }
 
+/// The run failed because an allocation was refused (see apply_run_outcome).
+bool ran_out_of_memory(const sandbox::StageOutcome& outcome, const RunVerdictRules& rules) {
+  const bool failed =
+      (outcome.termination == sandbox::Termination::exited && outcome.exit_code != 0) ||
+      outcome.termination == sandbox::Termination::signaled;
+  if (!failed) return false;
+  if (rules.memory_limit_kb > 0 && outcome.memory_kb >= rules.memory_limit_kb) return true;
+  return std::any_of(rules.out_of_memory_markers.begin(), rules.out_of_memory_markers.end(),
+                     [&](const std::string& marker) {
+                       return outcome.stderr_data.find(marker) != std::string::npos;
+                     });
+}
+
 }  // namespace
 
 bool apply_compile_outcome(const sandbox::StageOutcome& outcome, RunResult& result) {
@@ -58,9 +72,10 @@ bool apply_compile_outcome(const sandbox::StageOutcome& outcome, RunResult& resu
   return false;
 }
 
-void apply_run_outcome(sandbox::StageOutcome outcome, bool truncate_output_only,
+void apply_run_outcome(sandbox::StageOutcome outcome, const RunVerdictRules& rules,
                        RunResult& result) {
   take_measurements(outcome, result);
+  const bool out_of_memory = ran_out_of_memory(outcome, rules);
   result.stdout_data = std::move(outcome.stdout_data);
   result.stderr_data = std::move(outcome.stderr_data);
   result.stdout_truncated = outcome.stdout_truncated;
@@ -81,12 +96,13 @@ void apply_run_outcome(sandbox::StageOutcome outcome, bool truncate_output_only,
       result.verdict = Verdict::memory_limit_exceeded;
       break;
     case sandbox::Termination::output_limit:
-      result.verdict = truncate_output_only ? Verdict::ok : Verdict::output_limit_exceeded;
+      result.verdict = rules.truncate_output_only ? Verdict::ok : Verdict::output_limit_exceeded;
       break;
     case sandbox::Termination::setup_failed:
       internal_error(result, fmt::format("the program could not be started: {}", outcome.error));
       break;
   }
+  if (out_of_memory) result.verdict = Verdict::memory_limit_exceeded;
 }
 
 RunResult Executor::execute(const LanguageSpec& language, const submission::Submission& submission,
@@ -113,7 +129,10 @@ RunResult Executor::execute(const LanguageSpec& language, const submission::Subm
                          .stdin_data = submission.stdin_data,
                          .limits = limits_.run_limits(submission.limits),
                          .limit_address_space = language.limit_address_space};
-  apply_run_outcome(box.run(run), limits_.truncate_output_only, result);
+  const RunVerdictRules rules{.truncate_output_only = limits_.truncate_output_only,
+                              .memory_limit_kb = run.limits.memory_kb,
+                              .out_of_memory_markers = language.out_of_memory_markers};
+  apply_run_outcome(box.run(run), rules, result);
   if (result.verdict == Verdict::internal_error) {
     core::log::warn("submission {}: {}", submission.id, result.stderr_data);
   }

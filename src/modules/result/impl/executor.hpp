@@ -2,6 +2,10 @@
 // outcomes into a RunResult with its verdict.
 #pragma once
 
+#include <cstdint>
+#include <span>
+#include <string>
+
 #include "core/limits.hpp"
 #include "language_catalogue.hpp"
 #include "result/result_service.hpp"
@@ -24,10 +28,23 @@ class Executor {
   core::LimitSettings limits_;
 };
 
-/// The verdict and fields of the run stage's `outcome` (SPEC section 5). With
-/// `truncate_output_only`, hitting the output cap is not a verdict of its own: the run counts
-/// as ok (it was stopped because its output was cut) and only the truncated flags tell.
-void apply_run_outcome(sandbox::StageOutcome outcome, bool truncate_output_only, RunResult& result);
+/// What decides a run's verdict besides how its stage ended.
+struct RunVerdictRules {
+  /// Hitting the output cap is not a verdict of its own: the run counts as ok (it was stopped
+  /// because its output was cut) and only the truncated flags tell.
+  bool truncate_output_only = false;
+  /// The run's memory limit: a failed run whose peak reached it ran out of memory.
+  std::int64_t memory_limit_kb = 0;
+  /// What the language's runtime prints when an allocation is refused (LanguageSpec).
+  std::span<const std::string> out_of_memory_markers;
+};
+
+/// The verdict and fields of the run stage's `outcome` (SPEC section 5). A run that failed by
+/// itself (non-zero exit or a signal) is memory_limit_exceeded, keeping its exit code or signal,
+/// when its peak reached the limit or its stderr carries one of the out-of-memory markers: the
+/// program asked for more memory than it may use and was refused, rather than OOM-killed.
+void apply_run_outcome(sandbox::StageOutcome outcome, const RunVerdictRules& rules,
+                       RunResult& result);
 
 /// The compile stage ended in `outcome`: true if the run stage may follow. Otherwise `result`
 /// holds the compile_error (or internal_error when the sandbox failed).

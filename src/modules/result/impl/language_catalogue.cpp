@@ -78,11 +78,42 @@ core::Result<std::string> string_field(const json::object& entry, std::string_vi
   return std::string(value->as_string());
 }
 
+constexpr std::size_t kMaxMarkers = 16;
+constexpr std::size_t kMaxMarkerLength = 200;
+
+/// "out_of_memory_markers": optional, a few short non-empty strings.
+core::Result<std::vector<std::string>> markers_field(const json::object& entry, std::size_t index,
+                                                     std::string_view id) {
+  const json::value* value = entry.if_contains("out_of_memory_markers");
+  if (value == nullptr || value->is_null()) return std::vector<std::string>{};
+  const auto problem = fmt::format(
+      "'out_of_memory_markers' must be an array of at most {} non-empty strings of at most {} "
+      "bytes",
+      kMaxMarkers, kMaxMarkerLength);
+  if (!value->is_array() || value->as_array().size() > kMaxMarkers) return bad(index, id, problem);
+  std::vector<std::string> markers;
+  for (const json::value& item : value->as_array()) {
+    if (!item.is_string() || item.as_string().empty() ||
+        item.as_string().size() > kMaxMarkerLength) {
+      return bad(index, id, problem);
+    }
+    markers.emplace_back(item.as_string());
+  }
+  return markers;
+}
+
 core::Result<LanguageSpec> parse_entry(const json::value& value, std::size_t index) {
   if (!value.is_object()) return bad(index, "", "must be an object");
   const json::object& entry = value.as_object();
-  static const std::set<std::string, std::less<>> kKnown = {
-      "id", "name", "source", "compile", "run", "version", "env", "limit_address_space"};
+  static const std::set<std::string, std::less<>> kKnown = {"id",
+                                                            "name",
+                                                            "source",
+                                                            "compile",
+                                                            "run",
+                                                            "version",
+                                                            "env",
+                                                            "limit_address_space",
+                                                            "out_of_memory_markers"};
   for (const auto& field : entry) {
     if (kKnown.count(field.key()) == 0) {
       return bad(index, "", fmt::format("unknown field '{}'", std::string_view(field.key())));
@@ -125,6 +156,9 @@ core::Result<LanguageSpec> parse_entry(const json::value& value, std::size_t ind
     if (!limit->is_bool()) return bad(index, spec.id, "'limit_address_space' must be a boolean");
     spec.limit_address_space = limit->as_bool();
   }
+  auto markers = markers_field(entry, index, spec.id);
+  if (!markers) return core::Unexpected(markers.error());
+  spec.out_of_memory_markers = std::move(*markers);
   return spec;
 }
 

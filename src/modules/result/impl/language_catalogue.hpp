@@ -23,6 +23,9 @@ struct LanguageSpec {
   std::vector<std::string> version_command;
   std::vector<std::string> env;     // extra "KEY=value" for its programs
   bool limit_address_space = true;  // false for runtimes reserving huge virtual memory
+  // What the runtime prints on stderr when an allocation is refused ("MemoryError"): a failed
+  // run carrying one is memory_limit_exceeded.
+  std::vector<std::string> out_of_memory_markers;
 };
 
 /// An entry after probing the host.

@@ -147,10 +147,12 @@ void plan_rlimits(ChildPlan& plan, const StageSpec& spec, bool secure, bool limi
   // A backstop: the supervisor measures CPU over the whole run and kills first.
   rlim_t cpu_seconds = static_cast<rlim_t>((std::max<std::int64_t>(limits.cpu_ms, 1) + 999) / 1000);
   add_rlimit(plan, RLIMIT_CPU, cpu_seconds + 1, cpu_seconds + 2);
-  if (spec.limit_address_space) {
-    // With a cgroup the address space may exceed the limit (untouched reservations are free)
-    // so that touching too much memory ends as an OOM kill, the memory verdict.
-    rlim_t address_space = secure ? 2 * memory + (256u << 20) : memory + (64u << 20);
+  // Secure mode: the run's memory cgroup is the limit, and touching too much ends as its OOM
+  // kill, the memory verdict. An address-space limit as well would refuse big allocations
+  // instead (MemoryError, bad_alloc, NULL): a runtime error that hid why the program failed.
+  // Insecure mode has no cgroup, so RLIMIT_AS is the memory limit there.
+  if (!secure && spec.limit_address_space) {
+    rlim_t address_space = memory + (64u << 20);
     add_rlimit(plan, RLIMIT_AS, address_space, address_space);
   }
   rlim_t file_size = static_cast<rlim_t>(std::max<std::int64_t>(limits.file_size_bytes, 0));
@@ -599,8 +601,8 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   } else if (measured.oom_kills > 0) {
     outcome.termination = Termination::memory_limit;
   } else if (killed == KillReason::time || cpu_us > cpu_limit_us) {
-    outcome.termination = Termination::time_limit;
-  } else if (WIFSIGNALED(program_status) && WTERMSIG(program_status) == SIGXCPU) {
+    // Also the kernel's SIGXCPU at RLIMIT_CPU: its soft limit lies above the CPU limit. A
+    // SIGXCPU with less CPU time used was sent by the program itself: an ordinary signal.
     outcome.termination = Termination::time_limit;
   } else if (!have_status) {
     // pid 1 died without reporting (it cannot be killed from inside): treat as a crash.

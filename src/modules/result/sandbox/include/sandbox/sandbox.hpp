@@ -52,14 +52,17 @@ struct StageSpec {
   std::vector<std::string> env;   // the whole environment ("KEY=value"); nothing is inherited
   std::string_view stdin_data;
   core::StageLimits limits;
-  bool limit_address_space = true;  // false for runtimes that reserve huge virtual memory (JVM, Go)
+  // Insecure mode only (secure mode limits memory with the run's cgroup, never the address
+  // space): false for runtimes that reserve huge virtual memory (JVM, Go, Node).
+  bool limit_address_space = true;
 };
 
 enum class Termination {
   exited,        // exit_code is set
   signaled,      // signal is set
   time_limit,    // CPU or wall-clock limit: killed
-  memory_limit,  // the cgroup's OOM killer stopped it (a failed malloc under RLIMIT_AS is not this)
+  memory_limit,  // the cgroup's OOM killer stopped it (a refused allocation is not this: the
+                 // result module tells those from the program's stderr and peak memory)
   output_limit,  // stdout or stderr reached its cap: killed, what was captured is kept
   setup_failed,  // the sandbox could not start the program: see `error`
 };
