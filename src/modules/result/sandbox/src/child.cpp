@@ -124,40 +124,6 @@ void run_mount_op(const ChildPlan& plan, const MountOp& op) {
   int rc = 0;
   const char* step = "mount";
   switch (op.kind) {
-    case MountOp::Kind::mkdir:
-      step = "mkdir";
-      rc = mkdir(op.target, op.mode);
-      if (rc != 0 && errno == EEXIST) rc = 0;
-      break;
-    case MountOp::Kind::touch: {
-      step = "create";
-      int fd = open(op.target, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0444);
-      rc = fd < 0 ? -1 : close(fd);
-      break;
-    }
-    case MountOp::Kind::symlink:
-      step = "symlink";
-      rc = symlink(op.source, op.target);
-      break;
-    case MountOp::Kind::write_file: {
-      step = "write";
-      int fd = open(op.target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, op.mode);
-      if (fd < 0) {
-        rc = -1;
-        break;
-      }
-      std::size_t done = 0;
-      while (done < op.size) {
-        ssize_t n = write(fd, op.data + done, op.size - done);
-        if (n <= 0) {
-          rc = -1;
-          break;
-        }
-        done += static_cast<std::size_t>(n);
-      }
-      close(fd);
-      break;
-    }
     case MountOp::Kind::bind:
       step = "bind";
       rc = mount(op.source, op.target, nullptr, MS_BIND | MS_REC, nullptr);
@@ -166,17 +132,23 @@ void run_mount_op(const ChildPlan& plan, const MountOp& op) {
         rc = mount(nullptr, op.target, nullptr, MS_BIND | MS_REMOUNT | op.flags, nullptr);
       }
       break;
-    case MountOp::Kind::tmpfs:
-      step = "tmpfs";
-      rc = mount("tmpfs", op.target, "tmpfs", op.flags, op.data);
-      break;
     case MountOp::Kind::remount:
       step = "remount";
       rc = mount(nullptr, op.target, nullptr, MS_BIND | MS_REMOUNT | op.flags, nullptr);
       break;
+    case MountOp::Kind::attach:
+      step = "attach";
+      rc = static_cast<int>(
+          syscall(SYS_move_mount, op.fd, "", AT_FDCWD, op.target, MOVE_MOUNT_F_EMPTY_PATH));
+      break;
     case MountOp::Kind::proc:
       step = "proc";
       rc = mount("proc", op.target, "proc", op.flags, nullptr);
+      break;
+    default:  // filling the root is the server's (RootfsTemplate::make_run_mounts)
+      step = "not a mount operation:";
+      rc = -1;
+      errno = EINVAL;
       break;
   }
   if (rc != 0 && !op.optional) fail(plan, step, op.target, errno);
@@ -186,11 +158,16 @@ void build_root(const ChildPlan& plan) {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     fail(plan, "make mounts private", nullptr, errno);
   }
-  if (mount("tmpfs", plan.root_dir, "tmpfs", MS_NOSUID | MS_NODEV, plan.root_tmpfs_options) != 0) {
-    fail(plan, "root tmpfs", plan.root_dir, errno);
+  if (syscall(SYS_move_mount, plan.root_fd, "", AT_FDCWD, plan.root_dir, MOVE_MOUNT_F_EMPTY_PATH) !=
+      0) {
+    fail(plan, "attach the root at", plan.root_dir, errno);
   }
+  close(plan.root_fd);
   if (chdir(plan.root_dir) != 0) fail(plan, "chdir", plan.root_dir, errno);
   for (std::size_t i = 0; i < plan.mount_count; ++i) run_mount_op(plan, plan.mounts[i]);
+  for (int fd : plan.mount_fds) {
+    if (fd >= 0) close(fd);
+  }
   // Stacks the new root over the old one, then detaches the old: nothing of the host remains.
   if (syscall(SYS_pivot_root, ".", ".") != 0) fail(plan, "pivot_root", nullptr, errno);
   if (umount2(".", MNT_DETACH) != 0) fail(plan, "detach old root", nullptr, errno);
@@ -204,8 +181,9 @@ void build_root(const ChildPlan& plan) {
 
 // pid 1 keeps only the descriptors of its plan: whatever else the server had open is closed.
 void close_other_fds(const ChildPlan& plan) {
-  int keep[] = {plan.stdin_fd, plan.stdout_fd, plan.stderr_fd,
-                plan.error_fd, plan.go_fd,     plan.status_fd};
+  int keep[] = {plan.stdin_fd,     plan.stdout_fd,    plan.stderr_fd,   plan.error_fd,
+                plan.go_fd,        plan.status_fd,    plan.root_fd,     plan.mount_fds[0],
+                plan.mount_fds[1], plan.mount_fds[2], plan.mount_fds[3]};
   constexpr int kCount = sizeof keep / sizeof keep[0];
   for (int i = 1; i < kCount; ++i) {
     for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {

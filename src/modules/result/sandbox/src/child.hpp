@@ -12,8 +12,9 @@
 
 namespace ide::sandbox::detail {
 
-/// One step of building the run's root file system, executed relative to the new root's
-/// directory (the child's current directory) before pivot_root.
+/// One step of building the run's root file system, relative to the new root. The first four
+/// kinds fill the root tmpfs and are done by the server (RootfsTemplate::make_run_mounts); the
+/// mounts are done by the run's pid 1 in the new root's directory, before pivot_root.
 struct MountOp {
   enum class Kind {
     mkdir,       // target (mode in `mode`)
@@ -21,9 +22,9 @@ struct MountOp {
     symlink,     // target -> source
     write_file,  // target gets `data` (`size` bytes)
     bind,        // source bound at target, then remounted with `flags` (MS_* bits)
-    tmpfs,       // tmpfs at target with options `data` and `flags`
     proc,        // a fresh procfs at target (the child is inside its pid namespace)
     remount,     // change the per-mount flags of target to `flags`
+    attach,      // the server's detached mount `fd` (see RunMounts) moved to target
   };
   Kind kind = Kind::mkdir;
   const char* source = nullptr;
@@ -32,6 +33,7 @@ struct MountOp {
   std::size_t size = 0;
   unsigned long flags = 0;
   unsigned mode = 0755;
+  int fd = -1;            // attach
   bool remount = false;   // bind: remount with `flags` (read-only binds)
   bool optional = false;  // a failure is not fatal (e.g. a device the host lacks)
 };
@@ -69,6 +71,9 @@ struct ChildPlan {
                        // are in place
   int status_fd = -1;  // secure: write end for the InitReport
   int work_dir_fd = -1;
+  // Secure: the detached mounts the MountOps attach, kept open by pid 1 until the root is built.
+  static constexpr int kMaxMountFds = 4;
+  int mount_fds[kMaxMountFds] = {-1, -1, -1, -1};
   // Secure: the work dir's path. pid 1 reopens it onto work_dir_fd's number, because a mount
   // can only be bound from the child's own mount namespace (the inherited fd is the host's).
   const char* work_dir_path = nullptr;
@@ -88,11 +93,12 @@ struct ChildPlan {
 
   const sock_fprog* seccomp = nullptr;  // secure only
 
-  // Secure: the root file system, built under `root_dir` then pivoted into.
+  // Secure: the root file system: the server's filled tmpfs `root_fd` (a detached mount),
+  // attached at `root_dir`, the mounts done in it, then pivoted into.
   const MountOp* mounts = nullptr;
   std::size_t mount_count = 0;
   const char* root_dir = "/tmp";
-  const char* root_tmpfs_options = nullptr;
+  int root_fd = -1;
   const char* hostname = "box";
 
   // Stack for the program process that the run's pid 1 starts with CLONE_VM|CLONE_VFORK.
@@ -102,8 +108,8 @@ struct ChildPlan {
 /// How the server starts the run's pid 1: a clone with the namespaces (CLONE_VM|CLONE_VFORK,
 /// so nothing of the server is copied) that execs the init binary at once.
 struct InitLaunch {
-  int init_fd = -1;      // the ide-sandbox-init executable (a sealed memfd)
-  int pass_fds[8] = {};  // inherited by init (their CLOEXEC is cleared in the child)
+  int init_fd = -1;       // the ide-sandbox-init executable (a sealed memfd)
+  int pass_fds[12] = {};  // inherited by init (their CLOEXEC is cleared in the child)
   int pass_count = 0;
   char* const* argv = nullptr;
   char* const* envp = nullptr;

@@ -79,6 +79,7 @@ std::string encode_plan(const ChildPlan& plan) {
                  plan.status_fd, plan.work_dir_fd}) {
     w.i64(fd);
   }
+  for (int fd : plan.mount_fds) w.i64(fd);
   w.text(plan.work_dir_path);
   w.text(plan.exec_path);
   std::uint64_t argc = 0;
@@ -117,11 +118,12 @@ std::string encode_plan(const ChildPlan& plan) {
     }
     w.u64(op.flags);
     w.u64(op.mode);
+    w.i64(op.fd);
     w.u64(op.remount ? 1 : 0);
     w.u64(op.optional ? 1 : 0);
   }
   w.text(plan.root_dir);
-  w.text(plan.root_tmpfs_options);
+  w.i64(plan.root_fd);
   w.text(plan.hostname);
   return w.take();
 }
@@ -140,6 +142,7 @@ std::unique_ptr<DecodedPlan> decode_plan(std::string bytes) {
   plan.go_fd = r.i32();
   plan.status_fd = r.i32();
   plan.work_dir_fd = r.i32();
+  for (int& fd : plan.mount_fds) fd = r.i32();
   plan.work_dir_path = r.text();
   plan.exec_path = r.text();
   std::uint64_t argc = r.u64();
@@ -180,6 +183,7 @@ std::unique_ptr<DecodedPlan> decode_plan(std::string bytes) {
     op.data = r.text(&op.size);
     op.flags = r.u64();
     op.mode = static_cast<unsigned>(r.u64());
+    op.fd = r.i32();
     op.remount = r.u64() != 0;
     op.optional = r.u64() != 0;
     decoded->mounts.push_back(op);
@@ -187,7 +191,7 @@ std::unique_ptr<DecodedPlan> decode_plan(std::string bytes) {
   plan.mounts = decoded->mounts.data();
   plan.mount_count = decoded->mounts.size();
   plan.root_dir = r.text();
-  plan.root_tmpfs_options = r.text();
+  plan.root_fd = r.i32();
   plan.hostname = r.text();
   if (!r.ok() || plan.exec_path == nullptr || plan.root_dir == nullptr) return nullptr;
   return decoded;

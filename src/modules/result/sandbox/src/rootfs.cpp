@@ -1,6 +1,7 @@
 #include "rootfs.hpp"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -8,6 +9,11 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <iterator>
+#include <string_view>
+#include <utility>
+
+#include <fmt/core.h>
 
 #include "sys_util.hpp"
 
@@ -56,7 +62,7 @@ const char* RootfsTemplate::keep(std::string text) {
 
 core::Result<RootfsTemplate> RootfsTemplate::build() {
   RootfsTemplate t;
-  auto& ops = t.before_box_;
+  auto& ops = t.host_parts_;
   auto mkdir_op = [&](const std::string& target, unsigned mode = 0755) {
     MountOp op;
     op.kind = Kind::mkdir;
@@ -149,89 +155,206 @@ core::Result<RootfsTemplate> RootfsTemplate::build() {
     }
   }
 
-  // /dev: a tmpfs with the harmless device nodes bound from the host, then made read-only.
+  // /dev: the mount point of the run's own /dev (RunMounts), with the host's harmless nodes.
   mkdir_op("dev");
-  {
-    MountOp op;
-    op.kind = Kind::tmpfs;
-    op.target = t.keep("dev");
-    op.data = t.keep("size=64k,nr_inodes=64,mode=0755");
-    op.flags = MS_NOSUID | MS_NOEXEC;
-    ops.push_back(op);
-  }
+  mkdir_op("box");
+  mkdir_op("tmp");
+  mkdir_op("proc", 0555);
   for (const char* name : {"null", "zero", "full", "random", "urandom"}) {
     std::string host = std::string("/dev/") + name;
     if (stat(host.c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) continue;
-    MountOp touch;
-    touch.kind = Kind::touch;
-    touch.target = t.keep(std::string("dev/") + name);
-    ops.push_back(touch);
-    MountOp op;
-    op.kind = Kind::bind;
-    op.source = t.keep(host);
-    op.target = t.keep(std::string("dev/") + name);
-    ops.push_back(op);
+    t.devices_.emplace_back(t.keep(name), st.st_rdev);
   }
-  symlink_op("/proc/self/fd", "dev/fd");
-  symlink_op("/proc/self/fd/0", "dev/stdin");
-  symlink_op("/proc/self/fd/1", "dev/stdout");
-  symlink_op("/proc/self/fd/2", "dev/stderr");
-  mkdir_op("dev/shm");
-
-  // The rest comes after the per-run parts (see operations()).
-  auto& tail = t.after_box_;
-  {
-    MountOp op;
-    op.kind = Kind::remount;
-    op.target = t.keep("dev");
-    op.flags = MS_RDONLY | MS_NOSUID | MS_NOEXEC;
-    tail.push_back(op);
-  }
-  MountOp proc_dir;
-  proc_dir.kind = Kind::mkdir;
-  proc_dir.target = t.keep("proc");
-  proc_dir.mode = 0555;
-  tail.push_back(proc_dir);
-  MountOp proc;
-  proc.kind = Kind::proc;
-  proc.target = t.keep("proc");
-  proc.flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
-  tail.push_back(proc);
+  t.plan_proc_masks();
   return t;
+}
+
+void RootfsTemplate::plan_proc_masks() {
+  // As runc/Docker's maskedPaths and readonlyPaths, plus what names the host's kernel and
+  // boot (cmdline, config.gz, kallsyms, modules) or its physical memory layout.
+  constexpr const char* kMaskedFiles[] = {
+      "bootconfig",    "cmdline",    "config.gz",     "interrupts", "iomem",       "ioports",
+      "kallsyms",      "kcore",      "key-users",     "keys",       "kmsg",        "kpagecgroup",
+      "kpagecount",    "kpageflags", "latency_stats", "modules",    "sched_debug", "slabinfo",
+      "sysrq-trigger", "timer_list", "timer_stats",   "vmallocinfo"};
+  constexpr const char* kMaskedDirs[] = {"acpi",          "asound",   "driver",
+                                         "dynamic_debug", "firmware", "scsi"};
+  constexpr const char* kReadOnlyDirs[] = {"bus", "fs", "irq", "sys"};
+  // The run's procfs is of the same kernel: what the host's lacks, the run's lacks too.
+  struct stat st {};
+  auto present = [&](const char* name, bool dir) {
+    std::string host = std::string("/proc/") + name;
+    return lstat(host.c_str(), &st) == 0 && S_ISDIR(st.st_mode) == dir;
+  };
+  for (const char* name : kMaskedFiles) {
+    if (present(name, false)) masked_files_.push_back(keep(std::string("proc/") + name));
+  }
+  for (const char* name : kMaskedDirs) {
+    if (present(name, true)) masked_dirs_.push_back(keep(std::string("proc/") + name));
+  }
+  for (const char* name : kReadOnlyDirs) {
+    if (present(name, true)) read_only_dirs_.push_back(keep(std::string("proc/") + name));
+  }
+}
+
+namespace {
+
+/// A detached tmpfs with `options` ("key=value,..."), mounted with MOUNT_ATTR_* `attributes`.
+core::Result<Fd> detached_tmpfs(std::string_view options, unsigned attributes) {
+  Fd fs(fsopen("tmpfs", FSOPEN_CLOEXEC));
+  if (!fs) return core::fail(core::ErrorCode::unavailable, errno_message("fsopen tmpfs", errno));
+  // Named like a mount(2) tmpfs in mountinfo ("none" otherwise).
+  if (fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", "tmpfs", 0) != 0) {
+    return core::fail(core::ErrorCode::unavailable, errno_message("tmpfs source", errno));
+  }
+  while (!options.empty()) {
+    std::string_view option = options.substr(0, options.find(','));
+    options.remove_prefix(std::min(options.size(), option.size() + 1));
+    std::string key(option.substr(0, option.find('=')));
+    std::string value(option.substr(std::min(option.size(), key.size() + 1)));
+    if (fsconfig(fs.get(), FSCONFIG_SET_STRING, key.c_str(), value.c_str(), 0) != 0) {
+      return core::fail(core::ErrorCode::unavailable, errno_message("tmpfs option " + key, errno));
+    }
+  }
+  if (fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+    return core::fail(core::ErrorCode::unavailable, errno_message("create tmpfs", errno));
+  }
+  Fd mount(fsmount(fs.get(), FSMOUNT_CLOEXEC, attributes));
+  if (!mount) return core::fail(core::ErrorCode::unavailable, errno_message("fsmount", errno));
+  // Above 0-2, like every descriptor the run inherits (they are moved onto 0-2 in the child).
+  if (mount.get() <= 2) mount = Fd(fcntl(mount.get(), F_DUPFD_CLOEXEC, 3));
+  if (!mount) return core::fail(core::ErrorCode::unavailable, errno_message("dup", errno));
+  return mount;
+}
+
+core::Unexpected fill_failure(const char* mount, const char* what, const char* name) {
+  return core::fail(core::ErrorCode::unavailable,
+                    errno_message(fmt::format("{} of the run: {} {}", mount, what, name), errno));
+}
+
+bool fills_the_root(const MountOp& op) {
+  return op.kind == Kind::mkdir || op.kind == Kind::touch || op.kind == Kind::symlink ||
+         op.kind == Kind::write_file;
+}
+
+/// Does one of the root-filling operations in the (fresh, ours) tmpfs `root`. 0 or errno.
+int fill(int root, const MountOp& op) {
+  int rc = 0;
+  switch (op.kind) {
+    case Kind::mkdir:
+      rc = mkdirat(root, op.target, op.mode);
+      break;
+    case Kind::symlink:
+      rc = symlinkat(op.source, root, op.target);
+      break;
+    case Kind::touch:
+    case Kind::write_file: {
+      Fd file(openat(root, op.target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW,
+                     op.kind == Kind::touch ? 0444 : op.mode));
+      if (!file) return errno;
+      for (std::size_t done = 0; done < op.size;) {
+        ssize_t n = write(file.get(), op.data + done, op.size - done);
+        if (n <= 0) return n < 0 ? errno : EIO;
+        done += static_cast<std::size_t>(n);
+      }
+      break;
+    }
+    default:
+      return EINVAL;
+  }
+  return rc == 0 ? 0 : errno;
+}
+
+}  // namespace
+
+core::Result<RunMounts> RootfsTemplate::make_run_mounts(const std::string& tmp_options) const {
+  RunMounts mounts;
+  auto root =
+      detached_tmpfs("size=1m,nr_inodes=4096,mode=0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+  if (!root) return core::Unexpected(root.error());
+  mounts.root = std::move(*root);
+  for (const MountOp& op : host_parts_) {
+    if (!fills_the_root(op)) continue;
+    if (int err = fill(mounts.root.get(), op); err != 0) {
+      errno = err;
+      return fill_failure("the root", "create", op.target);
+    }
+  }
+  auto dev =
+      detached_tmpfs("size=64k,nr_inodes=64,mode=0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+  if (!dev) return core::Unexpected(dev.error());
+  mounts.dev = std::move(*dev);
+  const int dir = mounts.dev.get();
+  for (const auto& [name, device] : devices_) {
+    // fchmodat: the server's umask must not take the nodes' write bits.
+    if (mknodat(dir, name, S_IFCHR | 0666, device) != 0) return fill_failure("/dev", "mknod", name);
+    if (fchmodat(dir, name, 0666, 0) != 0) return fill_failure("/dev", "chmod", name);
+  }
+  for (const auto& [target, link] :
+       {std::pair{"fd", "/proc/self/fd"}, std::pair{"stdin", "/proc/self/fd/0"},
+        std::pair{"stdout", "/proc/self/fd/1"}, std::pair{"stderr", "/proc/self/fd/2"}}) {
+    if (symlinkat(link, dir, target) != 0) return fill_failure("/dev", "symlink", target);
+  }
+  if (mkdirat(dir, "shm", 0755) != 0) return fill_failure("/dev", "mkdir", "shm");
+  for (Fd* fd : {&mounts.shm, &mounts.tmp}) {
+    auto tmp = detached_tmpfs(tmp_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    if (!tmp) return core::Unexpected(tmp.error());
+    *fd = std::move(*tmp);
+  }
+  auto empty =
+      detached_tmpfs("size=4k,nr_inodes=1,mode=0555",
+                     MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+  if (!empty) return core::Unexpected(empty.error());
+  mounts.empty = std::move(*empty);
+  return mounts;
 }
 
 std::vector<MountOp> RootfsTemplate::operations(const std::string& box_source,
                                                 unsigned long box_flags,
-                                                const std::string& tmp_options) const {
-  std::vector<MountOp> ops = before_box_;
-  MountOp shm;
-  shm.kind = Kind::tmpfs;
-  shm.target = "dev/shm";
-  shm.data = tmp_options.c_str();
-  shm.flags = MS_NOSUID | MS_NODEV;
-  ops.push_back(shm);
-  MountOp box_dir;
-  box_dir.kind = Kind::mkdir;
-  box_dir.target = "box";
-  ops.push_back(box_dir);
-  MountOp box;
-  box.kind = Kind::bind;
-  box.source = box_source.c_str();
-  box.target = "box";
-  box.remount = true;
-  box.flags = box_flags | MS_NOSUID | MS_NODEV;
-  ops.push_back(box);
-  MountOp tmp_dir;
-  tmp_dir.kind = Kind::mkdir;
-  tmp_dir.target = "tmp";
-  ops.push_back(tmp_dir);
-  MountOp tmp;
-  tmp.kind = Kind::tmpfs;
-  tmp.target = "tmp";
-  tmp.data = tmp_options.c_str();
-  tmp.flags = MS_NOSUID | MS_NODEV;
-  ops.push_back(tmp);
-  for (const auto& op : after_box_) ops.push_back(op);
+                                                const RunMounts& mounts) const {
+  std::vector<MountOp> ops;
+  std::copy_if(host_parts_.begin(), host_parts_.end(), std::back_inserter(ops),
+               [](const MountOp& op) { return !fills_the_root(op); });
+  auto attach = [&](const char* target, const Fd& fd) {
+    MountOp op;
+    op.kind = Kind::attach;
+    op.target = target;
+    op.fd = fd.get();
+    ops.push_back(op);
+  };
+  auto bind = [&](const char* source, const char* target, unsigned long flags) {
+    MountOp op;
+    op.kind = Kind::bind;
+    op.source = source;
+    op.target = target;
+    op.remount = flags != 0;
+    op.flags = flags;
+    ops.push_back(op);
+  };
+  attach("dev", mounts.dev);
+  attach("dev/shm", mounts.shm);
+  bind(box_source.c_str(), "box", box_flags | MS_NOSUID | MS_NODEV);
+  attach("tmp", mounts.tmp);
+  MountOp dev_read_only;
+  dev_read_only.kind = Kind::remount;
+  dev_read_only.target = "dev";
+  dev_read_only.flags = MS_RDONLY | MS_NOSUID | MS_NOEXEC;
+  ops.push_back(dev_read_only);
+  MountOp proc;
+  proc.kind = Kind::proc;
+  proc.target = "proc";
+  proc.flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+  ops.push_back(proc);
+  for (const char* file : masked_files_) bind("dev/null", file, 0);
+  // One empty tmpfs: attached over the first masked directory, bound over the others.
+  for (std::size_t i = 0; i < masked_dirs_.size(); ++i) {
+    if (i == 0) {
+      attach(masked_dirs_[0], mounts.empty);
+    } else {
+      bind(masked_dirs_[0], masked_dirs_[i], kReadOnly | MS_NOEXEC);
+    }
+  }
+  for (const char* dir : read_only_dirs_) bind(dir, dir, kReadOnly | MS_NOEXEC);
   return ops;
 }
 

@@ -40,33 +40,6 @@ constexpr std::size_t kReadChunk = 64 * 1024;
 constexpr int kSecureCloneFlags =
     CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS;
 
-/// An owned file descriptor.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
-  Fd& operator=(Fd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() { reset(); }
-  int get() const { return fd_; }
-  explicit operator bool() const { return fd_ >= 0; }
-  void reset() {
-    if (fd_ >= 0) close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
-
 struct Pipe {
   Fd read;
   Fd write;
@@ -352,7 +325,7 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   std::optional<RunCgroup> cgroup;
   std::vector<MountOp> mounts;
   std::string box_source;
-  std::string tmp_options;
+  RunMounts run_mounts;
   if (context.secure) {
     auto created = RunCgroup::create(
         *context.cgroups, context.cgroup_name,
@@ -368,16 +341,21 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
     plan.uid = kInnerUid;
     plan.gid = kInnerGid;
     plan.seccomp = context.seccomp->program();
+    auto made = context.rootfs->make_run_mounts(fmt::format(
+        "size={},nr_inodes=16384,mode=1777", std::max<std::int64_t>(context.tmp_bytes, 4096)));
+    if (!made) return setup_failure(made.error().message);
+    run_mounts = std::move(*made);
+    plan.root_fd = run_mounts.root.get();
+    const auto mount_fds = run_mounts.fds();
+    std::copy(mount_fds.begin(), mount_fds.end(), plan.mount_fds);
     // pid 1 reopens the work dir above every descriptor it keeps (the plan's is closed first).
     plan.work_dir_fd = 1 + std::max({plan.stdin_fd, plan.stdout_fd, plan.stderr_fd, plan.error_fd,
-                                     plan.go_fd, plan.status_fd});
+                                     plan.go_fd, plan.status_fd, plan.root_fd,
+                                     *std::max_element(mount_fds.begin(), mount_fds.end())});
     box_source = fmt::format("/proc/self/fd/{}", plan.work_dir_fd);
-    tmp_options = fmt::format("size={},nr_inodes=16384,mode=1777",
-                              std::max<std::int64_t>(context.tmp_bytes, 4096));
-    mounts = context.rootfs->operations(box_source, context.work_dir_flags, tmp_options);
+    mounts = context.rootfs->operations(box_source, context.work_dir_flags, run_mounts);
     plan.mounts = mounts.data();
     plan.mount_count = mounts.size();
-    plan.root_tmpfs_options = "size=1m,nr_inodes=4096,mode=0755";
     encoded_plan = make_sealed_memfd("ide-plan", encode_plan(plan));
     if (!encoded_plan) return setup_failure(errno_message("plan", errno));
     plan_fd_text = std::to_string(encoded_plan->get());
@@ -387,6 +365,8 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
                    plan.status_fd, encoded_plan->get()}) {
       launch.pass_fds[launch.pass_count++] = fd;
     }
+    launch.pass_fds[launch.pass_count++] = plan.root_fd;
+    for (int fd : mount_fds) launch.pass_fds[launch.pass_count++] = fd;
     launch.argv = init_argv.data();
     launch.envp = init_envp;
     launch.error_fd = plan.error_fd;
@@ -420,6 +400,7 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   err->write.reset();
   errors->write.reset();
   stdin_fd->reset();
+  run_mounts = RunMounts();  // pid 1 has its own descriptors of them
 
   auto kill_run = [&] {
     syscall(SYS_pidfd_send_signal, process.get(), SIGKILL, nullptr, 0);

@@ -78,7 +78,15 @@ constexpr const char* kDenied[] = {
     "setdomainname",
     "uselib",
     "nfsservctl",
+    // The 16-bit segment interface (old kernel bugs, and nothing a program needs) and memory
+    // the kernel hides from itself: neither has a use in a submitted program.
+    "modify_ldt",
+    "memfd_secret",
 };
+
+// personality(2) takes an unsigned int: only PER_LINUX (0) and the query 0xffffffff are
+// allowed, never READ_IMPLIES_EXEC, ADDR_NO_RANDOMIZE and the like.
+constexpr int kPersonalityBits = 32;
 
 constexpr unsigned long kNamespaceFlags[] = {CLONE_NEWUSER,   CLONE_NEWNS,  CLONE_NEWPID,
                                              CLONE_NEWNET,    CLONE_NEWIPC, CLONE_NEWUTS,
@@ -109,6 +117,16 @@ core::Result<SeccompProgram> SeccompProgram::build() {
     rc = seccomp_rule_add(ctx.get(), deny, SCMP_SYS(clone), 1,
                           SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag));
     if (rc != 0) return failed("rule clone", rc);
+  }
+  // A rule compares an argument once, so "neither all zeros nor all ones" is written as: some
+  // bit is set and the next one (cyclically) is clear, one rule per bit. Compared on the low
+  // 32 bits, all the kernel reads (the upper half of the register could hide a value).
+  for (int bit = 0; bit < kPersonalityBits; ++bit) {
+    const scmp_datum_t set = scmp_datum_t{1} << bit;
+    const scmp_datum_t clear = scmp_datum_t{1} << ((bit + 1) % kPersonalityBits);
+    rc = seccomp_rule_add(ctx.get(), deny, SCMP_SYS(personality), 1,
+                          SCMP_A0_32(SCMP_CMP_MASKED_EQ, set | clear, set));
+    if (rc != 0) return failed("rule personality", rc);
   }
   // Sockets: unix, inet, inet6 and netlink only; never raw or packet sockets.
   constexpr int kAllowedFamilies[] = {AF_UNIX, AF_INET, AF_INET6, AF_NETLINK};
