@@ -25,13 +25,13 @@ using Kind = MountOp::Kind;
 constexpr unsigned long kReadOnly = MS_RDONLY | MS_NOSUID | MS_NODEV;
 
 // Runs see uid 1000 ("runner", home /box); root and nobody exist so tools can name them.
-constexpr const char kPasswd[] =
+constexpr std::string_view kPasswd =
     "root:x:0:0:root:/root:/usr/sbin/nologin\n"
     "runner:x:1000:1000:runner:/box:/bin/sh\n"
     "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n";
-constexpr const char kGroup[] = "root:x:0:\nrunner:x:1000:\nnogroup:x:65534:\n";
-constexpr const char kHosts[] = "127.0.0.1 localhost box\n::1 localhost\n";
-constexpr const char kNsswitch[] = "passwd: files\ngroup: files\nhosts: files\n";
+constexpr std::string_view kGroup = "root:x:0:\nrunner:x:1000:\nnogroup:x:65534:\n";
+constexpr std::string_view kHosts = "127.0.0.1 localhost box\n::1 localhost\n";
+constexpr std::string_view kNsswitch = "passwd: files\ngroup: files\nhosts: files\n";
 
 std::string read_link(const std::string& path) {
   char buffer[4096];
@@ -60,113 +60,127 @@ const char* RootfsTemplate::keep(std::string text) {
   return strings_.back().c_str();
 }
 
+void RootfsTemplate::add_mkdir(const std::string& target, unsigned mode) {
+  MountOp op;
+  op.kind = Kind::mkdir;
+  op.target = keep(target);
+  op.mode = mode;
+  host_parts_.push_back(op);
+}
+
+void RootfsTemplate::add_bind_read_only(const std::string& host, const std::string& target,
+                                        bool is_dir) {
+  if (is_dir) {
+    add_mkdir(target);
+  } else {
+    MountOp touch;
+    touch.kind = Kind::touch;
+    touch.target = keep(target);
+    host_parts_.push_back(touch);
+  }
+  MountOp op;
+  op.kind = Kind::bind;
+  op.source = keep(host);
+  op.target = keep(target);
+  op.remount = true;
+  op.flags = kept_mount_flags(host) | kReadOnly;
+  host_parts_.push_back(op);
+}
+
+void RootfsTemplate::add_symlink(const std::string& link_target, const std::string& target) {
+  MountOp op;
+  op.kind = Kind::symlink;
+  op.source = keep(link_target);
+  op.target = keep(target);
+  host_parts_.push_back(op);
+}
+
+void RootfsTemplate::add_file(std::string_view content, const std::string& target) {
+  MountOp op;
+  op.kind = Kind::write_file;
+  op.data = content.data();
+  op.size = content.size();
+  op.mode = 0444;
+  op.target = keep(target);
+  host_parts_.push_back(op);
+}
+
 core::Result<RootfsTemplate> RootfsTemplate::build() {
   RootfsTemplate t;
-  auto& ops = t.host_parts_;
-  auto mkdir_op = [&](const std::string& target, unsigned mode = 0755) {
-    MountOp op;
-    op.kind = Kind::mkdir;
-    op.target = t.keep(target);
-    op.mode = mode;
-    ops.push_back(op);
-  };
-  auto bind_ro = [&](const std::string& host, const std::string& target, bool is_dir,
-                     bool optional) {
-    if (is_dir) {
-      mkdir_op(target);
-    } else {
-      MountOp touch;
-      touch.kind = Kind::touch;
-      touch.target = t.keep(target);
-      ops.push_back(touch);
-    }
-    MountOp op;
-    op.kind = Kind::bind;
-    op.source = t.keep(host);
-    op.target = t.keep(target);
-    op.remount = true;
-    op.flags = kept_mount_flags(host) | kReadOnly;
-    op.optional = optional;
-    ops.push_back(op);
-  };
-  auto symlink_op = [&](const std::string& link_target, const std::string& target) {
-    MountOp op;
-    op.kind = Kind::symlink;
-    op.source = t.keep(link_target);
-    op.target = t.keep(target);
-    ops.push_back(op);
-  };
-  auto write_op = [&](const char* content, std::size_t size, const std::string& target) {
-    MountOp op;
-    op.kind = Kind::write_file;
-    op.data = content;
-    op.size = size;
-    op.mode = 0444;
-    op.target = t.keep(target);
-    ops.push_back(op);
-  };
-
-  // The toolchains: /usr, and /bin, /lib* as on the host (links on a merged-/usr system).
   struct stat st {};
   if (stat("/usr", &st) != 0 || !S_ISDIR(st.st_mode)) {
     return core::fail(core::ErrorCode::unavailable, "the host has no /usr directory");
   }
-  bind_ro("/usr", "usr", true, false);
+  t.plan_toolchains();
+  t.plan_etc();
+  t.plan_dev();
+  t.add_mkdir("box");
+  t.add_mkdir("tmp");
+  t.add_mkdir("proc", 0555);
+  t.plan_proc_masks();
+  return t;
+}
+
+void RootfsTemplate::plan_toolchains() {
+  // /usr, and /bin, /lib* as on the host (links on a merged-/usr system).
+  add_bind_read_only("/usr", "usr", true);
+  struct stat st {};
   for (const char* name : {"bin", "sbin", "lib", "lib32", "lib64", "libx32"}) {
     std::string host = std::string("/") + name;
     if (lstat(host.c_str(), &st) != 0) continue;
     if (S_ISLNK(st.st_mode)) {
-      symlink_op(read_link(host), name);
+      add_symlink(read_link(host), name);
     } else if (S_ISDIR(st.st_mode)) {
-      bind_ro(host, name, true, false);
+      add_bind_read_only(host, name, true);
     }
   }
+}
 
+void RootfsTemplate::plan_etc() {
   // A minimal /etc: our own passwd/group/hosts, and only the host files the loader and the
   // toolchains read (never shadow, never the rest of the host's configuration).
-  mkdir_op("etc");
-  write_op(kPasswd, sizeof kPasswd - 1, "etc/passwd");
-  write_op(kGroup, sizeof kGroup - 1, "etc/group");
-  write_op(kHosts, sizeof kHosts - 1, "etc/hosts");
-  write_op(kNsswitch, sizeof kNsswitch - 1, "etc/nsswitch.conf");
+  add_mkdir("etc");
+  add_file(kPasswd, "etc/passwd");
+  add_file(kGroup, "etc/group");
+  add_file(kHosts, "etc/hosts");
+  add_file(kNsswitch, "etc/nsswitch.conf");
+  struct stat st {};
   for (const char* name : {"ld.so.cache", "ld.so.conf", "ld.so.conf.d", "alternatives"}) {
     std::string host = std::string("/etc/") + name;
     if (lstat(host.c_str(), &st) != 0 || S_ISLNK(st.st_mode)) continue;
-    bind_ro(host, std::string("etc/") + name, S_ISDIR(st.st_mode), false);
+    add_bind_read_only(host, std::string("etc/") + name, S_ISDIR(st.st_mode));
   }
   if (lstat("/etc/localtime", &st) == 0 && S_ISLNK(st.st_mode)) {
-    symlink_op(read_link("/etc/localtime"), "etc/localtime");
+    add_symlink(read_link("/etc/localtime"), "etc/localtime");
   }
   // Runtime configuration that /usr links into (/usr/lib/jvm/*/conf -> /etc/java-*, Python's
   // sitecustomize -> /etc/python3.*).
+  std::vector<std::string> names;
   if (DIR* dir = opendir("/etc")) {
-    std::vector<std::string> names;
     while (dirent* entry = readdir(dir)) {
       std::string name = entry->d_name;
       if (name.rfind("java-", 0) == 0 || name.rfind("python3", 0) == 0) names.push_back(name);
     }
     closedir(dir);
-    std::sort(names.begin(), names.end());
-    for (const auto& name : names) {
-      std::string host = "/etc/" + name;
-      if (lstat(host.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-        bind_ro(host, "etc/" + name, true, false);
-      }
+  }
+  std::sort(names.begin(), names.end());
+  for (const auto& name : names) {
+    std::string host = "/etc/" + name;
+    if (lstat(host.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      add_bind_read_only(host, "etc/" + name, true);
     }
   }
+}
 
-  // /dev: the mount point of the run's own /dev (RunMounts), with the host's harmless nodes.
-  mkdir_op("dev");
-  mkdir_op("box");
-  mkdir_op("tmp");
-  mkdir_op("proc", 0555);
+void RootfsTemplate::plan_dev() {
+  // The mount point of the run's own /dev (RunMounts), and the host's harmless nodes it copies.
+  add_mkdir("dev");
+  struct stat st {};
   for (const char* name : {"null", "zero", "full", "random", "urandom"}) {
     std::string host = std::string("/dev/") + name;
     if (stat(host.c_str(), &st) != 0 || !S_ISCHR(st.st_mode)) continue;
-    t.devices_.emplace_back(t.keep(name), st.st_rdev);
+    devices_.emplace_back(keep(name), st.st_rdev);
   }
-  t.plan_proc_masks();
-  return t;
 }
 
 void RootfsTemplate::plan_proc_masks() {

@@ -6,6 +6,7 @@
 #include <array>
 #include <list>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "child.hpp"
@@ -58,6 +59,13 @@ class RootfsTemplate {
  private:
   RootfsTemplate() = default;
   const char* keep(std::string text);
+  void add_mkdir(const std::string& target, unsigned mode = 0755);
+  void add_bind_read_only(const std::string& host, const std::string& target, bool is_dir);
+  void add_symlink(const std::string& link_target, const std::string& target);
+  void add_file(std::string_view content, const std::string& target);  // content is static
+  void plan_toolchains();
+  void plan_etc();
+  void plan_dev();
   void plan_proc_masks();
   std::list<std::string> strings_;  // stable addresses for the operations' pointers
   // The root's content (mount points, /etc's files, links) and the binds of /usr, /lib*, /etc.

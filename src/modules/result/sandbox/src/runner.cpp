@@ -222,6 +222,39 @@ bool read_record(int fd, T& record) {
   return true;
 }
 
+/// How a stage ended, as the supervisor saw it.
+struct EndOfRun {
+  KillReason killed = KillReason::none;
+  bool oom_killed = false;   // the cgroup's OOM killer struck
+  bool over_cpu = false;     // the CPU total exceeds the limit
+  bool have_status = false;  // pid 1 reported the program's wait status
+  int program_status = 0;
+};
+
+/// The termination, in order: our output or time kill, the cgroup's OOM kill, the CPU total,
+/// a missing report, then the program's own status.
+void decide_termination(const EndOfRun& end, StageOutcome& outcome) {
+  if (end.killed == KillReason::output) {
+    outcome.termination = Termination::output_limit;
+  } else if (end.oom_killed) {
+    outcome.termination = Termination::memory_limit;
+  } else if (end.killed == KillReason::time || end.over_cpu) {
+    // Also the kernel's SIGXCPU at RLIMIT_CPU: its soft limit lies above the CPU limit. A
+    // SIGXCPU with less CPU time used was sent by the program itself: an ordinary signal.
+    outcome.termination = Termination::time_limit;
+  } else if (!end.have_status) {
+    // pid 1 died without reporting (it cannot be killed from inside): treat as a crash.
+    outcome.termination = Termination::setup_failed;
+    outcome.error = "the run's init process ended without a report";
+  } else if (WIFSIGNALED(end.program_status)) {
+    outcome.termination = Termination::signaled;
+    outcome.signal = WTERMSIG(end.program_status);
+  } else {
+    outcome.termination = Termination::exited;
+    outcome.exit_code = WEXITSTATUS(end.program_status);
+  }
+}
+
 }  // namespace
 
 bool RunControl::begin(int pidfd, pid_t pid, bool process_group) {
@@ -277,6 +310,79 @@ void kill_all_of_uid(uid_t uid, gid_t gid) {
   }
 }
 
+namespace {
+
+/// What a secure run's pid 1 is launched with. Everything the clone child touches lives here
+/// (it may not allocate), and the mounts' descriptors until pid 1 has its own.
+struct SecureLaunch {
+  std::optional<RunCgroup> cgroup;
+  std::optional<Pipe> go;
+  std::optional<Pipe> status;
+  std::optional<Fd> encoded_plan;
+  std::string plan_fd_text;
+  std::vector<char*> init_argv;
+  char* init_envp[1] = {nullptr};
+  InitLaunch launch;
+  std::vector<MountOp> mounts;
+  std::string box_source;
+  RunMounts run_mounts;
+};
+
+/// Fills the secure parts of `plan` and `secure`: the run's cgroup, its mounts, the encoded plan
+/// for pid 1. Returns why it failed, or "".
+std::string prepare_secure(const RunContext& context, const StageSpec& spec, ChildPlan& plan,
+                           SecureLaunch& secure) {
+  const auto& limits = spec.limits;
+  auto created = RunCgroup::create(
+      *context.cgroups, context.cgroup_name,
+      CgroupLimits{limits.memory_kb * 1024, std::max<std::int64_t>(limits.max_processes, 1)});
+  if (!created) return created.error().message;
+  secure.cgroup = std::move(*created);
+  secure.go = make_pipe();
+  secure.status = make_pipe();
+  if (!secure.go || !secure.status) return errno_message("pipes", errno);
+  plan.go_fd = secure.go->read.get();
+  plan.status_fd = secure.status->write.get();
+  plan.change_identity = true;
+  plan.uid = kInnerUid;
+  plan.gid = kInnerGid;
+  plan.seccomp = context.seccomp->program();
+  auto made = context.rootfs->make_run_mounts(fmt::format(
+      "size={},nr_inodes=16384,mode=1777", std::max<std::int64_t>(context.tmp_bytes, 4096)));
+  if (!made) return (made.error().message);
+  secure.run_mounts = std::move(*made);
+  plan.root_fd = secure.run_mounts.root.get();
+  const auto mount_fds = secure.run_mounts.fds();
+  std::copy(mount_fds.begin(), mount_fds.end(), plan.mount_fds);
+  // pid 1 reopens the work dir above every descriptor it keeps (the plan's is closed first).
+  plan.work_dir_fd = 1 + std::max({plan.stdin_fd, plan.stdout_fd, plan.stderr_fd, plan.error_fd,
+                                   plan.go_fd, plan.status_fd, plan.root_fd,
+                                   *std::max_element(mount_fds.begin(), mount_fds.end())});
+  secure.box_source = fmt::format("/proc/self/fd/{}", plan.work_dir_fd);
+  secure.mounts =
+      context.rootfs->operations(secure.box_source, context.work_dir_flags, secure.run_mounts);
+  plan.mounts = secure.mounts.data();
+  plan.mount_count = secure.mounts.size();
+  secure.encoded_plan = make_sealed_memfd("ide-plan", encode_plan(plan));
+  if (!secure.encoded_plan) return errno_message("plan", errno);
+  secure.plan_fd_text = std::to_string(secure.encoded_plan->get());
+  secure.init_argv = {const_cast<char*>("ide-init"), secure.plan_fd_text.data(), nullptr};
+  secure.launch.init_fd = context.init_fd;
+  for (int fd : {plan.stdin_fd, plan.stdout_fd, plan.stderr_fd, plan.error_fd, plan.go_fd,
+                 plan.status_fd, secure.encoded_plan->get()}) {
+    secure.launch.pass_fds[secure.launch.pass_count++] = fd;
+  }
+  secure.launch.pass_fds[secure.launch.pass_count++] = plan.root_fd;
+  for (int fd : mount_fds) secure.launch.pass_fds[secure.launch.pass_count++] = fd;
+  secure.launch.argv = secure.init_argv.data();
+  secure.launch.envp = secure.init_envp;
+  secure.launch.error_fd = plan.error_fd;
+  secure.launch.last_cap = context.last_cap;
+  return "";
+}
+
+}  // namespace
+
 StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   if (spec.argv.empty() || (spec.argv[0].rfind('/', 0) != 0 && spec.argv[0].rfind("./", 0) != 0)) {
     return setup_failure("argv[0] must be an absolute path or ./name in the work dir");
@@ -315,62 +421,11 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   plan_rlimits(plan, spec, context.secure, context.secure || context.change_identity);
 
   if (context.child_stack_top == nullptr) return setup_failure("no stack for the child");
-  std::optional<Pipe> go;
-  std::optional<Pipe> status;
-  std::optional<Fd> encoded_plan;
-  std::string plan_fd_text;
-  std::vector<char*> init_argv;
-  char* init_envp[] = {nullptr};
-  InitLaunch launch;
-  std::optional<RunCgroup> cgroup;
-  std::vector<MountOp> mounts;
-  std::string box_source;
-  RunMounts run_mounts;
+  SecureLaunch secure;
   if (context.secure) {
-    auto created = RunCgroup::create(
-        *context.cgroups, context.cgroup_name,
-        CgroupLimits{limits.memory_kb * 1024, std::max<std::int64_t>(limits.max_processes, 1)});
-    if (!created) return setup_failure(created.error().message);
-    cgroup = std::move(*created);
-    go = make_pipe();
-    status = make_pipe();
-    if (!go || !status) return setup_failure(errno_message("pipes", errno));
-    plan.go_fd = go->read.get();
-    plan.status_fd = status->write.get();
-    plan.change_identity = true;
-    plan.uid = kInnerUid;
-    plan.gid = kInnerGid;
-    plan.seccomp = context.seccomp->program();
-    auto made = context.rootfs->make_run_mounts(fmt::format(
-        "size={},nr_inodes=16384,mode=1777", std::max<std::int64_t>(context.tmp_bytes, 4096)));
-    if (!made) return setup_failure(made.error().message);
-    run_mounts = std::move(*made);
-    plan.root_fd = run_mounts.root.get();
-    const auto mount_fds = run_mounts.fds();
-    std::copy(mount_fds.begin(), mount_fds.end(), plan.mount_fds);
-    // pid 1 reopens the work dir above every descriptor it keeps (the plan's is closed first).
-    plan.work_dir_fd = 1 + std::max({plan.stdin_fd, plan.stdout_fd, plan.stderr_fd, plan.error_fd,
-                                     plan.go_fd, plan.status_fd, plan.root_fd,
-                                     *std::max_element(mount_fds.begin(), mount_fds.end())});
-    box_source = fmt::format("/proc/self/fd/{}", plan.work_dir_fd);
-    mounts = context.rootfs->operations(box_source, context.work_dir_flags, run_mounts);
-    plan.mounts = mounts.data();
-    plan.mount_count = mounts.size();
-    encoded_plan = make_sealed_memfd("ide-plan", encode_plan(plan));
-    if (!encoded_plan) return setup_failure(errno_message("plan", errno));
-    plan_fd_text = std::to_string(encoded_plan->get());
-    init_argv = {const_cast<char*>("ide-init"), plan_fd_text.data(), nullptr};
-    launch.init_fd = context.init_fd;
-    for (int fd : {plan.stdin_fd, plan.stdout_fd, plan.stderr_fd, plan.error_fd, plan.go_fd,
-                   plan.status_fd, encoded_plan->get()}) {
-      launch.pass_fds[launch.pass_count++] = fd;
+    if (std::string failure = prepare_secure(context, spec, plan, secure); !failure.empty()) {
+      return setup_failure(failure);
     }
-    launch.pass_fds[launch.pass_count++] = plan.root_fd;
-    for (int fd : mount_fds) launch.pass_fds[launch.pass_count++] = fd;
-    launch.argv = init_argv.data();
-    launch.envp = init_envp;
-    launch.error_fd = plan.error_fd;
-    launch.last_cap = context.last_cap;
   } else {
     plan.change_identity = context.change_identity;
     plan.uid = context.host_uid;
@@ -386,8 +441,8 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
       // Nothing of the server is copied: the child shares its memory, the parent thread waits
       // until the child has exec'd ide-sandbox-init (posix_spawn's technique).
       pid = clone(launch_init_main, context.child_stack_top,
-                  CLONE_VM | CLONE_VFORK | kSecureCloneFlags | CLONE_PIDFD | SIGCHLD, &launch,
-                  &pidfd);
+                  CLONE_VM | CLONE_VFORK | kSecureCloneFlags | CLONE_PIDFD | SIGCHLD,
+                  &secure.launch, &pidfd);
     } else {
       // posix_spawn's technique: the parent thread is suspended until the child has exec'd.
       pid = clone(insecure_child_main, context.child_stack_top,
@@ -400,11 +455,11 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   err->write.reset();
   errors->write.reset();
   stdin_fd->reset();
-  run_mounts = RunMounts();  // pid 1 has its own descriptors of them
+  secure.run_mounts = RunMounts();  // pid 1 has its own descriptors of them
 
   auto kill_run = [&] {
     syscall(SYS_pidfd_send_signal, process.get(), SIGKILL, nullptr, 0);
-    if (cgroup) cgroup->kill_all();
+    if (secure.cgroup) secure.cgroup->kill_all();
     if (!context.secure) kill(-pid, SIGKILL);
   };
   // Registered until the end of this function (before `process` closes).
@@ -423,8 +478,8 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   };
 
   if (context.secure) {
-    go->read.reset();
-    status->write.reset();
+    secure.go->read.reset();
+    secure.status->write.reset();
     std::string failure;
     std::string map = fmt::format("{} {} 1\n", kInnerUid, context.host_uid);
     if (int e = write_text(fmt::format("/proc/{}/uid_map", pid), map); e != 0) {
@@ -433,12 +488,12 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
                                    fmt::format("{} {} 1\n", kInnerGid, context.host_gid));
                e2 != 0) {
       failure = errno_message("gid_map", e2);
-    } else if (auto added = cgroup->add(pid); !added) {
+    } else if (auto added = secure.cgroup->add(pid); !added) {
       failure = added.error().message;
-    } else if (write(go->write.get(), "g", 1) != 1) {
+    } else if (write(secure.go->write.get(), "g", 1) != 1) {
       failure = errno_message("start the run", errno);
     }
-    go->write.reset();
+    secure.go->write.reset();
     if (!failure.empty()) {
       kill_run();
       int ignored = 0;
@@ -471,8 +526,8 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
       killed = KillReason::time;
       kill_run();
     }
-    if (killed == KillReason::none && cgroup && now >= next_cpu_check) {
-      std::int64_t used = cgroup->cpu_us();
+    if (killed == KillReason::none && secure.cgroup && now >= next_cpu_check) {
+      std::int64_t used = secure.cgroup->cpu_us();
       if (used > cpu_limit_us) {
         killed = KillReason::time;
         kill_run();
@@ -484,7 +539,7 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
       }
     }
     auto deadline = killed == KillReason::none
-                        ? std::min(wall_deadline, cgroup ? next_cpu_check : wall_deadline)
+                        ? std::min(wall_deadline, secure.cgroup ? next_cpu_check : wall_deadline)
                         : now + std::chrono::milliseconds(100);
     int timeout_ms = static_cast<int>(std::clamp<std::int64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1, 0,
@@ -549,7 +604,7 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   std::int64_t maxrss_kb = usage.ru_maxrss;
   if (context.secure) {
     InitReport report;
-    have_status = read_record(status->read.get(), report);
+    have_status = read_record(secure.status->read.get(), report);
     if (have_status) {
       program_status = report.wait_status;
       cpu_us = std::max(cpu_us, report.children_cpu_us);
@@ -557,10 +612,10 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
     }
   }
   CgroupUsage measured;
-  if (cgroup) {
-    cgroup->kill_all();
-    measured = cgroup->usage();
-    cgroup->remove();
+  if (secure.cgroup) {
+    secure.cgroup->kill_all();
+    measured = secure.cgroup->usage();
+    secure.cgroup->remove();
     if (measured.cpu_us >= 0) cpu_us = std::max(cpu_us, measured.cpu_us);
   }
   outcome.cpu_ms = cpu_us / 1000;
@@ -577,25 +632,9 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
     outcome.error = errno_message(child_error.what, child_error.err);
     return outcome;
   }
-  if (killed == KillReason::output) {
-    outcome.termination = Termination::output_limit;
-  } else if (measured.oom_kills > 0) {
-    outcome.termination = Termination::memory_limit;
-  } else if (killed == KillReason::time || cpu_us > cpu_limit_us) {
-    // Also the kernel's SIGXCPU at RLIMIT_CPU: its soft limit lies above the CPU limit. A
-    // SIGXCPU with less CPU time used was sent by the program itself: an ordinary signal.
-    outcome.termination = Termination::time_limit;
-  } else if (!have_status) {
-    // pid 1 died without reporting (it cannot be killed from inside): treat as a crash.
-    outcome.termination = Termination::setup_failed;
-    outcome.error = "the run's init process ended without a report";
-  } else if (WIFSIGNALED(program_status)) {
-    outcome.termination = Termination::signaled;
-    outcome.signal = WTERMSIG(program_status);
-  } else {
-    outcome.termination = Termination::exited;
-    outcome.exit_code = WEXITSTATUS(program_status);
-  }
+  decide_termination(
+      EndOfRun{killed, measured.oom_kills > 0, cpu_us > cpu_limit_us, have_status, program_status},
+      outcome);
   return outcome;
 }
 
