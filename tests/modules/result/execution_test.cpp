@@ -6,10 +6,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include <algorithm>
-#include <iterator>
 #include <map>
-#include <set>
 
 #include "core/config.hpp"
 #include "executor.hpp"
@@ -70,18 +67,6 @@ class RealRun {
   ide::test::TempDir dir_;
   std::unique_ptr<ide::sandbox::Sandbox> sandbox_;
 };
-
-/// The sandbox work-dir roots in the temp dir (one per server data dir).
-std::set<std::string> boxes_dirs() {
-  std::set<std::string> names;
-  for (const auto& entry :
-       std::filesystem::directory_iterator(std::filesystem::temp_directory_path())) {
-    if (entry.path().filename().string().rfind("ide-boxes-", 0) == 0) {
-      names.insert(entry.path().string());
-    }
-  }
-  return names;
-}
 
 }  // namespace
 
@@ -318,7 +303,8 @@ TEST_CASE("whole jobs run through the module's factory in insecure mode", "[resu
   config.workers = 2;
   config.insecure_no_sandbox = true;
   ide::core::SystemClock clock;
-  const auto boxes_before = boxes_dirs();
+  const std::filesystem::path boxes = ide::result::boxes_dir_for(config);
+  CHECK_FALSE(std::filesystem::exists(boxes));
   auto module = ide::result::make_result_module(config, clock);
   REQUIRE(module);
   CHECK((*module)->isolation_summary().find("WARNING") != std::string::npos);
@@ -362,14 +348,10 @@ TEST_CASE("whole jobs run through the module's factory in insecure mode", "[resu
   CHECK(refused.error().code == ide::core::ErrorCode::shutting_down);
 
   // The module's boxes dir (outside the data dir) goes with it.
-  const auto during = boxes_dirs();
-  std::vector<std::string> created;
-  std::set_difference(during.begin(), during.end(), boxes_before.begin(), boxes_before.end(),
-                      std::back_inserter(created));
-  CHECK_FALSE(created.empty());
+  CHECK(std::filesystem::is_directory(boxes));
+  CHECK(boxes.string().find(dir.path().string()) == std::string::npos);
   module->reset();
-  CHECK(std::any_of(created.begin(), created.end(),
-                    [](const std::string& dir) { return !std::filesystem::exists(dir); }));
+  CHECK_FALSE(std::filesystem::exists(boxes));
 }
 
 TEST_CASE("without insecure mode the factory needs usable isolation", "[result][execution]") {
@@ -388,6 +370,35 @@ TEST_CASE("without insecure mode the factory needs usable isolation", "[result][
     CHECK(module.error().code == ide::core::ErrorCode::unavailable);
     CHECK(module.error().message.find(isolation.reason) != std::string::npos);
   }
+}
+
+TEST_CASE("serve refuses a boxes dir that is a symlink or open to others", "[result][boxes]") {
+  ide::test::TempDir dir;
+  ide::core::Config config;
+  config.data_dir = dir / "data";
+  config.workers = 1;
+  config.insecure_no_sandbox = true;  // the same checks, on any machine
+  ide::core::SystemClock clock;
+  const std::filesystem::path boxes = ide::result::boxes_dir_for(config);
+  REQUIRE_FALSE(std::filesystem::exists(std::filesystem::symlink_status(boxes)));
+  std::string problem;
+  SECTION("a symlink") {
+    std::filesystem::create_directory(dir / "elsewhere");
+    std::filesystem::create_directory_symlink(dir / "elsewhere", boxes);
+    problem = "a symlink";
+  }
+  SECTION("mode 0777") {
+    std::filesystem::create_directory(boxes);
+    std::filesystem::permissions(boxes, std::filesystem::perms::all);
+    problem = "mode 0777";
+  }
+  auto module = ide::result::make_result_module(config, clock);
+  std::filesystem::remove(boxes);
+  REQUIRE_FALSE(module);
+  INFO(module.error().message);
+  CHECK(module.error().code == ide::core::ErrorCode::unavailable);
+  CHECK(module.error().message.find(boxes.string()) != std::string::npos);
+  CHECK(module.error().message.find(problem) != std::string::npos);
 }
 
 TEST_CASE("doctor lists isolation and each language", "[result][execution]") {

@@ -3,13 +3,13 @@
 #include <linux/seccomp.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -131,22 +131,16 @@ IsolationReport probe_isolation() {
     auto probe = detail::probe_host();
     if (!probe.report.usable) return probe.report;
     // The parts are there; a real run proves they work together (mounts, pivot_root, maps).
-    std::string pattern = (std::filesystem::temp_directory_path() / "ide-probe-XXXXXX").string();
-    if (mkdtemp(pattern.data()) == nullptr) {
-      probe.report.usable = false;
-      probe.report.reason = detail::errno_message("mkdtemp", errno);
-      return probe.report;
-    }
+    const std::filesystem::path boxes = default_boxes_dir(fmt::format("probe-{}", getpid()), false);
     IsolationReport report = probe.report;
     {
-      auto sandbox = make_sandbox(SandboxOptions{.boxes_dir = pattern, .slots = 1});
+      auto sandbox = make_sandbox(SandboxOptions{.boxes_dir = boxes, .slots = 1});
       if (!sandbox) {
         report.usable = false;
         report.reason = sandbox.error().message;
       }
     }
-    std::error_code ignored;
-    std::filesystem::remove_all(pattern, ignored);
+    rmdir(boxes.c_str());  // empty once its sandbox is gone; in a root-only directory
     return report;
   } catch (const std::exception& e) {
     IsolationReport report;

@@ -213,34 +213,6 @@ void RootfsTemplate::plan_proc_masks() {
 
 namespace {
 
-/// A detached tmpfs with `options` ("key=value,..."), mounted with MOUNT_ATTR_* `attributes`.
-core::Result<Fd> detached_tmpfs(std::string_view options, unsigned attributes) {
-  Fd fs(fsopen("tmpfs", FSOPEN_CLOEXEC));
-  if (!fs) return core::fail(core::ErrorCode::unavailable, errno_message("fsopen tmpfs", errno));
-  // Named like a mount(2) tmpfs in mountinfo ("none" otherwise).
-  if (fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", "tmpfs", 0) != 0) {
-    return core::fail(core::ErrorCode::unavailable, errno_message("tmpfs source", errno));
-  }
-  while (!options.empty()) {
-    std::string_view option = options.substr(0, options.find(','));
-    options.remove_prefix(std::min(options.size(), option.size() + 1));
-    std::string key(option.substr(0, option.find('=')));
-    std::string value(option.substr(std::min(option.size(), key.size() + 1)));
-    if (fsconfig(fs.get(), FSCONFIG_SET_STRING, key.c_str(), value.c_str(), 0) != 0) {
-      return core::fail(core::ErrorCode::unavailable, errno_message("tmpfs option " + key, errno));
-    }
-  }
-  if (fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
-    return core::fail(core::ErrorCode::unavailable, errno_message("create tmpfs", errno));
-  }
-  Fd mount(fsmount(fs.get(), FSMOUNT_CLOEXEC, attributes));
-  if (!mount) return core::fail(core::ErrorCode::unavailable, errno_message("fsmount", errno));
-  // Above 0-2, like every descriptor the run inherits (they are moved onto 0-2 in the child).
-  if (mount.get() <= 2) mount = Fd(fcntl(mount.get(), F_DUPFD_CLOEXEC, 3));
-  if (!mount) return core::fail(core::ErrorCode::unavailable, errno_message("dup", errno));
-  return mount;
-}
-
 core::Unexpected fill_failure(const char* mount, const char* what, const char* name) {
   return core::fail(core::ErrorCode::unavailable,
                     errno_message(fmt::format("{} of the run: {} {}", mount, what, name), errno));
@@ -283,8 +255,8 @@ int fill(int root, const MountOp& op) {
 
 core::Result<RunMounts> RootfsTemplate::make_run_mounts(const std::string& tmp_options) const {
   RunMounts mounts;
-  auto root =
-      detached_tmpfs("size=1m,nr_inodes=4096,mode=0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+  auto root = detached_tmpfs("tmpfs", "size=1m,nr_inodes=4096,mode=0755",
+                             MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   if (!root) return core::Unexpected(root.error());
   mounts.root = std::move(*root);
   for (const MountOp& op : host_parts_) {
@@ -294,8 +266,8 @@ core::Result<RunMounts> RootfsTemplate::make_run_mounts(const std::string& tmp_o
       return fill_failure("the root", "create", op.target);
     }
   }
-  auto dev =
-      detached_tmpfs("size=64k,nr_inodes=64,mode=0755", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+  auto dev = detached_tmpfs("tmpfs", "size=64k,nr_inodes=64,mode=0755",
+                            MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
   if (!dev) return core::Unexpected(dev.error());
   mounts.dev = std::move(*dev);
   const int dir = mounts.dev.get();
@@ -311,12 +283,12 @@ core::Result<RunMounts> RootfsTemplate::make_run_mounts(const std::string& tmp_o
   }
   if (mkdirat(dir, "shm", 0755) != 0) return fill_failure("/dev", "mkdir", "shm");
   for (Fd* fd : {&mounts.shm, &mounts.tmp}) {
-    auto tmp = detached_tmpfs(tmp_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    auto tmp = detached_tmpfs("tmpfs", tmp_options, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
     if (!tmp) return core::Unexpected(tmp.error());
     *fd = std::move(*tmp);
   }
   auto empty =
-      detached_tmpfs("size=4k,nr_inodes=1,mode=0555",
+      detached_tmpfs("tmpfs", "size=4k,nr_inodes=1,mode=0555",
                      MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
   if (!empty) return core::Unexpected(empty.error());
   mounts.empty = std::move(*empty);

@@ -4,19 +4,20 @@
 #include <pwd.h>
 #include <sys/file.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <mutex>
 #include <optional>
-#include <system_error>
+#include <string_view>
 
 #include <fmt/core.h>
 
+#include "boxes_dir.hpp"
 #include "cgroup.hpp"
 #include "core/log.hpp"
 #include "probe.hpp"
@@ -77,31 +78,26 @@ bool uid_is_taken(uid_t uid) {
 }
 
 /// Host uids held by this sandbox, one per slot, each reserved by an flock on its lock file so
-/// that two servers (or test processes) never share a uid.
+/// that two servers (or test processes) never share a uid. The locks live in kLockDir, which
+/// only root may enter (open_private_dir checks it).
 class UidLease {
  public:
-  UidLease() = default;
-  UidLease(const UidLease&) = delete;
-  UidLease& operator=(const UidLease&) = delete;
-  ~UidLease() {
-    for (int fd : locks_) close(fd);
-  }
-
   core::Result<void> acquire(unsigned count) {
-    if (mkdir(kLockDir, 0700) != 0 && errno != EEXIST) {
-      return core::fail(ErrorCode::unavailable, errno_message(kLockDir, errno));
-    }
+    auto dir = detail::open_private_dir(kLockDir);
+    if (!dir) return core::fail(ErrorCode::unavailable, "uid locks: " + dir.error().message);
+    dir_ = std::move(*dir);
     for (unsigned uid = detail::kUidPoolFirst;
          uid < detail::kUidPoolFirst + detail::kUidPoolSize && uids_.size() < count; ++uid) {
       if (uid_is_taken(uid)) continue;
-      std::string path = fmt::format("{}/uid-{}.lock", kLockDir, uid);
-      int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
-      if (fd < 0) return core::fail(ErrorCode::unavailable, errno_message(path, errno));
-      if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-        close(fd);
-        continue;
+      std::string name = lock_name(uid);
+      detail::Fd lock(
+          openat(dir_.get(), name.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+      if (!lock) {
+        return core::fail(ErrorCode::unavailable,
+                          errno_message(fmt::format("{}/{}", kLockDir, name), errno));
       }
-      locks_.push_back(fd);
+      if (flock(lock.get(), LOCK_EX | LOCK_NB) != 0) continue;
+      locks_.push_back(std::move(lock));
       uids_.push_back(uid);
     }
     if (uids_.size() < count) {
@@ -115,18 +111,23 @@ class UidLease {
 
   const std::vector<uid_t>& uids() const { return uids_; }
 
-  /// True when no live sandbox holds `uid` (its lock can be taken).
-  static bool held_elsewhere(uid_t uid) {
-    std::string path = fmt::format("{}/uid-{}.lock", kLockDir, uid);
-    int fd = open(path.c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0) return false;
-    bool held = flock(fd, LOCK_EX | LOCK_NB) != 0;
-    close(fd);
-    return held;
+  bool ours(unsigned long uid) const {
+    return std::find(uids_.begin(), uids_.end(), uid) != uids_.end();
+  }
+
+  /// True when another live sandbox holds `uid` (its lock cannot be taken).
+  bool held_elsewhere(unsigned long uid) const {
+    if (ours(uid)) return false;
+    detail::Fd lock(
+        openat(dir_.get(), lock_name(uid).c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+    return lock && flock(lock.get(), LOCK_EX | LOCK_NB) != 0;
   }
 
  private:
-  std::vector<int> locks_;
+  static std::string lock_name(unsigned long uid) { return fmt::format("uid-{}.lock", uid); }
+
+  detail::Fd dir_;
+  std::vector<detail::Fd> locks_;
   std::vector<uid_t> uids_;
 };
 
@@ -154,6 +155,7 @@ struct State {
   std::optional<detail::SeccompProgram> seccomp;
   std::optional<detail::RootfsTemplate> rootfs;
   std::optional<detail::CgroupParent> cgroups;
+  detail::Fd boxes_fd;  // options.boxes_dir, checked once: every box step is relative to it
   int init_fd = -1;  // the embedded ide-sandbox-init, as a sealed memfd
   ~State() {
     if (init_fd >= 0) close(init_fd);
@@ -162,84 +164,110 @@ struct State {
   std::vector<bool> slot_open;
 };
 
-void detach_and_remove(const fs::path& dir, bool mounted) {
-  if (mounted) {
-    // Lazily: even a busy mount leaves the host's mount table.
-    umount2(dir.c_str(), MNT_DETACH);
-  }
-  std::error_code ignored;
-  fs::remove_all(dir, ignored);
+// An entry of the boxes dir, whatever it is now: every mount stacked on it detached, then removed
+// with everything in it, all relative to the boxes dir's descriptor and never through a symlink.
+void remove_box_entry(int boxes_fd, const std::string& name) {
+  detail::detach_mounts_at(boxes_fd, name);
+  detail::remove_tree_at(boxes_fd, name);
+}
+
+// "box-<uid>" -> uid, or nullopt.
+std::optional<unsigned long> box_uid(std::string_view name) {
+  if (!name.starts_with("box-") || name.size() == 4) return std::nullopt;
+  unsigned long uid = 0;
+  auto [end, ec] = std::from_chars(name.data() + 4, name.data() + name.size(), uid);
+  if (ec != std::errc() || end != name.data() + name.size()) return std::nullopt;
+  return uid;
+}
+
+bool pool_uid(unsigned long uid) {
+  return uid >= detail::kUidPoolFirst && uid < detail::kUidPoolFirst + detail::kUidPoolSize;
 }
 
 // Work dirs (and their tmpfs mounts) left by a server that died: box-<uid> whose uid nobody
 // holds any more.
-void remove_stale_boxes(const fs::path& boxes_dir, const UidLease& ours) {
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(boxes_dir, ec)) {
-    std::string name = entry.path().filename().string();
-    if (name.rfind("box-", 0) != 0) continue;
-    char* end = nullptr;
-    unsigned long uid = std::strtoul(name.c_str() + 4, &end, 10);
-    if (end == nullptr || *end != '\0') continue;
-    bool mine = std::find(ours.uids().begin(), ours.uids().end(), uid) != ours.uids().end();
-    if (!mine && UidLease::held_elsewhere(static_cast<uid_t>(uid))) continue;
-    // A stacked mount may hide another: detach until none is left.
-    for (int i = 0; i < 8 && umount2(entry.path().c_str(), MNT_DETACH) == 0; ++i) {
-    }
-    detach_and_remove(entry.path(), false);
+void remove_stale_boxes(int boxes_fd, const UidLease& lease) {
+  for (const std::string& name : detail::list_entries(boxes_fd)) {
+    auto uid = box_uid(name);
+    if (uid && !lease.held_elsewhere(*uid)) remove_box_entry(boxes_fd, name);
   }
 }
 
+struct MountEntry {
+  std::string point;
+  std::string fs_type;
+  std::string source;
+  std::string options;  // the file system's (super block) options
+};
+
+// One line of /proc/self/mountinfo: "id parent major:minor root point opts [tags] - type source
+// super-opts".
+std::optional<MountEntry> parse_mountinfo_line(std::string_view line) {
+  auto fields = [](std::string_view text) {
+    std::vector<std::string_view> parts;
+    for (std::size_t i = 0; i <= text.size();) {
+      std::size_t j = std::min(text.find(' ', i), text.size());
+      parts.push_back(text.substr(i, j - i));
+      i = j + 1;
+    }
+    return parts;
+  };
+  std::size_t dash = line.find(" - ");
+  if (dash == std::string_view::npos) return std::nullopt;
+  auto before = fields(line.substr(0, dash));
+  auto after = fields(line.substr(dash + 3));
+  if (before.size() < 5 || after.size() < 3) return std::nullopt;
+  return MountEntry{std::string(before[4]), std::string(after[0]), std::string(after[1]),
+                    std::string(after[2])};
+}
+
+// A box tmpfs: at .../box-<pool uid>, made by this sandbox (source "ide-box") or by an older
+// version (the uid in its options). Its uid, or nullopt.
+std::optional<unsigned long> box_mount_uid(const MountEntry& entry) {
+  if (entry.fs_type != "tmpfs" || entry.point.find('\\') != std::string::npos) return std::nullopt;
+  auto uid = box_uid(fs::path(entry.point).filename().string());
+  if (!uid || !pool_uid(*uid)) return std::nullopt;
+  const bool legacy = (entry.options + ",").find(fmt::format("uid={},", *uid)) != std::string::npos;
+  if (entry.source != "ide-box" && !legacy) return std::nullopt;
+  return uid;
+}
+
 // Box tmpfs mounts of a server killed with -9 stay in the host's mount table, wherever its
-// boxes dir was. They are recognisable (tmpfs at .../box-<uid> with uid=<uid>, a pool uid) and
-// detached at start once no live sandbox holds that uid.
-void detach_orphan_box_mounts(const UidLease& ours) {
+// boxes dir was. They are detached at start once no live sandbox holds their uid, through a
+// descriptor of their parent opened without following symlinks: a path some other user could
+// change is not followed.
+void detach_orphan_box_mounts(const UidLease& lease) {
   auto text = detail::read_text("/proc/self/mountinfo");
   if (!text) return;
-  std::size_t pos = 0;
-  while (pos < text->size()) {
-    std::size_t end = text->find('\n', pos);
-    if (end == std::string::npos) end = text->size();
-    std::string line = text->substr(pos, end - pos);
-    pos = end + 1;
-    std::size_t dash = line.find(" - ");
-    if (dash == std::string::npos) continue;
-    std::vector<std::string> before;
-    for (std::size_t i = 0, j; i < dash; i = j + 1) {
-      j = line.find(' ', i);
-      if (j == std::string::npos || j > dash) j = dash;
-      before.push_back(line.substr(i, j - i));
-    }
-    std::string after = line.substr(dash + 3);
-    if (before.size() < 5 || after.rfind("tmpfs ", 0) != 0) continue;
-    const std::string& point = before[4];
-    std::size_t slash = point.rfind('/');
-    if (point.find('\\') != std::string::npos || slash == std::string::npos ||
-        point.compare(slash + 1, 4, "box-") != 0) {
+  std::string_view rest = *text;
+  while (!rest.empty()) {
+    std::size_t end = std::min(rest.find('\n'), rest.size());
+    auto entry = parse_mountinfo_line(rest.substr(0, end));
+    rest.remove_prefix(std::min(end + 1, rest.size()));
+    if (!entry) continue;
+    auto uid = box_mount_uid(*entry);
+    if (!uid || lease.held_elsewhere(*uid)) continue;
+    fs::path point(entry->point);
+    auto parent = detail::open_trusted_dir(point.parent_path());
+    if (!parent) {
+      core::log::warn("left the box mount {} alone: {}", entry->point, parent.error().message);
       continue;
     }
-    char* tail = nullptr;
-    unsigned long uid = std::strtoul(point.c_str() + slash + 5, &tail, 10);
-    if (tail == nullptr || *tail != '\0' || uid < detail::kUidPoolFirst ||
-        uid >= detail::kUidPoolFirst + detail::kUidPoolSize) {
-      continue;
-    }
-    std::string owner = fmt::format("uid={},", uid);
-    if ((after + ",").find(owner) == std::string::npos) continue;
-    bool mine = std::find(ours.uids().begin(), ours.uids().end(), uid) != ours.uids().end();
-    if (!mine && UidLease::held_elsewhere(static_cast<uid_t>(uid))) continue;
-    if (umount2(point.c_str(), MNT_DETACH) == 0) rmdir(point.c_str());
+    std::string name = point.filename().string();
+    detail::detach_mounts_at(parent->get(), name);
+    unlinkat(parent->get(), name.c_str(), AT_REMOVEDIR);
   }
 }
 
 class BoxImpl final : public Box {
  public:
-  BoxImpl(std::shared_ptr<State> state, unsigned slot, fs::path dir, int dir_fd,
+  BoxImpl(std::shared_ptr<State> state, unsigned slot, std::string name, detail::Fd dir_fd,
           unsigned long dir_flags)
       : state_(std::move(state)),
         slot_(slot),
-        dir_(std::move(dir)),
-        dir_fd_(dir_fd),
+        name_(std::move(name)),
+        dir_(state_->options.boxes_dir / name_),
+        dir_fd_(std::move(dir_fd)),
         dir_flags_(dir_flags),
         stack_(256 * 1024) {}
 
@@ -248,8 +276,10 @@ class BoxImpl final : public Box {
     // Isolated runs leave nothing (each pid namespace dies with its pid 1); insecure runs may
     // have left processes that escaped their process group.
     if (state_->options.insecure && state_->root && uid != 0) detail::kill_all_of_uid(uid, uid);
-    close(dir_fd_);
-    detach_and_remove(dir_, !state_->options.insecure);
+    // Through the descriptor: the tmpfs goes even if its directory was renamed meanwhile.
+    if (!state_->options.insecure) detail::detach_mount_of(dir_fd_.get());
+    dir_fd_.reset();
+    remove_box_entry(state_->boxes_fd.get(), name_);
     std::lock_guard lock(state_->mutex);
     state_->slot_open[slot_] = false;
   }
@@ -263,11 +293,11 @@ class BoxImpl final : public Box {
     std::string file(name);
     // What a previous stage left under this name (a symlink, a FIFO) is replaced, never
     // followed or opened.
-    if (unlinkat(dir_fd_, file.c_str(), 0) != 0 && errno != ENOENT) {
+    if (unlinkat(dir_fd_.get(), file.c_str(), 0) != 0 && errno != ENOENT) {
       return core::fail(ErrorCode::invalid_argument, errno_message("replace " + file, errno));
     }
     int fd =
-        openat(dir_fd_, file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+        openat(dir_fd_.get(), file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) return core::fail(ErrorCode::internal, errno_message("create " + file, errno));
     if (state_->root) fchown(fd, host_uid(), host_uid());
     std::size_t done = 0;
@@ -296,7 +326,7 @@ class BoxImpl final : public Box {
     context.host_uid = host_uid();
     context.host_gid = host_uid();
     context.change_identity = state_->root;
-    context.work_dir_fd = dir_fd_;
+    context.work_dir_fd = dir_fd_.get();
     context.work_dir_path = dir_.string();
     context.child_stack_top = stack_ ? stack_.top() : nullptr;
     context.control = &control_;
@@ -329,8 +359,9 @@ class BoxImpl final : public Box {
  private:
   std::shared_ptr<State> state_;
   unsigned slot_;
-  fs::path dir_;
-  int dir_fd_;
+  std::string name_;  // box-<uid>, in the boxes dir
+  fs::path dir_;      // for pid 1, which reopens it as root (the boxes dir is root-only)
+  detail::Fd dir_fd_;
   unsigned long dir_flags_;
   detail::ChildStack stack_;
   detail::RunControl control_;
@@ -366,49 +397,80 @@ class SandboxImpl final : public Sandbox {
  private:
   core::Result<std::unique_ptr<Box>> create_box(unsigned slot) {
     State& s = *state_;
-    const bool secure = !s.options.insecure;
-    uid_t uid = s.root ? s.uids.uids()[slot] : geteuid();
-    fs::path dir = s.options.boxes_dir / fmt::format("box-{}", uid);
+    const uid_t uid = s.root ? s.uids.uids()[slot] : geteuid();
+    const std::string name = fmt::format("box-{}", uid);
+    const int boxes = s.boxes_fd.get();
     // A leftover of a crashed server that held this uid.
-    detach_and_remove(dir, secure);
-    if (mkdir(dir.c_str(), 0700) != 0) {
-      return core::fail(ErrorCode::unavailable, errno_message("mkdir " + dir.string(), errno));
+    remove_box_entry(boxes, name);
+    if (mkdirat(boxes, name.c_str(), 0700) != 0) {
+      return core::fail(ErrorCode::unavailable,
+                        errno_message("mkdir " + (s.options.boxes_dir / name).string(), errno));
     }
-    if (secure) {
-      // A tmpfs of its own: the size cap holds for every stage, and nothing in it can be a
-      // hard link to a host file.
-      std::string options =
-          fmt::format("size={},nr_inodes=65536,mode=0700,uid={},gid={}",
-                      std::max<std::int64_t>(s.options.work_dir_bytes, 4096), uid, uid);
-      if (mount("tmpfs", dir.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, options.c_str()) != 0) {
-        int err = errno;
-        detach_and_remove(dir, false);
-        return core::fail(ErrorCode::unavailable, errno_message("mount work dir", err));
-      }
-    } else if (s.root) {
-      if (chown(dir.c_str(), uid, uid) != 0) {
-        int err = errno;
-        detach_and_remove(dir, false);
-        return core::fail(ErrorCode::unavailable, errno_message("chown work dir", err));
-      }
+    auto work = prepare_work_dir(name, uid);
+    if (!work) {
+      remove_box_entry(boxes, name);
+      return core::Unexpected(work.error());
     }
-    int fd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
+    unsigned long flags = detail::RootfsTemplate::kept_mount_flags(detail::fd_path(work->get()));
+    return std::unique_ptr<Box>(
+        std::make_unique<BoxImpl>(state_, slot, name, std::move(*work), flags));
+  }
+
+  // The work dir in the fresh directory `name` of the boxes dir, owned by `uid`: in secure mode
+  // a tmpfs of its own (the size cap holds for every stage, and nothing in it can be a hard link
+  // to a host file), mounted through a descriptor of the directory checked here.
+  core::Result<detail::Fd> prepare_work_dir(const std::string& name, uid_t uid) {
+    State& s = *state_;
+    auto failed = [](std::string_view what, int err) {
+      return core::fail(ErrorCode::unavailable, errno_message(what, err));
+    };
+    detail::Fd spot(
+        openat(s.boxes_fd.get(), name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (!spot) return failed("open work dir", errno);
+    detail::Fd work;
+    if (!s.options.insecure) {
+      auto mounted = detail::mount_box_tmpfs(spot.get(), s.options.work_dir_bytes);
+      if (!mounted) return core::Unexpected(mounted.error());
+      work = std::move(*mounted);
+    } else {
+      work.reset(openat(spot.get(), ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+      if (!work) return failed("open work dir", errno);
+    }
+    // Owned by the slot's uid, which no mount option shows (a run reads its mountinfo).
+    if (s.root && fchown(work.get(), uid, uid) != 0) {
       int err = errno;
-      detach_and_remove(dir, secure);
-      return core::fail(ErrorCode::unavailable, errno_message("open work dir", err));
+      if (!s.options.insecure) detail::detach_mount_of(work.get());
+      return failed("chown work dir", err);
     }
-    if (fd <= 2) {
-      int moved = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-      close(fd);
-      fd = moved;
-    }
-    unsigned long flags = detail::RootfsTemplate::kept_mount_flags(dir.string());
-    return std::unique_ptr<Box>(std::make_unique<BoxImpl>(state_, slot, dir, fd, flags));
+    // Never 0-2: the insecure child moves its stdio there before it enters the work dir.
+    if (work.get() <= 2) work.reset(fcntl(work.get(), F_DUPFD_CLOEXEC, 3));
+    return work;
   }
 
   std::shared_ptr<State> state_;
 };
+
+// Opens and checks the boxes dir, leases the slots' uids and removes what a dead server left.
+core::Result<void> prepare_boxes(State& state) {
+  const fs::path& path = state.options.boxes_dir;
+  // Runs of an insecure root server use their slot's uid on the host and reach their work dir
+  // by its path: they need to pass through the boxes dir (never to list or change it).
+  const mode_t mode = state.root && state.options.insecure ? 0711 : 0700;
+  auto boxes = detail::open_private_dir(path, mode);
+  if (!boxes) {
+    return core::fail(ErrorCode::unavailable, fmt::format("refusing the boxes dir {}: {}",
+                                                          path.string(), boxes.error().message));
+  }
+  state.boxes_fd = std::move(*boxes);
+  if (!state.root) return {};
+  if (auto acquired = state.uids.acquire(state.options.slots); !acquired) {
+    return core::Unexpected(acquired.error());
+  }
+  state.report.uid_range = describe_uids(state.uids.uids());
+  detach_orphan_box_mounts(state.uids);
+  remove_stale_boxes(state.boxes_fd.get(), state.uids);
+  return {};
+}
 
 // Proves that a real run works end to end before anyone relies on it.
 core::Result<void> self_test(Sandbox& sandbox) {
@@ -426,6 +488,18 @@ core::Result<void> self_test(Sandbox& sandbox) {
 
 }  // namespace
 
+fs::path default_boxes_dir(std::string_view key, bool insecure) {
+  if (geteuid() == 0 && !insecure) return fs::path(kLockDir) / fmt::format("boxes-{}", key);
+  // Not in the root-only kLockDir: their runs must pass through the boxes dir's parent.
+  if (geteuid() == 0) return fs::path("/run") / fmt::format("ide-insecure-boxes-{}", key);
+  // A non-root server runs without isolation, as itself: its boxes stay in its own places.
+  const char* runtime = std::getenv("XDG_RUNTIME_DIR");
+  if (runtime != nullptr && fs::path(runtime).is_absolute()) {
+    return fs::path(runtime) / fmt::format("ide-boxes-{}", key);
+  }
+  return fs::temp_directory_path() / fmt::format("ide-boxes-{}-{}", geteuid(), key);
+}
+
 core::Result<std::unique_ptr<Sandbox>> make_sandbox(const SandboxOptions& options) {
   try {
     if (options.slots == 0) return core::fail(ErrorCode::invalid_argument, "slots must be >= 1");
@@ -442,19 +516,7 @@ core::Result<std::unique_ptr<Sandbox>> make_sandbox(const SandboxOptions& option
     if (!options.insecure && !probe.report.usable) {
       return core::fail(ErrorCode::unavailable, "no usable isolation: " + probe.report.reason);
     }
-    std::error_code ec;
-    fs::create_directories(options.boxes_dir, ec);
-    if (ec) {
-      return core::fail(ErrorCode::unavailable,
-                        fmt::format("boxes dir {}: {}", options.boxes_dir.string(), ec.message()));
-    }
-    if (state->root) {
-      if (auto acquired = state->uids.acquire(options.slots); !acquired)
-        return core::Unexpected(acquired.error());
-      state->report.uid_range = describe_uids(state->uids.uids());
-      detach_orphan_box_mounts(state->uids);
-      remove_stale_boxes(options.boxes_dir, state->uids);
-    }
+    if (auto prepared = prepare_boxes(*state); !prepared) return core::Unexpected(prepared.error());
     if (!options.insecure) {
       auto seccomp = detail::SeccompProgram::build();
       if (!seccomp) return core::Unexpected(seccomp.error());

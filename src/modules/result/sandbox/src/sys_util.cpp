@@ -1,9 +1,11 @@
 #include "sys_util.hpp"
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
@@ -66,6 +68,34 @@ std::optional<std::int64_t> find_keyed_value(std::string_view text, std::string_
 bool path_exists(const std::string& path) {
   struct stat st {};
   return lstat(path.c_str(), &st) == 0;
+}
+
+core::Result<Fd> detached_tmpfs(std::string_view source, std::string_view options,
+                                unsigned attributes) {
+  Fd fs(fsopen("tmpfs", FSOPEN_CLOEXEC));
+  if (!fs) return core::fail(core::ErrorCode::unavailable, errno_message("fsopen tmpfs", errno));
+  const std::string source_name(source);
+  if (fsconfig(fs.get(), FSCONFIG_SET_STRING, "source", source_name.c_str(), 0) != 0) {
+    return core::fail(core::ErrorCode::unavailable, errno_message("tmpfs source", errno));
+  }
+  while (!options.empty()) {
+    std::string_view option = options.substr(0, options.find(','));
+    options.remove_prefix(std::min(options.size(), option.size() + 1));
+    std::string key(option.substr(0, option.find('=')));
+    std::string value(option.substr(std::min(option.size(), key.size() + 1)));
+    if (fsconfig(fs.get(), FSCONFIG_SET_STRING, key.c_str(), value.c_str(), 0) != 0) {
+      return core::fail(core::ErrorCode::unavailable, errno_message("tmpfs option " + key, errno));
+    }
+  }
+  if (fsconfig(fs.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+    return core::fail(core::ErrorCode::unavailable, errno_message("create tmpfs", errno));
+  }
+  Fd mount(fsmount(fs.get(), FSMOUNT_CLOEXEC, attributes));
+  if (!mount) return core::fail(core::ErrorCode::unavailable, errno_message("fsmount", errno));
+  // Above 0-2, like every descriptor the run inherits (they are moved onto 0-2 in the child).
+  if (mount.get() <= 2) mount = Fd(fcntl(mount.get(), F_DUPFD_CLOEXEC, 3));
+  if (!mount) return core::fail(core::ErrorCode::unavailable, errno_message("dup", errno));
+  return mount;
 }
 
 }  // namespace ide::sandbox::detail

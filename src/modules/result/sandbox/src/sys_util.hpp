@@ -9,6 +9,8 @@
 #include <string_view>
 #include <utility>
 
+#include "core/error.hpp"
+
 namespace ide::sandbox::detail {
 
 /// An owned file descriptor.
@@ -18,10 +20,7 @@ class Fd {
   explicit Fd(int fd) : fd_(fd) {}
   Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
   Fd& operator=(Fd&& other) noexcept {
-    if (this != &other) {
-      reset();
-      fd_ = std::exchange(other.fd_, -1);
-    }
+    if (this != &other) reset(std::exchange(other.fd_, -1));
     return *this;
   }
   Fd(const Fd&) = delete;
@@ -29,14 +28,21 @@ class Fd {
   ~Fd() { reset(); }
   int get() const { return fd_; }
   explicit operator bool() const { return fd_ >= 0; }
-  void reset() {
+  /// Closes the descriptor held, if any, and holds `fd` instead.
+  void reset(int fd = -1) {
     if (fd_ >= 0) close(fd_);
-    fd_ = -1;
+    fd_ = fd;
   }
 
  private:
   int fd_ = -1;
 };
+
+/// A detached tmpfs (the new mount API), named `source` in mountinfo, with `options`
+/// ("key=value,...") and MOUNT_ATTR_* `attributes`, held above descriptors 0-2. Errors:
+/// unavailable.
+core::Result<Fd> detached_tmpfs(std::string_view source, std::string_view options,
+                                unsigned attributes);
 
 /// Writes `text` to an existing file (a cgroup or /proc control file). Returns 0 or errno.
 int write_text(const std::string& path, std::string_view text);

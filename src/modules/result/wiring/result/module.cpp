@@ -1,7 +1,5 @@
 #include "result/module.hpp"
 
-#include <unistd.h>
-
 #include <cstdint>
 #include <exception>
 #include <filesystem>
@@ -34,18 +32,6 @@ std::uint64_t stable_hash(std::string_view text) {
   return hash;
 }
 
-/// Per-run work dirs: never inside the data dir (a run must not see the databases), and one
-/// directory per data dir so that servers side by side never share boxes while a restart finds
-/// (and the sandbox cleans) what a crash left behind.
-std::filesystem::path boxes_dir_for(const core::Config& config) {
-  std::error_code ec;
-  std::filesystem::path data = std::filesystem::weakly_canonical(config.data_dir, ec);
-  if (ec) data = std::filesystem::absolute(config.data_dir);
-  return std::filesystem::temp_directory_path() /
-         fmt::format("ide-boxes-{}-{:08x}", ::getuid(),
-                     static_cast<std::uint32_t>(stable_hash(data.string())));
-}
-
 class ResultModuleImpl final : public ResultModule {
  public:
   ResultModuleImpl(std::unique_ptr<ResultServiceImpl> service, std::filesystem::path boxes_dir,
@@ -76,6 +62,18 @@ class ResultModuleImpl final : public ResultModule {
 };
 
 }  // namespace
+
+/// Per-run work dirs: never inside the data dir (a run must not see the databases), and one
+/// directory per data dir so that servers side by side never share boxes while a restart finds
+/// (and the sandbox cleans) what a crash left behind.
+std::filesystem::path boxes_dir_for(const core::Config& config) {
+  std::error_code ec;
+  std::filesystem::path data = std::filesystem::weakly_canonical(config.data_dir, ec);
+  if (ec) data = std::filesystem::absolute(config.data_dir);
+  return sandbox::default_boxes_dir(
+      fmt::format("{:08x}", static_cast<std::uint32_t>(stable_hash(data.string()))),
+      config.insecure_no_sandbox);
+}
 
 core::Result<std::unique_ptr<ResultModule>> make_result_module(const core::Config& config,
                                                                const core::Clock& clock) {

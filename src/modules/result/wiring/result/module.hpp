@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -38,6 +39,10 @@ class ResultModule {
 /// isolation exists and config.insecure_no_sandbox is false.
 core::Result<std::unique_ptr<ResultModule>> make_result_module(const core::Config& config,
                                                                const core::Clock& clock);
+
+/// Where the module for `config` keeps its per-run work dirs (sandbox::default_boxes_dir of a
+/// hash of the data dir's canonical path): the same for every start on that data dir.
+std::filesystem::path boxes_dir_for(const core::Config& config);
 
 /// `ide doctor`: each isolation feature and each language with its probed version, readable.
 /// Also says whether `ide serve` would run code, and warns when the config is insecure.

@@ -36,8 +36,18 @@ struct IsolationReport {
 /// Probes the host. Never throws.
 IsolationReport probe_isolation();
 
+/// Where a server identified by `key` (a short file-name-safe text, e.g. a hash of its data dir)
+/// keeps its boxes. As root: /run/ide-sandbox/boxes-<key>, or /run/ide-insecure-boxes-<key> for
+/// an `insecure` sandbox (its runs, as slot uids on the host, pass through it). Otherwise
+/// $XDG_RUNTIME_DIR/ide-boxes-<key> when that is set, else <temp dir>/ide-boxes-<euid>-<key>.
+std::filesystem::path default_boxes_dir(std::string_view key, bool insecure);
+
 struct SandboxOptions {
-  std::filesystem::path boxes_dir;  // where per-run work dirs live; never inside data_dir
+  // Where per-run work dirs live; never inside data_dir. make_sandbox creates what is missing
+  // (mode 0700; 0711 when insecure as root) and refuses a path with a symlink, an ancestor others
+  // could change, or a boxes dir not owned by the server's euid or that group or others can read
+  // or write (docs/SANDBOX.md).
+  std::filesystem::path boxes_dir;
   unsigned slots = 1;               // concurrent boxes (one uid and cgroup per slot)
   bool insecure = false;            // no namespaces/seccomp/cgroups: rlimits + process group only
   std::int64_t work_dir_bytes = 128 * 1024 * 1024;  // size cap of a box's work dir (all stages)
