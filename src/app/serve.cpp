@@ -102,8 +102,11 @@ int run_serve(const core::Config& config) {
     return 1;
   }
 
+  // Declared before the server and stopped with the result module, which answers its watches.
+  http::ClientJobLimit client_jobs(results.service(), config.max_queued_per_client);
   http::Router router;
-  http::add_all_routes(router, **submissions, results.service(), **urls, config.public_url);
+  http::add_all_routes(router, **submissions, results.service(), **urls, config.public_url,
+                       client_jobs);
   http::Server server(http::ServerOptions::from_config(config), std::move(router));
   if (auto started = server.start(); !started) {
     fmt::print(stderr, "error: {}\n", started.error().message);
