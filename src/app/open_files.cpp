@@ -49,8 +49,8 @@ std::string ensure_open_files(const core::Config& config, std::uint64_t& raised_
         "max-connections {} and {} worker(s) need up to {} open files, but the open-file limit "
         "(RLIMIT_NOFILE) is {} and its hard limit {}: raise it (`ulimit -n {}`, or "
         "LimitNOFILE={} in the systemd unit) or lower max-connections",
-        config.max_connections, core::worker_count(config), needed, limit.rlim_cur,
-        limit.rlim_max, needed, needed);
+        config.max_connections, core::worker_count(config), needed, limit.rlim_cur, limit.rlim_max,
+        needed, needed);
   }
   const rlim_t old_soft = limit.rlim_cur;
   limit.rlim_cur = needed;

@@ -26,10 +26,17 @@ class UlimitServe {
               const std::vector<std::string>& extra = {})
       : dir_(dir) {
     std::filesystem::create_directories(dir / "data");
-    std::vector<std::string> argv{"/bin/sh", "-c",
+    std::vector<std::string> argv{"/bin/sh",
+                                  "-c",
                                   "ulimit " + limit + " || exit 99; exec \"$0\" serve \"$@\"",
-                                  IDE_BINARY, "--port", "0", "--data-dir", (dir / "data").string(),
-                                  "--workers", "2", "--insecure-no-sandbox"};
+                                  IDE_BINARY,
+                                  "--port",
+                                  "0",
+                                  "--data-dir",
+                                  (dir / "data").string(),
+                                  "--workers",
+                                  "2",
+                                  "--insecure-no-sandbox"};
     argv.insert(argv.end(), extra.begin(), extra.end());
     pid_ = ide::test::spawn(argv, -1, dir / "out.txt", dir / "err.txt");
   }
@@ -80,8 +87,7 @@ class UlimitServe {
 
 }  // namespace
 
-TEST_CASE("ide serve refuses to start when the hard open-file limit is too low",
-          "[e2e][clients]") {
+TEST_CASE("ide serve refuses to start when the hard open-file limit is too low", "[e2e][clients]") {
   ide::test::TempDir dir;
   UlimitServe serve(dir.path(), "-n 200");
   REQUIRE_FALSE(serve.listening());
@@ -124,15 +130,15 @@ TEST_CASE("out of the box one client's submits are rate limited", "[e2e][clients
   CHECK(ide::test::error_code(limited) == "rate_limited");
 }
 
-TEST_CASE("out of the box one client may have 10 submissions queued or running",
-          "[e2e][clients]") {
+TEST_CASE("out of the box one client may have 10 submissions queued or running", "[e2e][clients]") {
   ide::test::TempDir dir;
   ServerProcess server(dir.path());
   Api api(server.url());
   std::vector<std::string> ids;
-  for (int i = 0; i < 10; ++i) ids.push_back(api.submit("bash", "sleep 2; echo " + std::to_string(i)));
-  const auto refused = api.post("/api/v1/submissions",
-                                R"json({"language":"bash","code":"echo late"})json");
+  for (int i = 0; i < 10; ++i)
+    ids.push_back(api.submit("bash", "sleep 2; echo " + std::to_string(i)));
+  const auto refused =
+      api.post("/api/v1/submissions", R"json({"language":"bash","code":"echo late"})json");
   INFO(refused.body);
   CHECK(refused.status == 429);
   CHECK(ide::test::error_code(refused) == "rate_limited");
@@ -142,8 +148,8 @@ TEST_CASE("out of the box one client may have 10 submissions queued or running",
   const auto deadline = std::chrono::steady_clock::now() + 30s;
   int status = 0;
   while (status != 202 && std::chrono::steady_clock::now() < deadline) {
-    status = api.post("/api/v1/submissions", R"json({"language":"bash","code":"echo late"})json")
-                 .status;
+    status =
+        api.post("/api/v1/submissions", R"json({"language":"bash","code":"echo late"})json").status;
     // Each try costs a rate-limit token: a few are left, and one comes back every second.
     if (status != 202) std::this_thread::sleep_for(500ms);
   }

@@ -35,8 +35,8 @@ Answer submit_from(std::uint16_t port, const std::string& forwarded_for = "",
                    std::string_view local_address = "127.0.0.1") {
   std::vector<std::pair<std::string, std::string>> headers;
   if (!forwarded_for.empty()) headers.emplace_back("X-Forwarded-For", forwarded_for);
-  return Connection(port, local_address).request(Verb::post, "/api/v1/submissions", kSubmit,
-                                                 headers);
+  return Connection(port, local_address)
+      .request(Verb::post, "/api/v1/submissions", kSubmit, headers);
 }
 
 /// Polls `condition` for up to 10 s.
@@ -142,7 +142,8 @@ TEST_CASE("behind a trusted proxy X-Forwarded-For names the client", "[http][ser
 TEST_CASE("a client's unfinished submissions are capped until one is done",
           "[http][server][clients]") {
   HttpTestServer server(HttpTestServer::small_options(), "", {}, 2);
-  server.submissions.hand_off_with([&](const std::string& id) { return server.results.enqueue(id); });
+  server.submissions.hand_off_with(
+      [&](const std::string& id) { return server.results.enqueue(id); });
 
   const Answer first = submit_from(server.port());
   REQUIRE(first.status == 202);
@@ -165,7 +166,8 @@ TEST_CASE("a client's unfinished submissions are capped until one is done",
 
 TEST_CASE("a refused submit does not keep a client's place", "[http][server][clients]") {
   HttpTestServer server(HttpTestServer::small_options(), "", {}, 1);
-  server.submissions.hand_off_with([&](const std::string& id) { return server.results.enqueue(id); });
+  server.submissions.hand_off_with(
+      [&](const std::string& id) { return server.results.enqueue(id); });
   server.results.fail_enqueue_with(core::ErrorCode::queue_full);
   CHECK(submit_from(server.port()).status == 503);
   server.results.fail_enqueue_with(std::nullopt);
@@ -191,8 +193,7 @@ TEST_CASE("the client is the peer unless a trusted proxy forwarded it", "[http][
   CHECK(client_address(ip("::ffff:10.0.0.1"), "203.0.113.1:8080", trusted) == ip("203.0.113.1"));
 }
 
-TEST_CASE("client keys group an IPv6 host's /64; bad proxy entries are named",
-          "[http][clients]") {
+TEST_CASE("client keys group an IPv6 host's /64; bad proxy entries are named", "[http][clients]") {
   CHECK(http::client_key(ip("192.0.2.1")) == "192.0.2.1");
   CHECK(http::client_key(ip("::ffff:192.0.2.1")) == "192.0.2.1");
   CHECK(http::client_key(ip("2001:db8:1:2:aaaa::1")) == http::client_key(ip("2001:db8:1:2::9")));

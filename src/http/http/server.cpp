@@ -248,7 +248,8 @@ class Session : public std::enable_shared_from_this<Session> {
                             "The server is shutting down and accepts no new submissions."}),
             false);
       }
-      if (auto wait = server_.limiter.acquire(routed.request.client_ip, RateLimiter::Clock::now())) {
+      const auto now = RateLimiter::Clock::now();
+      if (auto wait = server_.limiter.acquire(routed.request.client_ip, now)) {
         return write_response(
             error_response({core::ErrorCode::rate_limited,
                             "Too many submissions from this address; retry in " +
