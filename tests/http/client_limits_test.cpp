@@ -10,6 +10,8 @@
 #include <vector>
 
 #include "http/client_address.hpp"
+#include "http/client_jobs.hpp"
+#include "support/fakes/fake_result_service.hpp"
 #include "support/http_test_server.hpp"
 #include "test_client.hpp"
 
@@ -219,4 +221,35 @@ TEST_CASE("a trusted_proxies entry that is no address stops the server from star
   auto started = server.start();
   REQUIRE_FALSE(started);
   CHECK(started.error().message.find("not-an-ip") != std::string::npos);
+}
+
+TEST_CASE("a watched job still unfinished after a whole wait is asked about again",
+          "[http][clients]") {
+  test::LongPollResultService results;
+  http::ClientJobLimit jobs(results, 1, std::chrono::milliseconds(20));
+  REQUIRE(results.enqueue("job1"));
+  auto slot = jobs.reserve("client");
+  REQUIRE(slot);
+  slot->commit("job1");
+  CHECK(eventually([&] { return results.get_calls() >= 3; }));
+  CHECK(jobs.unfinished("client") == 1);
+  CHECK_FALSE(jobs.reserve("client"));
+  results.set_status("job1", result::Status::done);
+  CHECK(eventually([&] { return jobs.unfinished("client") == 0; }));
+}
+
+TEST_CASE("a job the module answers early or forgets gives its place back", "[http][clients]") {
+  // The fake answers "queued" at once whatever the wait, as a stopping module does: asking
+  // again would loop, so the place is given back.
+  test::FakeResultService stopping;
+  http::ClientJobLimit jobs(stopping, 1);
+  REQUIRE(stopping.enqueue("job1"));
+  jobs.reserve("client")->commit("job1");
+  CHECK(jobs.unfinished("client") == 0);
+  // Not found: never handed off, or purged.
+  jobs.reserve("client")->commit("unknown");
+  CHECK(jobs.unfinished("client") == 0);
+  // A slot dropped without commit() frees its place too.
+  { auto slot = jobs.reserve("client"); }
+  CHECK(jobs.unfinished("client") == 0);
 }
