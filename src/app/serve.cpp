@@ -19,6 +19,7 @@
 #include "core/log.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
+#include "open_files.hpp"
 #include "result/module.hpp"
 #include "retention.hpp"
 #include "submission/module.hpp"
@@ -52,6 +53,16 @@ int run_serve(const core::Config& config) {
   if (std::string problem = prepare(config); !problem.empty()) {
     fmt::print(stderr, "error: {}\n", problem);
     return 2;
+  }
+  // Before anything opens a file or starts a thread, so that every later one inherits it.
+  std::uint64_t raised_from = 0;
+  if (std::string problem = ensure_open_files(config, raised_from); !problem.empty()) {
+    fmt::print(stderr, "error: {}\n", problem);
+    return 1;
+  }
+  if (raised_from > 0) {
+    core::log::info("open-file limit raised from {} to {} (max-connections {} and the workers)",
+                    raised_from, open_files_needed(config), config.max_connections);
   }
   std::error_code ec;
   std::filesystem::create_directories(config.data_dir, ec);
@@ -102,8 +113,11 @@ int run_serve(const core::Config& config) {
     return 1;
   }
 
+  // Declared before the server and stopped with the result module, which answers its watches.
+  http::ClientJobLimit client_jobs(results.service(), config.max_queued_per_client);
   http::Router router;
-  http::add_all_routes(router, **submissions, results.service(), **urls, config.public_url);
+  http::add_all_routes(router, **submissions, results.service(), **urls, config.public_url,
+                       client_jobs);
   http::Server server(http::ServerOptions::from_config(config), std::move(router));
   if (auto started = server.start(); !started) {
     fmt::print(stderr, "error: {}\n", started.error().message);

@@ -49,6 +49,9 @@ void apply_config_file(CLI::App& app, const std::string& path, bool explicitly_g
       throw CLI::ConversionError(fmt::format("{}: unknown setting '{}'", path, item.name));
     }
     if (option->count() > 0) continue;
+    // `trusted_proxies = []`: CLI11 refuses an option with no value, and the built-in default
+    // of every list setting is the empty list already.
+    if (item.inputs.empty()) continue;
     option->add_result(item.inputs);
     option->run_callback();
   }
@@ -97,8 +100,15 @@ void add_config_options(CLI::App& app, Config& config) {
   setting(app, "insecure-no-sandbox", config.insecure_no_sandbox,
           "Run code WITHOUT isolation (development only)");
   setting(app, "rate-limit-per-minute", config.rate_limit_per_minute,
-          "Submits per minute per client IP (0: off)");
+          "Submits per minute per client (0: off)");
   setting(app, "rate-limit-burst", config.rate_limit_burst, "Submits a client may burst");
+  setting(app, "max-connections-per-client", config.max_connections_per_client,
+          "Open connections one client may have (0: no cap)");
+  setting(app, "max-queued-per-client", config.max_queued_per_client,
+          "Submissions one client may have queued or running (0: no cap)");
+  setting(app, "trusted-proxies", config.trusted_proxies,
+          "Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client")
+      ->delimiter(',');
   setting(app, "shutdown-grace-ms", config.shutdown_grace_ms,
           "On SIGTERM, how long running jobs may finish");
   setting(app, "retention-days", config.retention_days, "Purge data older than this (0: never)");

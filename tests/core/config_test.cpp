@@ -82,3 +82,41 @@ TEST_CASE("a named config file that is missing, or an unknown key, is an error",
   CHECK_THROWS_WITH(parse({"--config", (dir / "typo.toml").string()}),
                     Catch::Contains("max_qeue"));
 }
+
+TEST_CASE("one client cannot take the server out of the box", "[core][config][clients]") {
+  ide::test::TempDir dir;
+  std::ofstream(dir / "empty.toml") << "";
+  for (const Config& config :
+       {parse({"--config", (dir / "empty.toml").string()}),
+        parse({"--config", std::string(IDE_SOURCE_DIR) + "/config/ide.toml"})}) {
+    CHECK(config.rate_limit_per_minute == 60);
+    CHECK(config.max_connections_per_client == 32);
+    CHECK(config.max_queued_per_client == 10);
+    CHECK(config.trusted_proxies.empty());
+    CHECK(config.retention_days == 30);
+  }
+}
+
+TEST_CASE("trusted_proxies is a list in the file, the environment and flags",
+          "[core][config][clients]") {
+  ide::test::TempDir dir;
+  const auto file = dir / "ide.toml";
+  std::ofstream(file) << "trusted_proxies = [\"127.0.0.1\", \"10.0.0.0/8\"]\n"
+                      << "max_connections_per_client = 0\nmax_queued_per_client = 3\n";
+  const Config from_file = parse({"--config", file.string()});
+  CHECK(from_file.trusted_proxies == std::vector<std::string>{"127.0.0.1", "10.0.0.0/8"});
+  CHECK(from_file.max_connections_per_client == 0);
+  CHECK(from_file.max_queued_per_client == 3);
+  ::setenv("IDE_TRUSTED_PROXIES", "192.0.2.1,fd00::/8", 1);
+  CHECK(parse({"--config", file.string()}).trusted_proxies ==
+        std::vector<std::string>{"192.0.2.1", "fd00::/8"});
+  ::unsetenv("IDE_TRUSTED_PROXIES");
+  CHECK(parse({"--config", file.string(), "--trusted-proxies", "::1,10.1.0.0/16"})
+            .trusted_proxies == std::vector<std::string>{"::1", "10.1.0.0/16"});
+}
+
+TEST_CASE("an empty trusted_proxies list is empty", "[core][config][clients]") {
+  ide::test::TempDir dir;
+  std::ofstream(dir / "ide.toml") << "trusted_proxies = []\n";
+  CHECK(parse({"--config", (dir / "ide.toml").string()}).trusted_proxies.empty());
+}

@@ -73,7 +73,12 @@ inline std::vector<std::string> serve_argv(const std::filesystem::path& data_dir
                                 "--workers",
                                 std::to_string(options.workers),
                                 "--shutdown-grace-ms",
-                                std::to_string(options.grace_ms)};
+                                std::to_string(options.grace_ms),
+                                // One test client floods the queue on purpose: no fair share.
+                                "--rate-limit-per-minute",
+                                "0",
+                                "--max-queued-per-client",
+                                "0"};
   argv.insert(argv.end(), options.extra.begin(), options.extra.end());
   if (serve_insecure()) argv.push_back("--insecure-no-sandbox");
   return argv;

@@ -48,6 +48,7 @@ constexpr int kMaxExchanges = 4;
 constexpr int kInputsPerWorld = 500;
 constexpr std::string_view kIdPlaceholder = "@ID@";
 constexpr std::string_view kSlugPlaceholder = "@SLUG@";
+const http::IpAddress kPeer = boost::asio::ip::make_address_v4("192.0.2.1");
 
 [[noreturn]] void broken(std::string_view rule, const http::Response& response) {
   const std::string_view body(response.body.data(),
@@ -114,12 +115,17 @@ struct World {
     }
     submissions = std::move(*made);
     urls = std::make_unique<InMemoryUrlService>(*submissions);
-    http::add_all_routes(router, *submissions, results, *urls, "");
+    http::add_all_routes(router, *submissions, results, *urls, "", client_jobs);
   }
 
   DataDir dir;
   core::Config config;
   FakeResultService results{{{"python", "Python", "3.11.2"}, {"c", "C", "12.2.0"}}};
+  // The fake answers "queued" at once, as a stopping module does, so no place stays taken and
+  // no input is refused for what an earlier one submitted.
+  http::ClientJobLimit client_jobs{results, config.max_queued_per_client};
+  // The harness's peer is a trusted proxy, so X-Forwarded-For in an input is parsed.
+  http::AddressSet trusted_proxies = *http::AddressSet::parse({"192.0.2.0/24"});
   core::SystemClock clock;
   CountingIdGenerator ids;
   std::unique_ptr<submission::SubmissionService> submissions;
@@ -302,7 +308,8 @@ std::vector<unsigned> run_request_bytes(std::string_view bytes) {
       const std::string request_body = parser.get().body();
       const bool is_post = parser.get().method() == bhttp::verb::post;
       http::RoutedRequest routed =
-          http::route_request(w.router, parser.release(), "192.0.2.1", "127.0.0.1:8080");
+          http::route_request(w.router, parser.release(), kPeer, w.trusted_proxies,
+                              "127.0.0.1:8080");
       if (routed.answer) {
         response = std::move(*routed.answer);
       } else {

@@ -55,8 +55,15 @@ class Connection {
  public:
   static constexpr std::chrono::seconds kTimeout{20};
 
-  explicit Connection(std::uint16_t port) : stream_(ioc_) {
+  /// Connects from `local_address` (any loopback address works on Linux), so that a test can
+  /// play several clients.
+  explicit Connection(std::uint16_t port, std::string_view local_address = "127.0.0.1")
+      : stream_(ioc_) {
     boost::beast::error_code ec;
+    const boost::asio::ip::tcp::endpoint local(
+        boost::asio::ip::make_address(std::string(local_address)), 0);
+    stream_.socket().open(local.protocol());
+    stream_.socket().bind(local);
     stream_.expires_after(kTimeout);
     stream_.async_connect(
         boost::asio::ip::tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port),

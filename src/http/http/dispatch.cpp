@@ -9,6 +9,7 @@
 
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/field.hpp>
+#include <boost/range/iterator_range.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
 
@@ -28,6 +29,16 @@ bool is_sane_host(std::string_view host) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' ||
            c == '[' || c == ']' || c == '_';
   });
+}
+
+/// Every X-Forwarded-For value in order, joined with ',' as RFC 9110 allows for a list header.
+std::string forwarded_for(const RequestMessage& message) {
+  std::string joined;
+  for (const auto& field : boost::make_iterator_range(message.equal_range("X-Forwarded-For"))) {
+    if (!joined.empty()) joined += ',';
+    joined.append(field.value().data(), field.value().size());
+  }
+  return joined;
 }
 
 }  // namespace
@@ -59,8 +70,8 @@ std::optional<Response> read_error_response(boost::system::error_code ec,
   return std::nullopt;
 }
 
-RoutedRequest route_request(const Router& router, RequestMessage message, std::string client_ip,
-                            std::string_view local_host) {
+RoutedRequest route_request(const Router& router, RequestMessage message, const IpAddress& peer,
+                            const AddressSet& trusted_proxies, std::string_view local_host) {
   RoutedRequest routed;
   const std::string_view target(message.target().data(), message.target().size());
   auto parsed = boost::urls::parse_origin_form(target);
@@ -100,7 +111,8 @@ RoutedRequest route_request(const Router& router, RequestMessage message, std::s
   request.host = is_sane_host(std::string_view(host.data(), host.size()))
                      ? std::string(host.data(), host.size())
                      : std::string(local_host);
-  request.client_ip = std::move(client_ip);
+  request.client_ip =
+      client_key(client_address(peer, forwarded_for(message), trusted_proxies));
   request.body = std::move(message.body());
   return routed;
 }

@@ -13,6 +13,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
 
+#include "http/client_address.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
 
@@ -40,9 +41,11 @@ struct RoutedRequest {
 };
 
 /// Decodes the target of `message`, matches it on `router` and, when a route matches, moves the
-/// message into the Request its handler gets. `local_host` stands in for an insane Host header.
-RoutedRequest route_request(const Router& router, RequestMessage message, std::string client_ip,
-                            std::string_view local_host);
+/// message into the Request its handler gets, with the client_key() of the client: `peer`, or
+/// the address X-Forwarded-For names when `peer` is in `trusted_proxies`. `local_host` stands in
+/// for an insane Host header.
+RoutedRequest route_request(const Router& router, RequestMessage message, const IpAddress& peer,
+                            const AddressSet& trusted_proxies, std::string_view local_host);
 
 /// Calls `route`'s handler; an exception escaping it is logged and answered 500.
 void invoke_handler(const Route& route, Request request, const Reply& reply);

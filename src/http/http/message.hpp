@@ -26,7 +26,9 @@ struct Request {
   std::map<std::string, std::string, std::less<>> params;  // from the route's {name} segments
   std::string body;
   std::string host;       // the Host header when it is sane, else the address we answered on
-  std::string client_ip;  // the peer's address
+  // Who per-client limits count this request against: the client's IPv4 address or IPv6 /64
+  // (the peer, or the X-Forwarded-For client behind a trusted proxy); see client_key().
+  std::string client_ip;
 
   /// The first query parameter called `name` (decoded), if any.
   std::optional<std::string_view> query_param(std::string_view name) const;

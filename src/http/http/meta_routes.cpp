@@ -115,8 +115,8 @@ void add_meta_routes(Router& router, result::ResultService& results) {
 
 void add_all_routes(Router& router, submission::SubmissionService& submissions,
                     result::ResultService& results, url::UrlService& urls,
-                    const std::string& base_url) {
-  add_submission_routes(router, submissions);
+                    const std::string& base_url, ClientJobLimit& client_jobs) {
+  add_submission_routes(router, submissions, client_jobs);
   add_result_routes(router, results, submissions);
   add_url_routes(router, urls, submissions, results, base_url);
   add_meta_routes(router, results);

@@ -1,5 +1,6 @@
-// A token bucket per client key (the peer's IP): `per_minute` tokens a minute, at most `burst`
-// saved up. Guards POST /api/v1/submissions against one client flooding the queue.
+// A token bucket per client key (client_key(): the peer, or the client a trusted proxy named):
+// `per_minute` tokens a minute, at most `burst` saved up. Guards POST /api/v1/submissions
+// against one client flooding the queue.
 #pragma once
 
 #include <chrono>

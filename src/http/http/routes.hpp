@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "http/client_jobs.hpp"
 #include "http/router.hpp"
 #include "result/result_service.hpp"
 #include "submission/submission_service.hpp"
@@ -12,7 +13,9 @@
 namespace ide::http {
 
 /// POST /api/v1/submissions (submitCode) and GET /api/v1/submissions/{id} (the owner's view).
-void add_submission_routes(Router& router, submission::SubmissionService& submissions);
+/// A submit beyond the client's place in `client_jobs` answers 429 rate_limited.
+void add_submission_routes(Router& router, submission::SubmissionService& submissions,
+                           ClientJobLimit& client_jobs);
 
 /// GET /api/v1/submissions/{id}/result[?wait_ms=N][&base64=true] (getResult). `submissions`
 /// tells a submission the result module has not heard of yet (answered "queued") from an
@@ -33,6 +36,6 @@ void add_meta_routes(Router& router, result::ResultService& results);
 /// All of the above: what `ide serve` answers.
 void add_all_routes(Router& router, submission::SubmissionService& submissions,
                     result::ResultService& results, url::UrlService& urls,
-                    const std::string& base_url);
+                    const std::string& base_url, ClientJobLimit& client_jobs);
 
 }  // namespace ide::http

@@ -13,8 +13,10 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <fmt/format.h>
 
 #include "core/log.hpp"
+#include "http/client_address.hpp"
 #include "http/dispatch.hpp"
 #include "http/errors.hpp"
 #include "http/rate_limiter.hpp"
@@ -83,15 +85,15 @@ struct Server::Impl {
 
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
+  /// Takes `session` in, or tells why not: 429 over its client's cap, 503 over the server's.
+  std::optional<Response> admit(const std::shared_ptr<Session>& session);
   void run_io();
-  void unregister(Session* session) {
-    std::lock_guard lock(sessions_mutex);
-    sessions.erase(session);
-  }
+  void unregister(Session* session);
 
   ServerOptions options;
   Router router;
   RateLimiter limiter;
+  AddressSet trusted_proxies;  // parsed from options by start()
   std::shared_ptr<Gate> gate = std::make_shared<Gate>();
   std::atomic<bool> accepting{true};
   std::atomic<bool> stopping{false};
@@ -99,6 +101,10 @@ struct Server::Impl {
   std::mutex sessions_mutex;
   // Owns each open connection, also while its request is being handled and no I/O is pending.
   std::unordered_map<Session*, std::shared_ptr<Session>> sessions;
+  // Open connections by client_key() of the peer (trusted proxies are not counted).
+  std::unordered_map<std::string, std::size_t> client_connections;
+  // Refused connections still being answered: each holds a descriptor while it lingers.
+  std::size_t rejecting = 0;
   std::mutex lifecycle_mutex;
   bool started = false;
   bool stopped = false;
@@ -121,13 +127,20 @@ constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr std::chrono::milliseconds kLingerTime{2'000};
 constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
 
+// Refused connections answered at once; beyond, they are closed without an answer, so that a
+// flood of refused connections cannot hold the descriptors the admitted ones need.
+constexpr std::size_t kMaxRejecting = 64;
+
 class Session : public std::enable_shared_from_this<Session> {
  public:
   Session(Server::Impl& server, tcp::socket&& socket)
       : server_(server), stream_(std::move(socket)) {
     beast::error_code ec;
     const auto remote = stream_.socket().remote_endpoint(ec);
-    if (!ec) client_ip_ = remote.address().to_string();
+    if (!ec) {
+      peer_ = unmapped(remote.address());
+      client_ip_ = peer_.to_string();
+    }
     const auto local = stream_.socket().local_endpoint(ec);
     if (!ec) local_host_ = format_endpoint(local);
   }
@@ -136,6 +149,16 @@ class Session : public std::enable_shared_from_this<Session> {
   ~Session() { set_busy(false); }
 
   net::any_io_executor executor() { return stream_.get_executor(); }
+  const IpAddress& peer() const { return peer_; }
+
+  // Bookkeeping of Server::Impl, under its sessions_mutex.
+  std::string counted_as;  // the client_key() this connection counts against, if any
+  bool rejected = false;   // refused, and counted in Impl::rejecting until unregistered
+
+  /// Closes at once, without an answer.
+  void drop() {
+    net::dispatch(executor(), [self = shared_from_this()] { self->finish(); });
+  }
 
   void start() {
     net::dispatch(executor(), beast::bind_front_handler(&Session::read_header, shared_from_this()));
@@ -213,8 +236,8 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void dispatch(RequestMessage message) {
     method_ = message.method_string();
-    RoutedRequest routed =
-        route_request(server_.router, std::move(message), client_ip_, local_host_);
+    RoutedRequest routed = route_request(server_.router, std::move(message), peer_,
+                                         server_.trusted_proxies, local_host_);
     path_ = routed.request.path;
     if (routed.answer) return write_response(std::move(*routed.answer), false);
     const Route& route = *routed.route;
@@ -225,7 +248,8 @@ class Session : public std::enable_shared_from_this<Session> {
                             "The server is shutting down and accepts no new submissions."}),
             false);
       }
-      if (auto wait = server_.limiter.acquire(client_ip_, RateLimiter::Clock::now())) {
+      const auto now = RateLimiter::Clock::now();
+      if (auto wait = server_.limiter.acquire(routed.request.client_ip, now)) {
         return write_response(
             error_response({core::ErrorCode::rate_limited,
                             "Too many submissions from this address; retry in " +
@@ -303,6 +327,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::shared_ptr<ResponseMessage> response_;
   std::array<char, 16 * 1024> scratch_{};
   std::size_t drained_ = 0;
+  IpAddress peer_;
   unsigned version_ = 11;
   bool keep_alive_ = false;
   bool awaiting_ = false;
@@ -382,21 +407,61 @@ void Server::Impl::on_accept(beast::error_code ec, tcp::socket socket) {
     return;
   }
   auto session = std::make_shared<Session>(*this, std::move(socket));
-  bool admitted = false;
-  {
-    std::lock_guard lock(sessions_mutex);
-    if (sessions.size() < options.max_connections) {
-      sessions.emplace(session.get(), session);
-      admitted = true;
+  if (std::optional<Response> refusal = admit(session)) {
+    if (session->rejected) {
+      session->reject(std::move(*refusal));
+    } else {
+      session->drop();
     }
-  }
-  if (admitted) {
-    session->start();
   } else {
-    session->reject(error_response(
-        {core::ErrorCode::unavailable, "The server has too many open connections."}, 1));
+    session->start();
   }
   do_accept();
+}
+
+std::optional<Response> Server::Impl::admit(const std::shared_ptr<Session>& session) {
+  // Behind a proxy every client arrives from the proxy's address: only the global cap applies.
+  const bool per_client = options.max_connections_per_client > 0 &&
+                          !trusted_proxies.contains(session->peer());
+  const std::string client = per_client ? client_key(session->peer()) : std::string();
+  std::optional<Response> refusal;
+  std::lock_guard lock(sessions_mutex);
+  if (per_client && client_connections[client] >= options.max_connections_per_client) {
+    refusal = error_response(
+        {core::ErrorCode::rate_limited,
+         fmt::format("This client has {} connections open, the most one client may have; close "
+                     "one and retry.",
+                     options.max_connections_per_client)},
+        1);
+  } else if (sessions.size() >= options.max_connections) {
+    refusal = error_response(
+        {core::ErrorCode::unavailable, "The server has too many open connections."}, 1);
+  }
+  if (per_client && client_connections[client] == 0) client_connections.erase(client);
+  if (refusal) {
+    if (rejecting < detail::kMaxRejecting) {
+      ++rejecting;
+      session->rejected = true;
+    }
+    return refusal;
+  }
+  sessions.emplace(session.get(), session);
+  if (per_client) {
+    ++client_connections[client];
+    session->counted_as = client;
+  }
+  return std::nullopt;
+}
+
+void Server::Impl::unregister(Session* session) {
+  std::lock_guard lock(sessions_mutex);
+  if (session->rejected) {
+    session->rejected = false;
+    --rejecting;
+  }
+  if (sessions.erase(session) == 0 || session->counted_as.empty()) return;
+  auto it = client_connections.find(session->counted_as);
+  if (it != client_connections.end() && --it->second == 0) client_connections.erase(it);
 }
 
 void Server::Impl::run_io() {
@@ -418,6 +483,8 @@ ServerOptions ServerOptions::from_config(const core::Config& config) {
   options.port = config.port;
   options.max_body_bytes = config.max_body_bytes;
   options.max_connections = config.max_connections;
+  options.max_connections_per_client = config.max_connections_per_client;
+  options.trusted_proxies = config.trusted_proxies;
   options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
   options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
   options.rate_limit_per_minute = config.rate_limit_per_minute;
@@ -434,6 +501,12 @@ core::Result<void> Server::start() {
   Impl& s = *impl_;
   std::lock_guard lock(s.lifecycle_mutex);
   if (s.started || s.stopped) return core::fail(core::ErrorCode::internal, "server started twice");
+  auto trusted = AddressSet::parse(s.options.trusted_proxies);
+  if (!trusted) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      "trusted-proxies: " + trusted.error().message);
+  }
+  s.trusted_proxies = std::move(*trusted);
   beast::error_code ec;
   tcp::resolver resolver(s.ioc);
   const auto endpoints = resolver.resolve(s.options.host, std::to_string(s.options.port),

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/config.hpp"
 #include "core/error.hpp"
@@ -20,12 +21,16 @@ struct ServerOptions {
   std::size_t max_body_bytes = 8 * 1024 * 1024;     // 413 beyond, answered before reading it
   std::size_t max_header_bytes = 16 * 1024;         // 431 beyond
   std::size_t max_connections = 1024;               // 503 and close beyond
+  // Per client address (IPv6: per /64), trusted proxies exempt: 429 and close beyond; 0: off.
+  std::size_t max_connections_per_client = 32;
+  // Peers (addresses or CIDR networks) whose X-Forwarded-For names the client.
+  std::vector<std::string> trusted_proxies;
   std::chrono::milliseconds header_timeout{10'000};  // also the keep-alive idle time
   std::chrono::milliseconds body_timeout{30'000};
   std::chrono::milliseconds write_timeout{60'000};
   /// On stop(), how long exchanges in progress may still finish.
   std::chrono::milliseconds drain_timeout{2'000};
-  double rate_limit_per_minute = 0;  // per client IP, for routes marked new_work; 0: off
+  double rate_limit_per_minute = 0;  // per client, for routes marked new_work; 0: off
   std::int64_t rate_limit_burst = 20;
   unsigned io_threads = 2;
   unsigned blocking_threads = 8;  // SQLite calls; long-polls do not hold one while they wait
@@ -42,7 +47,8 @@ class Server {
   /// Calls stop().
   ~Server();
 
-  /// Binds, listens and starts the threads. Errors: unavailable (e.g. the address is in use).
+  /// Binds, listens and starts the threads. Errors: invalid_argument (a trusted_proxies entry
+  /// is not an address or network), unavailable (e.g. the address is in use).
   core::Result<void> start();
 
   /// The port listened on (the real one when options.port was 0). Valid after start().

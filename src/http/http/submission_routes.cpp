@@ -8,16 +8,41 @@
 
 namespace ide::http {
 
-void add_submission_routes(Router& router, submission::SubmissionService& submissions) {
+namespace {
+
+// A queued job of this client is likely done within a few seconds.
+constexpr int kClientJobsRetryAfterS = 5;
+
+/// Submits `request` in one of `client`'s places. A place not taken is given back before the
+/// caller answers, so the client's next request already finds it free.
+core::Result<std::string> submit_in_place(submission::SubmissionService& submissions,
+                                          ClientJobLimit& client_jobs, const std::string& client,
+                                          submission::NewSubmission request) {
+  auto slot = client_jobs.reserve(client);
+  if (!slot) return core::Unexpected(slot.error());
+  auto id = submissions.submit_code(std::move(request));
+  if (id) slot->commit(*id);
+  return id;
+}
+
+}  // namespace
+
+void add_submission_routes(Router& router, submission::SubmissionService& submissions,
+                           ClientJobLimit& client_jobs) {
   router.add(
       Verb::post, "/api/v1/submissions",
-      [&submissions](Request request, Reply reply) {
+      [&submissions, &client_jobs](Request request, Reply reply) {
         auto decoded = decode_new_submission(request.body);
         // The raw body is as large as the code and stdin it carried: let it go before the write.
         std::string().swap(request.body);
         if (!decoded) return reply.send(error_response(decoded.error()));
-        auto id = submissions.submit_code(std::move(*decoded));
-        if (!id) return reply.send(error_response(id.error()));
+        auto id = submit_in_place(submissions, client_jobs, request.client_ip,
+                                  std::move(*decoded));
+        if (!id) {
+          const bool over_cap = id.error().code == core::ErrorCode::rate_limited;
+          return reply.send(error_response(
+              id.error(), over_cap ? std::optional<int>(kClientJobsRetryAfterS) : std::nullopt));
+        }
         reply.send(json_response(Status::accepted, {{"id", *id}, {"status", "queued"}}));
       },
       {.blocking = true, .new_work = true});

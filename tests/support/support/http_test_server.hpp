@@ -31,12 +31,15 @@ class HttpTestServer {
     return options;
   }
 
-  /// Starts the server with every route of the API plus whatever `extra` adds.
+  /// Starts the server with every route of the API plus whatever `extra` adds. Each client may
+  /// have `max_queued_per_client` unfinished submissions (0: any number).
   explicit HttpTestServer(http::ServerOptions options = small_options(),
                           std::string public_url = "",
-                          const std::function<void(http::Router&)>& extra = {}) {
+                          const std::function<void(http::Router&)>& extra = {},
+                          std::size_t max_queued_per_client = 0)
+      : client_jobs(results, max_queued_per_client) {
     http::Router router;
-    http::add_all_routes(router, submissions, results, urls, public_url);
+    http::add_all_routes(router, submissions, results, urls, public_url, client_jobs);
     if (extra) extra(router);
     server = std::make_unique<http::Server>(std::move(options), std::move(router));
     if (auto started = server->start(); !started) {
@@ -50,6 +53,7 @@ class HttpTestServer {
   FakeSubmissionService submissions;
   LongPollResultService results;
   InMemoryUrlService urls{submissions};
+  http::ClientJobLimit client_jobs;
   std::unique_ptr<http::Server> server;
 };
 

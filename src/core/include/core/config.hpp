@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/limits.hpp"
 
@@ -29,10 +30,15 @@ struct Config {
   std::string share_secret;                       // empty: generated into data_dir on first start
   LimitSettings limits;
   bool insecure_no_sandbox = false;               // run code without isolation (development only)
-  double rate_limit_per_minute = 0;               // submits per client IP; 0: off
+  double rate_limit_per_minute = 60;              // submits per client; 0: off
   std::int64_t rate_limit_burst = 20;
+  // One client cannot take the server. A client is the peer's IPv4 address or IPv6 /64, or
+  // behind a proxy in trusted_proxies the X-Forwarded-For address that proxy saw.
+  std::size_t max_connections_per_client = 32;    // 429 beyond; 0: off
+  std::size_t max_queued_per_client = 10;         // unfinished submits, 429 beyond; 0: off
+  std::vector<std::string> trusted_proxies;       // addresses or CIDR networks; empty: none
   std::int64_t shutdown_grace_ms = 10'000;        // SIGTERM: how long running jobs may finish
-  std::int64_t retention_days = 0;                // 0: keep forever
+  std::int64_t retention_days = 30;               // 0: keep forever
   bool retention_include_shared = false;
   std::string log_level = "info";                 // debug, info, warn, error
 };

@@ -1,9 +1,10 @@
 // An in-memory SubmissionService for tests: stores submissions in a map, counts lookups, can be
-// told to fail. Thread-safe; nothing is validated or handed off.
+// told to fail. Thread-safe; nothing is validated, and nothing is handed off unless a test asks.
 #pragma once
 
 #include <algorithm>
 #include <cstddef>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -32,6 +33,9 @@ class FakeSubmissionService final : public submission::SubmissionService {
     stored.limits = request.limits;
     std::string id = stored.id;
     submissions_.insert_or_assign(id, std::move(stored));
+    if (hand_off_) {
+      if (auto handed = hand_off_(id); !handed) return core::Unexpected(handed.error());
+    }
     return id;
   }
 
@@ -99,6 +103,12 @@ class FakeSubmissionService final : public submission::SubmissionService {
     submissions_.insert_or_assign(id, std::move(submission));
     return id;
   }
+  /// Every later submit is passed to `hand_off` (e.g. a result module's enqueue), as the real
+  /// module hands it off; its error fails the submit. Empty: nothing is handed off.
+  void hand_off_with(std::function<core::Result<void>(const std::string&)> hand_off) {
+    std::lock_guard lock(mutex_);
+    hand_off_ = std::move(hand_off);
+  }
   /// Every later call fails with `code` (nullopt: succeeds again).
   void fail_with(std::optional<core::ErrorCode> code) {
     std::lock_guard lock(mutex_);
@@ -120,6 +130,7 @@ class FakeSubmissionService final : public submission::SubmissionService {
   std::map<std::string, submission::Submission, std::less<>> submissions_;
   std::map<std::string, std::pair<core::TimePoint, std::string>, std::less<>> cursors_;
   std::optional<core::ErrorCode> failure_;
+  std::function<core::Result<void>(const std::string&)> hand_off_;
   std::size_t lookups_ = 0;
   std::size_t counter_ = 0;
 };
