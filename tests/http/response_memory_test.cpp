@@ -1,8 +1,16 @@
-// What one answer may hold in memory, over real loopback sockets: a result of megabytes of
-// control bytes is served within 4/3 of its bytes and byte-exact.
+// What one answer and all answers together may hold in memory, over real loopback sockets: a
+// result of megabytes of control bytes is served within 4/3 of its bytes and byte-exact, and
+// clients that send a request and never read cannot make the server hold more than its budget
+// of unsent responses (503 with Retry-After beyond, normal service once they go).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <vector>
 
+#include <boost/asio.hpp>
 #include <boost/json.hpp>
 
 #include "http/codec.hpp"
@@ -60,6 +68,58 @@ void check_outputs_exact(const boost::json::object& shown, const result::RunResu
   CHECK(http::base64_decode(test::str(shown.at("compile_output"))) == run.compile_output);
 }
 
+/// A client that sends one request and never reads the answer, with a small receive buffer so
+/// the kernel takes little of the answer off the server. Closing it resets the connection.
+class StalledClient {
+ public:
+  StalledClient(std::uint16_t port, const std::string& target) : socket_(ioc_) {
+    namespace net = boost::asio;
+    socket_.open(net::ip::tcp::v4());
+    socket_.set_option(net::socket_base::receive_buffer_size(4096));
+    socket_.connect({net::ip::make_address("127.0.0.1"), port});
+    const std::string request = "GET " + target + " HTTP/1.1\r\nHost: x\r\n\r\n";
+    net::write(socket_, net::buffer(request));
+  }
+
+ private:
+  boost::asio::io_context ioc_;
+  boost::asio::ip::tcp::socket socket_;
+};
+
+/// Samples `server.unsent_bytes()` on a thread until destroyed; the highest value seen.
+class UnsentSampler {
+ public:
+  explicit UnsentSampler(const http::Server& server)
+      : thread_([this, &server] {
+          while (!done_) {
+            const std::size_t now = server.unsent_bytes();
+            if (now > peak_) peak_ = now;
+            std::this_thread::sleep_for(std::chrono::microseconds(200));
+          }
+        }) {}
+  ~UnsentSampler() {
+    done_ = true;
+    thread_.join();
+  }
+  std::size_t peak() const { return peak_; }
+
+ private:
+  std::atomic<bool> done_{false};
+  std::atomic<std::size_t> peak_{0};
+  std::thread thread_;
+};
+
+/// Waits up to 10 s for `condition`.
+template <typename Condition>
+bool eventually(Condition condition) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!condition()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
 }  // namespace
 
 TEST_CASE("9 MiB of control bytes come back within 4/3 of their size, byte-exact",
@@ -93,4 +153,64 @@ TEST_CASE("9 MiB of control bytes come back within 4/3 of their size, byte-exact
   CHECK(share.body.size() <= bound + submit_body.size());
   CHECK(test::str(share.json().at("code")) == code);
   check_outputs_exact(share.json().at("result").as_object(), run);
+}
+
+TEST_CASE("clients that never read cannot make the server hold more than max_unsent_bytes",
+          "[http][server][response_memory]") {
+  auto options = HttpTestServer::small_options();
+  options.max_unsent_bytes = 26 * kMiB;  // room for two 12 MiB answers, not three
+  options.write_timeout = std::chrono::milliseconds(60'000);
+  HttpTestServer server(options);
+  const std::string id = submit(server.port(), "print(1)");
+  const result::RunResult run = control_byte_run(id);
+  server.results.set(run);
+  const std::string target = "/api/v1/submissions/" + id + "/result";
+  const std::size_t answer_size = test::get(server.port(), target).body.size();
+  REQUIRE(answer_size > 10 * kMiB);
+  REQUIRE(server.server->unsent_bytes() == 0);
+
+  constexpr int kStalled = 8;
+  std::vector<std::unique_ptr<StalledClient>> stalled;
+  {
+    UnsentSampler sampler(*server.server);
+    for (int i = 0; i < kStalled; ++i) {
+      stalled.push_back(std::make_unique<StalledClient>(server.port(), target));
+    }
+    // Two answers fit and stay held (the kernel takes a few MiB of each, not 11); the rest
+    // are 503s, written at once.
+    REQUIRE(eventually([&] { return server.server->unsent_bytes() >= 2 * answer_size; }));
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+
+    Answer refused = test::get(server.port(), target);
+    INFO(refused.body.substr(0, 200));
+    CHECK(refused.status == 503);
+    CHECK(refused.error_code() == "unavailable");
+    CHECK(refused.header("retry-after") == "1");
+    CHECK_THAT(refused.error_message(), Catch::Contains("not read"));
+    // Small answers still fit beside the held ones.
+    CHECK(test::get(server.port(), "/healthz").status == 200);
+    INFO("peak unsent bytes: " << sampler.peak());
+    CHECK(sampler.peak() <= options.max_unsent_bytes + kStalled * 1024);
+    CHECK(server.server->unsent_bytes() <= options.max_unsent_bytes);
+  }
+
+  stalled.clear();  // reset: the server's writes fail and give their bytes back
+  REQUIRE(eventually([&] { return server.server->unsent_bytes() == 0; }));
+  Answer served = test::get(server.port(), target);
+  REQUIRE(served.status == 200);
+  check_outputs_exact(served.json().as_object(), run);
+}
+
+TEST_CASE("an answer larger than the whole budget is still served when it is alone",
+          "[http][server][response_memory]") {
+  auto options = HttpTestServer::small_options();
+  options.max_unsent_bytes = 1 * kMiB;
+  HttpTestServer server(options);
+  const std::string id = submit(server.port(), "print(1)");
+  const result::RunResult run = control_byte_run(id);
+  server.results.set(run);
+  Answer served = test::get(server.port(), "/api/v1/submissions/" + id + "/result");
+  REQUIRE(served.status == 200);
+  check_outputs_exact(served.json().as_object(), run);
+  CHECK(server.server->unsent_bytes() == 0);
 }
