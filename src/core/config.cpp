@@ -82,6 +82,8 @@ void add_config_options(CLI::App& app, Config& config) {
           "Base of share links, e.g. https://ide.example.org (default: from the Host header)");
   setting(app, "share-secret", config.share_secret,
           "Key of the slug hash (default: generated into the data dir)");
+  setting(app, "max-unsent", config.max_unsent_bytes,
+          "Bytes all responses not yet read by their clients may hold together (503 beyond)");
   setting(app, "cpu-ms", config.limits.run.cpu_ms, "Default CPU time limit of a run");
   setting(app, "wall-ms", config.limits.run.wall_ms, "Default wall-clock limit of a run");
   setting(app, "memory-kb", config.limits.run.memory_kb, "Default memory limit of a run");
@@ -125,6 +127,7 @@ std::string validate(const Config& config) {
   if (config.max_connections == 0) return "max-connections must be at least 1";
   if (config.header_timeout_ms <= 0 || config.body_timeout_ms <= 0)
     return "header-timeout-ms and body-timeout-ms must be positive";
+  if (config.max_unsent_bytes < 1024 * 1024) return "max-unsent must be at least 1 MiB";
   for (const StageLimits* s : {&l.run, &l.compile}) {
     if (s->cpu_ms <= 0 || s->wall_ms <= 0 || s->memory_kb <= 0 || s->max_processes <= 0 ||
         s->output_bytes <= 0 || s->file_size_bytes <= 0)

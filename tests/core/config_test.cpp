@@ -64,6 +64,7 @@ TEST_CASE("file < environment < flag", "[core][config]") {
 TEST_CASE("the shipped config/ide.toml parses and is valid", "[core][config]") {
   const Config config = parse({"--config", std::string(IDE_SOURCE_DIR) + "/config/ide.toml"});
   CHECK(ide::core::validate(config).empty());
+  CHECK(config.max_unsent_bytes == Config{}.max_unsent_bytes);
 }
 
 TEST_CASE("validate rejects nonsense", "[core][config]") {
@@ -73,6 +74,9 @@ TEST_CASE("validate rejects nonsense", "[core][config]") {
   config = Config{};
   config.max_queue = 0;
   CHECK_FALSE(ide::core::validate(config).empty());
+  config = Config{};
+  config.max_unsent_bytes = 64 * 1024;
+  CHECK(ide::core::validate(config) == "max-unsent must be at least 1 MiB");
 }
 
 TEST_CASE("a named config file that is missing, or an unknown key, is an error", "[core][config]") {

@@ -132,6 +132,7 @@ class ServerProcess {
   const std::string& url() const { return url_; }
   std::filesystem::path data_dir() const { return dir_ / "data"; }
   bool insecure() const { return insecure_; }
+  pid_t pid() const { return pid_; }
   /// What the server wrote on stderr so far (its log).
   std::string log() const { return read_text(dir_ / "serve-err.txt"); }
 

@@ -172,16 +172,51 @@ TEST_CASE("results encode by status", "[http][codec]") {
   CHECK(body.at("verdict") == "runtime_error");
   CHECK(body.at("exit_code") == 3);
   CHECK(body.at("signal").is_null());
-  CHECK(body.at("stdout") == "out\xef\xbf\xbd");
   CHECK(body.at("truncated").at("stdout") == true);
   CHECK(body.at("truncated").at("stderr") == false);
   CHECK(body.at("finished_at") == "1970-01-01T00:00:02.500Z");
-  CHECK_FALSE(body.contains("encoding"));
+  // Not UTF-8: base64 although not asked for, so the bytes survive.
+  CHECK(body.at("encoding") == "base64");
+  CHECK(*http::base64_decode(std::string(body.at("stdout").as_string())) == "out\xff");
+
+  run.stdout_data = "out\n";
+  body = http::encode_result(run, {});
+  CHECK(body.at("encoding") == "text");
+  CHECK(body.at("stdout") == "out\n");
 
   body = http::encode_result(run, {.base64 = true, .include_id = false});
   CHECK_FALSE(body.contains("id"));
   CHECK(body.at("encoding") == "base64");
-  CHECK(*http::base64_decode(std::string(body.at("stdout").as_string())) == "out\xff");
+  CHECK(*http::base64_decode(std::string(body.at("stdout").as_string())) == "out\n");
+}
+
+TEST_CASE("json_text_size is what Boost.JSON writes for every character", "[http][codec]") {
+  std::string every_ascii;
+  for (int c = 0; c < 128; ++c) every_ascii += static_cast<char>(c);
+  for (const std::string& text : {every_ascii, std::string("\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80"),
+                                  std::string(1000, '\x01'), std::string()}) {
+    const std::string serialized = boost::json::serialize(boost::json::string(text));
+    CHECK(http::json_text_size(text) + 2 == serialized.size());
+  }
+}
+
+TEST_CASE("control-byte output goes as base64, text output as text", "[http][codec]") {
+  result::RunResult run;
+  run.status = result::Status::done;
+  const auto encoded = [&] {
+    return std::string(http::encode_result(run, {}).at("encoding").as_string());
+  };
+  run.stdout_data = std::string(3000, '\x01');  // 18000 bytes as \u0001, 4000 as base64
+  CHECK(encoded() == "base64");
+  run.stdout_data = std::string(3000, 'a') + std::string(1000, '\x01');  // 9000 > 5336
+  CHECK(encoded() == "base64");
+  // A few control bytes in much text: the text is shorter than base64, so it stays readable.
+  run.stdout_data = std::string(3000, 'a') + std::string(150, '\x1b');
+  CHECK(encoded() == "text");
+  run.stdout_data = "tab\tnew\nline\r\n\"quoted\" \\ \xc3\xa9";
+  CHECK(encoded() == "text");
+  run.stdout_data = "";
+  CHECK(encoded() == "text");
 }
 
 TEST_CASE("base64 round-trips every byte", "[http][codec]") {

@@ -387,6 +387,22 @@ test("a runtime error shows its verdict and exit code", { timeout: 180_000 }, as
   await context.close();
 });
 
+test("output that comes as base64 (not UTF-8, mostly control bytes) is shown decoded", { timeout: 180_000 }, async () => {
+  const { context, page, errors } = await openPage();
+  await page.goto("/");
+  const c = controls(page);
+  await waitForEditor(page);
+  await c.language.selectOption("python");
+  await typeCode(page, 'import sys\nsys.stdout.buffer.write(b"\\x01" * 3000 + b"caf\\xc3\\xa9 \\xff decoded\\n")');
+  await c.run.click();
+  assert.equal(await waitForVerdict(page), "ok");
+  const stdout = await c.output.getByRole("region", { name: "stdout" }).innerText();
+  assert.match(stdout, /café \uFFFD decoded/);
+  assert.doesNotMatch(stdout, /AQEB/); // base64 of \x01\x01\x01
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test("at 375 px phone width every control fits and a run works", { timeout: 180_000 }, async () => {
   const { context, page, errors } = await openPage({ viewport: { width: 375, height: 740 } });
   await page.goto("/");

@@ -352,6 +352,19 @@ function streamBlock(name, title, text, truncated, emptyText) {
   );
 }
 
+// A result's outputs as text. The server sends them as base64 (`"encoding": "base64"`) when one
+// is not UTF-8 or they are mostly control bytes; shown here with U+FFFD for bytes that are not
+// UTF-8.
+function outputsAsText(result) {
+  const text = (field) => {
+    const value = result[field] || "";
+    if (result.encoding !== "base64") return value;
+    const bytes = Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
+    return new TextDecoder("utf-8").decode(bytes);
+  };
+  return { stdout: text("stdout"), stderr: text("stderr"), compileOutput: text("compile_output") };
+}
+
 function renderResult(result, { prefix = [] } = {}) {
   stopProgress();
   const verdict = VERDICTS[result.verdict] || { label: result.verdict || "Unknown", kind: "info" };
@@ -380,16 +393,16 @@ function renderResult(result, { prefix = [] } = {}) {
       el("span", { class: "meta" }, ...meta),
     ),
   ];
-  const compileOutput = result.compile_output || "";
+  const { stdout, stderr, compileOutput } = outputsAsText(result);
   if (result.verdict === "compile_error" || compileOutput !== "") {
     const title = result.verdict === "compile_error" ? "Compiler output" : "Compiler messages";
     parts.push(streamBlock("compile", title, compileOutput, false, "(the compiler printed nothing)"));
   }
   if (result.verdict !== "compile_error") {
     const truncated = result.truncated || {};
-    parts.push(streamBlock("stdout", "stdout", result.stdout || "", truncated.stdout, "(no output)"));
-    if ((result.stderr || "") !== "" || truncated.stderr) {
-      parts.push(streamBlock("stderr", "stderr", result.stderr || "", truncated.stderr, ""));
+    parts.push(streamBlock("stdout", "stdout", stdout, truncated.stdout, "(no output)"));
+    if (stderr !== "" || truncated.stderr) {
+      parts.push(streamBlock("stderr", "stderr", stderr, truncated.stderr, ""));
     }
   }
   els.output.replaceChildren(...parts);

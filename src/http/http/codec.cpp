@@ -39,9 +39,25 @@ core::Result<core::RequestedLimits> decode_limits(const json::object& body) {
   return limits;
 }
 
+/// Whether `run`'s outputs go as base64: when asked, when one is not UTF-8 (text would lose
+/// bytes), or when their JSON strings would be longer than their base64 (control bytes cost up
+/// to 6 bytes each as \uXXXX): so they never cost more than base64's 4/3.
+bool outputs_as_base64(const result::RunResult& run, bool asked) {
+  if (asked) return true;
+  const std::string_view outputs[] = {run.stdout_data, run.stderr_data, run.compile_output};
+  std::size_t text_size = 0;
+  std::size_t base64_size = 0;
+  for (std::string_view output : outputs) {
+    if (!core::json::is_valid_utf8(output)) return true;
+    text_size += json_text_size(output);
+    base64_size += base64_encoded_size(output.size());
+  }
+  return text_size > base64_size;
+}
+
 json::string output_string(std::string_view bytes, bool base64) {
   if (base64) return json::string(base64_encode(bytes));
-  return core::json::to_json_string_lossy(bytes);
+  return json::string(bytes);
 }
 
 json::value optional_int(const std::optional<std::int64_t>& value) {
@@ -99,10 +115,11 @@ json::object encode_result(const result::RunResult& run, ResultEncoding encoding
   body["verdict"] = verdict_name(run.verdict);
   body["exit_code"] = run.exit_code ? json::value(*run.exit_code) : json::value(nullptr);
   body["signal"] = run.signal ? json::value(*run.signal) : json::value(nullptr);
-  if (encoding.base64) body["encoding"] = "base64";
-  body["stdout"] = output_string(run.stdout_data, encoding.base64);
-  body["stderr"] = output_string(run.stderr_data, encoding.base64);
-  body["compile_output"] = output_string(run.compile_output, encoding.base64);
+  const bool base64 = outputs_as_base64(run, encoding.base64);
+  body["encoding"] = base64 ? "base64" : "text";
+  body["stdout"] = output_string(run.stdout_data, base64);
+  body["stderr"] = output_string(run.stderr_data, base64);
+  body["compile_output"] = output_string(run.compile_output, base64);
   body["time_ms"] = run.time_ms;
   body["wall_ms"] = run.wall_ms;
   body["memory_kb"] = run.memory_kb;
@@ -171,9 +188,25 @@ constexpr std::string_view kAlphabet =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 }  // namespace
 
+std::size_t base64_encoded_size(std::size_t bytes) { return (bytes + 2) / 3 * 4; }
+
+std::size_t json_text_size(std::string_view text) {
+  std::size_t size = 0;
+  for (char c : text) {
+    switch (c) {
+      case '"': case '\\': case '\b': case '\f': case '\n': case '\r': case '\t':
+        size += 2;  // a short escape: \n
+        break;
+      default:
+        size += static_cast<unsigned char>(c) < 0x20 ? 6 : 1;  // \u0001
+    }
+  }
+  return size;
+}
+
 std::string base64_encode(std::string_view bytes) {
   std::string out;
-  out.reserve((bytes.size() + 2) / 3 * 4);
+  out.reserve(base64_encoded_size(bytes.size()));
   std::size_t i = 0;
   const auto at = [&](std::size_t k) { return static_cast<unsigned char>(bytes[k]); };
   for (; i + 3 <= bytes.size(); i += 3) {

@@ -27,8 +27,10 @@ core::Result<submission::NewSubmission> decode_new_submission(std::string_view b
 boost::json::object encode_submission(const submission::Submission& submission);
 
 struct ResultEncoding {
-  /// stdout, stderr and compile_output as standard base64 with "encoding": "base64", so output
-  /// that is not UTF-8 survives byte-exact. Otherwise invalid bytes become U+FFFD.
+  /// stdout, stderr and compile_output as standard base64 whatever they hold. Otherwise they are
+  /// base64 only when one is not UTF-8 or their JSON strings would be longer than base64 (mostly
+  /// control bytes), so they cost at most 4/3 of their bytes either way. "encoding" says which:
+  /// "text" or "base64".
   bool base64 = false;
   /// false for the share view, which never reveals the submission id.
   bool include_id = true;
@@ -50,6 +52,11 @@ boost::json::array encode_languages(const std::vector<result::Language>& languag
 
 std::string_view status_name(result::Status status);
 std::string_view verdict_name(result::Verdict verdict);
+
+/// The length of the base64 of `bytes` bytes, padding included: 4 per 3 rounded up.
+std::size_t base64_encoded_size(std::size_t bytes);
+/// The length of `text` (valid UTF-8) as Boost.JSON serialises it in a string, quotes excluded.
+std::size_t json_text_size(std::string_view text);
 
 /// Standard base64 (RFC 4648 section 4) with padding.
 std::string base64_encode(std::string_view bytes);

@@ -64,6 +64,9 @@ Response json_response(Status status, const boost::json::value& body) {
   response.status = status;
   response.content_type = std::string(kJsonType);
   response.body = core::json::serialize(body);
+  // Serialising grows the string by doubling: up to twice the bytes for a body of megabytes,
+  // held until the client has read it (and counted against the server's budget of unsent bytes).
+  if (response.body.capacity() - response.body.size() > 64 * 1024) response.body.shrink_to_fit();
   return response;
 }
 

@@ -20,6 +20,7 @@
 #include "http/dispatch.hpp"
 #include "http/errors.hpp"
 #include "http/rate_limiter.hpp"
+#include "http/response_budget.hpp"
 
 namespace ide::http {
 
@@ -81,7 +82,8 @@ struct Server::Impl {
   Impl(ServerOptions o, Router r)
       : options(std::move(o)),
         router(std::move(r)),
-        limiter(options.rate_limit_per_minute, options.rate_limit_burst) {}
+        limiter(options.rate_limit_per_minute, options.rate_limit_burst),
+        budget(options.max_unsent_bytes) {}
 
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
@@ -94,6 +96,7 @@ struct Server::Impl {
   Router router;
   RateLimiter limiter;
   AddressSet trusted_proxies;  // parsed from options by start()
+  ResponseBudget budget;
   std::shared_ptr<Gate> gate = std::make_shared<Gate>();
   std::atomic<bool> accepting{true};
   std::atomic<bool> stopping{false};
@@ -146,7 +149,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
-  ~Session() { set_busy(false); }
+  ~Session() {
+    set_busy(false);
+    give_back_unsent();
+  }
 
   net::any_io_executor executor() { return stream_.get_executor(); }
   const IpAddress& peer() const { return peer_; }
@@ -279,15 +285,39 @@ class Session : public std::enable_shared_from_this<Session> {
     core::log::debug("http: {} {} {} -> {}", client_ip_, method_, path_,
                      static_cast<unsigned>(response.status));
     response_ = std::make_shared<ResponseMessage>(
-        to_message(std::move(response), version_, keep_alive));
+        to_message(within_budget(std::move(response)), version_, keep_alive));
     stream_.expires_after(server_.options.write_timeout);
     bhttp::async_write(stream_, *response_,
                        beast::bind_front_handler(&Session::on_write, shared_from_this(),
                                                  keep_alive));
   }
 
+  /// `response`, its bytes taken from the server's budget of unsent responses; or, when they do
+  /// not fit, a 503 saying so (a client that does not read holds its answer until the write
+  /// timeout, and many such clients must not hold more than the budget together).
+  Response within_budget(Response response) {
+    const std::size_t bytes = held_bytes(response);
+    if (server_.budget.try_take(bytes)) {
+      unsent_bytes_ = bytes;
+      return response;
+    }
+    core::log::warn("http: {} {} {}: a {}-byte answer does not fit; {} of {} bytes are unsent",
+                    client_ip_, method_, path_, bytes, server_.budget.held(),
+                    server_.budget.limit());
+    Response busy = error_response(
+        {core::ErrorCode::unavailable,
+         "The server holds too many answers that clients have not read yet; retry shortly."},
+        1);
+    unsent_bytes_ = held_bytes(busy);
+    server_.budget.take(unsent_bytes_);
+    return busy;
+  }
+
+  void give_back_unsent() { server_.budget.give_back(std::exchange(unsent_bytes_, 0)); }
+
   void on_write(bool keep_alive, beast::error_code ec, std::size_t /*bytes*/) {
     response_.reset();
+    give_back_unsent();
     set_busy(false);
     method_.clear();
     path_.clear();
@@ -325,6 +355,7 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   std::shared_ptr<ResponseMessage> response_;
+  std::size_t unsent_bytes_ = 0;  // taken from server_.budget for response_
   std::array<char, 16 * 1024> scratch_{};
   std::size_t drained_ = 0;
   IpAddress peer_;
@@ -489,6 +520,7 @@ ServerOptions ServerOptions::from_config(const core::Config& config) {
   options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
   options.rate_limit_per_minute = config.rate_limit_per_minute;
   options.rate_limit_burst = config.rate_limit_burst;
+  options.max_unsent_bytes = config.max_unsent_bytes;
   return options;
 }
 
@@ -546,6 +578,8 @@ const std::string& Server::host() const { return impl_->options.host; }
 void Server::stop_accepting() { impl_->accepting = false; }
 
 bool Server::accepting() const { return impl_->accepting; }
+
+std::size_t Server::unsent_bytes() const { return impl_->budget.held(); }
 
 void Server::stop() {
   Impl& s = *impl_;

@@ -28,6 +28,8 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10'000};  // also the keep-alive idle time
   std::chrono::milliseconds body_timeout{30'000};
   std::chrono::milliseconds write_timeout{60'000};
+  /// Bytes all responses not yet written may hold together; beyond, 503 unavailable.
+  std::size_t max_unsent_bytes = 64 * 1024 * 1024;
   /// On stop(), how long exchanges in progress may still finish.
   std::chrono::milliseconds drain_timeout{2'000};
   double rate_limit_per_minute = 0;  // per client, for routes marked new_work; 0: off
@@ -59,6 +61,10 @@ class Server {
   /// Thread-safe.
   void stop_accepting();
   bool accepting() const;
+
+  /// Bytes held now by responses handed to connections and not yet written (at most
+  /// max_unsent_bytes, or one larger response alone, plus a few hundred per 503 it answers).
+  std::size_t unsent_bytes() const;
 
   /// Stops listening, lets exchanges in progress finish for up to drain_timeout, closes every
   /// connection and joins the threads. Callbacks that arrive later are ignored. Idempotent.

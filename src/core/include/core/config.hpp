@@ -28,6 +28,7 @@ struct Config {
   std::int64_t body_timeout_ms = 30'000;          // to read its body
   std::string public_url;                         // base of share links; empty: the Host header
   std::string share_secret;                       // empty: generated into data_dir on first start
+  std::size_t max_unsent_bytes = 64 * 1024 * 1024;  // all unwritten responses together; 503 beyond
   LimitSettings limits;
   bool insecure_no_sandbox = false;               // run code without isolation (development only)
   double rate_limit_per_minute = 60;              // submits per client; 0: off
