@@ -33,17 +33,22 @@ namespace {
 
 const std::string kSecret = "a fixed secret for the tests";
 
-// The specified derivation, written independently of the module.
-std::string expected_slug(const std::string& secret, const std::string& id, std::size_t length) {
+std::string base64url_hmac(const std::string& secret, const std::string& id) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(id.data()), id.size(), digest, &size);
   REQUIRE(size == 32);
-  const std::string encoded =
-      ide::core::base64url_encode(std::string(reinterpret_cast<char*>(digest), size));
-  REQUIRE(length <= encoded.size());
-  return encoded.substr(0, length);
+  return ide::core::base64url_encode(std::string(reinterpret_cast<char*>(digest), size));
+}
+
+// The specified derivation, written independently of the module: base64url(HMAC-SHA256) without
+// its leading '-'s.
+std::string expected_slug(const std::string& secret, const std::string& id, std::size_t length) {
+  const std::string encoded = base64url_hmac(secret, id);
+  const std::string readable = encoded.substr(encoded.find_first_not_of('-'));
+  REQUIRE(length <= readable.size());
+  return readable.substr(0, length);
 }
 
 ide::submission::Submission with_id(std::string id) {
@@ -107,6 +112,24 @@ TEST_CASE("the same id gets the same slug, created only the first time", "[url]"
   auto resolved = service->resolve(first->slug);
   REQUIRE(resolved.has_value());
   CHECK(*resolved == id);
+}
+
+TEST_CASE("a slug never starts with '-', which a command line would take for an option",
+          "[url]") {
+  Fixture f;
+  auto service = f.open();
+  // One id in 64 has an HMAC whose base64url starts with '-': take the first of a few hundred.
+  std::string id;
+  for (int i = 0; id.empty() && i < 1000; ++i) {
+    const std::string candidate = f.add_submission();
+    if (base64url_hmac(kSecret, candidate).front() == '-') id = candidate;
+  }
+  REQUIRE_FALSE(id.empty());
+  auto link = service->generate_url(id);
+  REQUIRE(link.has_value());
+  CHECK(link->slug.front() != '-');
+  CHECK(link->slug == expected_slug(kSecret, id, 8));
+  CHECK(service->resolve(link->slug).value() == id);
 }
 
 TEST_CASE("different ids get different slugs", "[url]") {

@@ -31,6 +31,8 @@ std::vector<std::string> slug_candidates(std::string_view secret,
                                          std::string_view submission_id) {
   std::string digest = hmac_sha256(secret, submission_id);
   std::string stream = core::base64url_encode(digest);
+  // A slug starting with '-' would read as an option on a command line (`ide show -x...`).
+  stream.erase(0, stream.find_first_not_of('-'));
   while (stream.size() < kMaxSlugLength) {
     digest = hmac_sha256(secret, digest);
     stream += core::base64url_encode(digest);
