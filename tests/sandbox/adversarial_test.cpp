@@ -107,6 +107,75 @@ int main(void) {
   require_host_fine(harness, box);
 }
 
+TEST_CASE("an OOM kill in one process takes the whole run on cgroup v2",
+          "[sandbox][adversarial]") {
+  IDE_REQUIRE_ISOLATION();
+  Harness harness;
+  auto box = harness.box();
+  // The child eats memory; the parent would report its death and exit 0. MAP_POPULATE has the
+  // kernel touch the pages: fast even where page faults are slow (User-Mode Linux).
+  compile_c(*box, R"(
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+int main(void) {
+  if (fork() == 0) {
+    for (;;) mmap(0, 1 << 20, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+  }
+  int status = 0;
+  wait(&status);
+  printf("parent survived its child's OOM kill\n");
+  return 0;
+})");
+  auto spec = program();
+  spec.limits.memory_kb = 64 * 1024;
+  auto outcome = box->run(spec);
+  INFO(describe(outcome));
+  CHECK(outcome.termination == Termination::memory_limit);
+  CHECK(outcome.memory_kb >= 48 * 1024);
+  if (isolation().cgroup_version == "v2") {
+    // memory.oom.group: the kernel killed the parent with the child.
+    CHECK_FALSE(contains(outcome.stdout_data, "parent survived"));
+  } else {
+    // v1 has no group kill: the parent lives on, the verdict still comes from the cgroup.
+    CHECK(contains(outcome.stdout_data, "parent survived"));
+  }
+  require_host_fine(harness, box);
+}
+
+TEST_CASE("peak memory is the cgroup's: tmpfs pages the run writes count", "[sandbox][adversarial]") {
+  IDE_REQUIRE_ISOLATION();
+  Harness harness;
+  auto box = harness.box();
+  // The program's own resident memory stays tiny (ru_maxrss would say ~1 MiB); the 40 MiB it
+  // writes to /dev/shm (in 1 MiB files: the file size limit is 4 MiB) are shared memory charged
+  // to the run's cgroup.
+  compile_c(*box, R"(
+#include <fcntl.h>
+#include <stdio.h>
+#include <unistd.h>
+static char block[1 << 20];
+int main(void) {
+  for (int i = 0; i < 40; ++i) {
+    char name[32];
+    snprintf(name, sizeof name, "/dev/shm/f%d", i);
+    int fd = open(name, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || write(fd, block, sizeof block) != (long)sizeof block) return 1;
+    close(fd);
+  }
+  puts("written");
+  return 0;
+})");
+  auto outcome = box->run(program());
+  INFO(describe(outcome));
+  CHECK(outcome.termination == Termination::exited);
+  CHECK(outcome.stdout_data == "written\n");
+  CHECK(outcome.memory_kb >= 40 * 1024);
+  CHECK(outcome.memory_kb < 128 * 1024);
+  require_host_fine(harness, box);
+}
+
 TEST_CASE("large untouched malloc", "[sandbox][adversarial]") {
   IDE_REQUIRE_ISOLATION();
   Harness harness;

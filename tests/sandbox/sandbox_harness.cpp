@@ -121,6 +121,13 @@ std::vector<std::string> leftover_run_cgroups() {
     std::string controllers = line.substr(first + 1, second - first - 1);
     std::string path = line.substr(second + 1);
     std::string controller = controllers.substr(0, controllers.find(','));
+    // On v2 a server in a delegated cgroup moves into <cgroup>/ide-server and keeps its
+    // sandbox cgroups in <cgroup>.
+    const std::string leaf = "/ide-server";
+    if (controllers.empty() && path.size() >= leaf.size() &&
+        path.compare(path.size() - leaf.size(), leaf.size(), leaf) == 0) {
+      path.resize(path.size() - leaf.size());
+    }
     for (const std::string& base : {"/sys/fs/cgroup/" + controller + path, "/sys/fs/cgroup" + path,
                                     "/sys/fs/cgroup/unified" + path}) {
       DIR* dir = opendir(base.c_str());
