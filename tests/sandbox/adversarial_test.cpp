@@ -885,17 +885,32 @@ TEST_CASE("non-native system call ABIs kill the program", "[sandbox][adversarial
   Harness harness;
   auto box = harness.box();
   compile_c(*box, R"(
+#include <stdio.h>
+#include <unistd.h>
 int main(void) {
   long result;
   /* getpid through the i386 gate, which a filter for x86-64 does not cover */
   __asm__ volatile("int $0x80" : "=a"(result) : "a"(20) : "memory");
-  return (int)(result & 0x7f);
+  printf("%ld %d\n", result, (int)getpid());
+  return 0;
 })");
   auto outcome = box->run(program());
   INFO(describe(outcome));
-  // SIGSYS from the filter; kernels without the i386 gate (some VMs) fault first: SIGSEGV.
-  CHECK(outcome.termination == Termination::signaled);
-  CHECK((outcome.signal == SIGSYS || outcome.signal == SIGSEGV));
+  if (read_host_file("/proc/cpuinfo").find("User Mode Linux") == std::string::npos) {
+    // SIGSYS from the filter; kernels without the i386 gate (some VMs) fault first: SIGSEGV.
+    CHECK(outcome.termination == Termination::signaled);
+    CHECK((outcome.signal == SIGSYS || outcome.signal == SIGSEGV));
+  } else {
+    // User-Mode Linux has no i386 ABI: its kernel takes int $0x80 as a native call (number 20
+    // is writev there, which fails on these registers) that the filter sees like any other.
+    // What matters holds: getpid did not run through the i386 gate.
+    CHECK(outcome.termination == Termination::exited);
+    long result = 0;
+    long pid = 0;
+    std::istringstream(outcome.stdout_data) >> result >> pid;
+    CHECK(pid > 0);
+    CHECK(result < 0);
+  }
   // x32 numbers (bit 30 set) are the same architecture to the kernel: the filter must not let
   // them through (the kernel may lack x32 as well: then ENOSYS).
   compile_c(*box, R"(

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/time_scale.hpp"
+
 namespace ide::sandbox::test {
 
 const IsolationReport& isolation() {
@@ -18,10 +20,12 @@ std::vector<std::string> default_env() {
   return {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/box", "LANG=C.UTF-8", "TMPDIR=/tmp"};
 }
 
+std::int64_t scaled_ms(std::int64_t ms) { return ms * ide::test::time_scale(); }
+
 core::StageLimits tight_limits() {
   core::StageLimits limits;
-  limits.cpu_ms = 2'000;
-  limits.wall_ms = 4'000;
+  limits.cpu_ms = scaled_ms(2'000);
+  limits.wall_ms = scaled_ms(4'000);
   limits.memory_kb = 128 * 1024;
   limits.max_processes = 32;
   limits.output_bytes = 64 * 1024;
@@ -75,8 +79,8 @@ void compile_c(Box& box, const std::string& source, const std::vector<std::strin
   spec.argv = {"/usr/bin/gcc", "-O1", "-o", "prog", "prog.c"};
   for (const auto& flag : flags) spec.argv.push_back(flag);
   spec.env = default_env();
-  spec.limits.cpu_ms = 20'000;
-  spec.limits.wall_ms = 40'000;
+  spec.limits.cpu_ms = scaled_ms(20'000);
+  spec.limits.wall_ms = scaled_ms(40'000);
   spec.limits.memory_kb = 512 * 1024;
   auto outcome = box.run(spec);
   INFO(describe(outcome));
