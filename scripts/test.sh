@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds ide with warnings as errors and runs every test:
-#   1. the whole suite (unit, HTTP, e2e, sandbox, browser) with ctest;
+#   1. the whole suite (unit, HTTP, e2e, sandbox, browser) with ctest, then the sandbox, result,
+#      durability and e2e binaries again in a cgroup v2 guest (skipped, saying why, where none boots);
 #   2. the unit and HTTP suites again under AddressSanitizer + UndefinedBehaviorSanitizer (clang);
 #   3. the libFuzzer target over the request path for a minute (IDE_FUZZ_SECONDS to change it).
 # docs/TESTING.md says how long each step takes and how to run one area or fuzz longer.
@@ -20,6 +21,15 @@ cmake --build build/test -j "$jobs"
 
 step "tests"
 ctest --test-dir build/test --output-on-failure -j "$jobs" --timeout 600
+
+# The same binaries again where only cgroup v2 exists: a Debian 12 guest (UML, or KVM where the
+# host has hardware virtualisation), as root in a systemd service with Delegate=yes.
+step "sandbox, result, durability and e2e tests in a cgroup v2 guest (scripts/guest-test.sh)"
+if guest_reason=$(scripts/guest-test.sh --can-boot); then
+  scripts/guest-test.sh build/test
+else
+  echo "SKIPPED the cgroup v2 guest stage: $guest_reason"
+fi
 
 # Both sanitizer builds use clang: GCC 12 with sanitizers reports false -Wmaybe-uninitialized in
 # Catch2's headers. Warnings are step 1's job, so these builds do not make them errors (clang

@@ -5,6 +5,8 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <thread>
 
@@ -29,6 +31,24 @@ TEST_CASE("the isolation report says what this machine offers", "[sandbox]") {
     CHECK(text.find("NOT usable") != std::string::npos);
     WARN("isolation is not usable here: " << report.reason);
   }
+}
+
+// Where a stage must prove a cgroup version (the cgroup v2 guest of scripts/guest-test.sh sets
+// IDE_EXPECT_CGROUP=v2), anything else is a failure, never a silent fallback or a skip.
+TEST_CASE("the sandbox uses the cgroup version and controllers the stage expects", "[sandbox]") {
+  const char* expected = std::getenv("IDE_EXPECT_CGROUP");
+  if (expected == nullptr || *expected == '\0') return;
+  const auto& report = isolation();
+  INFO(report.describe());
+  REQUIRE(report.usable);
+  REQUIRE(report.cgroup_version == expected);
+  auto has = [&](const char* controller) {
+    return std::find(report.controllers.begin(), report.controllers.end(), controller) !=
+           report.controllers.end();
+  };
+  CHECK(has("memory"));
+  CHECK(has("pids"));
+  CHECK(has(report.cgroup_version == "v2" ? "cpu" : "cpuacct"));
 }
 
 TEST_CASE("make_sandbox refuses to run without isolation unless insecure", "[sandbox]") {

@@ -7,6 +7,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/time_scale.hpp"
+
 namespace ide::sandbox::test {
 
 const IsolationReport& isolation() {
@@ -18,10 +20,12 @@ std::vector<std::string> default_env() {
   return {"PATH=/usr/local/bin:/usr/bin:/bin", "HOME=/box", "LANG=C.UTF-8", "TMPDIR=/tmp"};
 }
 
+std::int64_t scaled_ms(std::int64_t ms) { return ms * ide::test::time_scale(); }
+
 core::StageLimits tight_limits() {
   core::StageLimits limits;
-  limits.cpu_ms = 2'000;
-  limits.wall_ms = 4'000;
+  limits.cpu_ms = scaled_ms(2'000);
+  limits.wall_ms = scaled_ms(4'000);
   limits.memory_kb = 128 * 1024;
   limits.max_processes = 32;
   limits.output_bytes = 64 * 1024;
@@ -78,8 +82,8 @@ void compile(Box& box, const std::string& compiler, const std::string& file,
   spec.argv = {compiler, "-O1", "-o", "prog", file};
   for (const auto& flag : flags) spec.argv.push_back(flag);
   spec.env = default_env();
-  spec.limits.cpu_ms = 20'000;
-  spec.limits.wall_ms = 40'000;
+  spec.limits.cpu_ms = scaled_ms(20'000);
+  spec.limits.wall_ms = scaled_ms(40'000);
   spec.limits.memory_kb = 512 * 1024;
   auto outcome = box.run(spec);
   INFO(describe(outcome));
@@ -134,6 +138,13 @@ std::vector<std::string> leftover_run_cgroups() {
     std::string controllers = line.substr(first + 1, second - first - 1);
     std::string path = line.substr(second + 1);
     std::string controller = controllers.substr(0, controllers.find(','));
+    // On v2 a server in a delegated cgroup moves into <cgroup>/ide-server and keeps its
+    // sandbox cgroups in <cgroup>.
+    const std::string leaf = "/ide-server";
+    if (controllers.empty() && path.size() >= leaf.size() &&
+        path.compare(path.size() - leaf.size(), leaf.size(), leaf) == 0) {
+      path.resize(path.size() - leaf.size());
+    }
     for (const std::string& base : {"/sys/fs/cgroup/" + controller + path, "/sys/fs/cgroup" + path,
                                     "/sys/fs/cgroup/unified" + path}) {
       DIR* dir = opendir(base.c_str());

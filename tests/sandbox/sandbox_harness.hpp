@@ -37,7 +37,9 @@ StageSpec bash(std::string script);
 StageSpec python(std::string code);
 /// Runs ./prog (built by compile_c) in the box.
 StageSpec program(std::vector<std::string> args = {});
-/// Small, fast limits for adversarial runs.
+/// `ms` times ide::test::time_scale() (IDE_TEST_TIME_SCALE): wider limits on a slow machine.
+std::int64_t scaled_ms(std::int64_t ms);
+/// Small, fast limits for adversarial runs (their times scaled).
 core::StageLimits tight_limits();
 
 /// A secure sandbox in a temp dir.

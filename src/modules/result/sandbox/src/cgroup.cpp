@@ -103,14 +103,21 @@ std::int64_t pread_cpu(int fd, Version version) {
   return find_keyed_value(text, "usage_usec").value_or(-1);
 }
 
-void kill_listed(const std::string& procs_file) {
+
+std::vector<pid_t> listed_pids(const std::string& procs_file) {
+  std::vector<pid_t> pids;
   auto text = read_text(procs_file);
-  if (!text) return;
+  if (!text) return pids;
   for (const auto& entry : split(*text, '\n')) {
     pid_t pid = 0;
     auto [ptr, ec] = std::from_chars(entry.data(), entry.data() + entry.size(), pid);
-    if (ec == std::errc() && pid > 0) ::kill(pid, SIGKILL);
+    if (ec == std::errc() && pid > 0) pids.push_back(pid);
   }
+  return pids;
+}
+
+void kill_listed(const std::string& procs_file) {
+  for (pid_t pid : listed_pids(procs_file)) ::kill(pid, SIGKILL);
 }
 
 bool has_tasks(const std::string& dir) {
@@ -157,6 +164,60 @@ void remove_stale(const std::string& base) {
 
 std::atomic<unsigned> instance_counter{0};
 
+// The leaf a server moves its delegated cgroup's processes into (see enable_v2_controllers).
+constexpr std::string_view kServerLeaf = "ide-server";
+
+// A server in <cgroup>/ide-server works from <cgroup>, as it did before moving (and so do the
+// processes it starts, which inherit the leaf).
+std::string without_server_leaf(std::string path) {
+  const std::string suffix = "/" + std::string(kServerLeaf);
+  if (path.size() >= suffix.size() &&
+      path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0) {
+    path.resize(path.size() - suffix.size());
+    if (path.empty()) path = "/";
+  }
+  return path;
+}
+
+// Moves every process of cgroup `dir` into its child `leaf`. Under Delegate=yes the subtree is
+// the service's, so all its processes are the server's (or its parent script's). Returns 0 or
+// errno; a process that exits meanwhile (ESRCH) is not an error.
+int move_processes_into_leaf(const std::string& dir, const std::string& leaf) {
+  if (mkdir(leaf.c_str(), 0755) != 0 && errno != EEXIST) return errno;
+  for (int round = 0; round < 10; ++round) {
+    auto pids = listed_pids(dir + "/cgroup.procs");
+    if (pids.empty()) return 0;
+    for (pid_t pid : pids) {
+      int err = write_text(leaf + "/cgroup.procs", std::to_string(pid));
+      if (err != 0 && err != ESRCH) return err;
+    }
+  }
+  return EBUSY;  // processes keep appearing (something forks in a loop there)
+}
+
+// "+memory +pids +cpu" (cpu only where the layout offers it).
+std::string v2_controllers_to_enable(const CgroupLayout& layout) {
+  std::string text = "+memory +pids";
+  if (contains(layout.controllers, "cpu")) text += " +cpu";
+  return text;
+}
+
+// Controllers reach a cgroup only through its parent's cgroup.subtree_control, and a non-root
+// cgroup that holds processes cannot enable any ("no internal processes": EBUSY). A server in a
+// delegated cgroup (systemd's Delegate=yes) therefore first moves that cgroup's processes into
+// the leaf <own>/ide-server, then enables the controllers on <own> and on its instance dir.
+int enable_v2_controllers(const CgroupLayout& layout, const std::string& instance_dir) {
+  const std::string& own = layout.memory_dir;
+  const std::string controllers = v2_controllers_to_enable(layout);
+  int err = write_text(own + "/cgroup.subtree_control", controllers);
+  if (err == EBUSY) {
+    err = move_processes_into_leaf(own, own + "/" + std::string(kServerLeaf));
+    if (err == 0) err = write_text(own + "/cgroup.subtree_control", controllers);
+  }
+  if (err == 0) err = write_text(instance_dir + "/cgroup.subtree_control", controllers);
+  return err;
+}
+
 }  // namespace
 
 CgroupLayout CgroupLayout::detect() {
@@ -176,14 +237,7 @@ CgroupLayout CgroupLayout::detect() {
     std::string controllers = line.substr(first + 1, second - first - 1);
     std::string path = line.substr(second + 1);
     if (line.substr(0, first) == "0" && controllers.empty()) {
-      // A server that moved itself into a leaf (see CgroupParent::create) works from the
-      // leaf's parent, as it did before moving.
-      constexpr std::string_view kLeaf = "/ide-server";
-      if (path.size() > kLeaf.size() &&
-          path.compare(path.size() - kLeaf.size(), kLeaf.size(), kLeaf) == 0) {
-        path.resize(path.size() - kLeaf.size());
-      }
-      v2_path = path;
+      v2_path = without_server_leaf(path);
     } else {
       v1_paths.emplace_back(split(controllers, ','), path);
     }
@@ -202,14 +256,19 @@ CgroupLayout CgroupLayout::detect() {
       for (auto& c : split(trimmed, ' ')) {
         if (!c.empty()) controllers.push_back(c);
       }
-      if (contains(controllers, "memory") && contains(controllers, "pids") && writable_dir(dir)) {
+      if (contains(controllers, "memory") && contains(controllers, "pids") && writable_dir(dir) &&
+          path_exists(dir + "/cpu.stat")) {
         layout.version = Version::v2;
         layout.memory_dir = dir;
-        layout.controllers = {"memory", "pids", "cpu (cpu.stat)"};
+        layout.controllers = {"memory", "pids"};
+        // CPU time comes from cpu.stat either way; the cpu controller is enabled when offered.
+        layout.controllers.emplace_back(contains(controllers, "cpu") ? "cpu" : "cpu.stat");
         return layout;
       }
-      layout.reason = fmt::format("cgroup v2 at {} has no memory and pids controllers ({})",
-                                  mount.mount_point, trimmed.empty() ? "none" : trimmed);
+      layout.reason = fmt::format(
+          "cgroup v2 at {} (cgroup {}) has not the memory and pids controllers ({}) or is not "
+          "writable",
+          mount.mount_point, v2_path, trimmed.empty() ? "none" : trimmed);
     }
   }
 
@@ -290,21 +349,13 @@ core::Result<CgroupParent> CgroupParent::create(const CgroupLayout& layout) {
     parent.dirs_.push_back(dir);
   }
   if (layout.version == Version::v2) {
-    // Controllers reach a cgroup only through its parent's subtree_control; a populated
-    // non-root cgroup cannot enable them (EBUSY): then this process moves into a leaf first.
-    const std::string& own = layout.memory_dir;
-    int err = write_text(own + "/cgroup.subtree_control", "+memory +pids");
-    if (err == EBUSY) {
-      std::string leaf = own + "/ide-server";
-      mkdir(leaf.c_str(), 0755);
-      err = write_text(leaf + "/cgroup.procs", std::to_string(getpid()));
-      if (err == 0) err = write_text(own + "/cgroup.subtree_control", "+memory +pids");
-    }
-    if (err == 0) err = write_text(parent.dirs_[0] + "/cgroup.subtree_control", "+memory +pids");
-    if (err != 0) {
-      return core::fail(
-          core::ErrorCode::unavailable,
-          errno_message("cannot enable memory and pids controllers under " + own, err));
+    if (int err = enable_v2_controllers(layout, parent.dirs_[0]); err != 0) {
+      return core::fail(core::ErrorCode::unavailable,
+                        errno_message(fmt::format("cannot enable {} under {} (run ide in a "
+                                                  "cgroup of its own: systemd Delegate=yes)",
+                                                  v2_controllers_to_enable(layout),
+                                                  layout.memory_dir),
+                                      err));
     }
   }
   return parent;
@@ -369,7 +420,8 @@ core::Result<RunCgroup> RunCgroup::create(const CgroupParent& parent, const std:
     if (err == 0) {
       // Without swap accounting, at least keep the kernel from swapping the run out.
       if (!parent.layout().memsw) set(mem + "/memory.swappiness", "0", false);
-      run.cpu_fd_ = open((run.dirs_[2] + "/cpuacct.usage").c_str(), O_RDONLY | O_CLOEXEC);
+      failed = "cpuacct.usage";
+      err = run.open_cpu_file(run.dirs_[2] + "/cpuacct.usage");
     }
   } else {
     const std::string& dir = run.dirs_[0];
@@ -381,10 +433,13 @@ core::Result<RunCgroup> RunCgroup::create(const CgroupParent& parent, const std:
     } else if ((err = set(dir + "/pids.max", pids, true)) != 0) {
       failed = "pids.max";
     }
+    // One OOM kill takes the whole run, as a judge expects.
+    if (err == 0 && (err = set(dir + "/memory.oom.group", "1", true)) != 0) {
+      failed = "memory.oom.group";
+    }
     if (err == 0) {
-      // One OOM kill takes the whole run, as a judge expects.
-      set(dir + "/memory.oom.group", "1", false);
-      run.cpu_fd_ = open((dir + "/cpu.stat").c_str(), O_RDONLY | O_CLOEXEC);
+      failed = "cpu.stat";
+      err = run.open_cpu_file(dir + "/cpu.stat");
     }
   }
   if (err != 0) {
@@ -453,6 +508,13 @@ void RunCgroup::kill_all() {
   for (int round = 0; round < 3 && has_tasks(dirs_.back()); ++round) {
     kill_listed(dirs_.back() + "/cgroup.procs");
   }
+}
+
+int RunCgroup::open_cpu_file(const std::string& path) {
+  // Without it the CPU limit would rest on RLIMIT_CPU alone, which children escape by forking.
+  cpu_fd_ = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (cpu_fd_ < 0) return errno;
+  return pread_cpu(cpu_fd_, version_) >= 0 ? 0 : EIO;
 }
 
 void RunCgroup::close_fds() {

@@ -15,7 +15,8 @@ namespace ide::sandbox::detail {
 struct CgroupLayout {
   enum class Version { none, v1, v2 };
   Version version = Version::none;
-  std::vector<std::string> controllers;  // the usable ones among memory, pids, cpuacct/cpu
+  std::vector<std::string> controllers;  // v1: memory, pids, cpuacct; v2: memory, pids, cpu
+                                         // (or cpu.stat when the cpu controller is not offered)
   bool memsw = false;                    // v1: memory.memsw.* exists (swap is limited too)
   std::string memory_dir;                // v1: this process's memory cgroup; v2: its cgroup
   std::string pids_dir;                  // v1 only
@@ -81,6 +82,8 @@ class RunCgroup {
   void remove();
 
  private:
+  /// Opens the CPU time file the run is measured by; 0 or errno (EIO: it has no usage figure).
+  int open_cpu_file(const std::string& path);
   void close_fds();
   CgroupLayout::Version version_ = CgroupLayout::Version::none;
   std::vector<std::string> dirs_;  // v1: memory, pids, cpuacct; v2: one
