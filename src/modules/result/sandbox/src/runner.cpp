@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -381,6 +382,108 @@ std::string prepare_secure(const RunContext& context, const StageSpec& spec, Chi
   return "";
 }
 
+/// Maps the run's ids, puts pid 1 in its cgroup and lets it go. Returns why not, or "".
+std::string start_secure_child(const RunContext& context, pid_t pid, SecureLaunch& secure) {
+  secure.go->read.reset();
+  secure.status->write.reset();
+  std::string failure;
+  if (int e = write_text(fmt::format("/proc/{}/uid_map", pid),
+                         fmt::format("{} {} 1\n", kInnerUid, context.host_uid));
+      e != 0) {
+    failure = errno_message("uid_map", e);
+  } else if (int e2 = write_text(fmt::format("/proc/{}/gid_map", pid),
+                                 fmt::format("{} {} 1\n", kInnerGid, context.host_gid));
+             e2 != 0) {
+    failure = errno_message("gid_map", e2);
+  } else if (auto added = secure.cgroup->add(pid); !added) {
+    failure = added.error().message;
+  } else if (write(secure.go->write.get(), "g", 1) != 1) {
+    failure = errno_message("start the run", errno);
+  }
+  secure.go->write.reset();
+  return failure;
+}
+
+/// Reads the run's output until its process ends, killing it (with `kill_run`) at the wall
+/// clock, at the CPU limit (checked on `cgroup` when there is one) or when an output reaches its
+/// cap. Returns why it was killed.
+KillReason supervise(int process_fd, Capture (&captures)[2], const RunCgroup* cgroup,
+                     const core::StageLimits& limits, Clock::time_point started,
+                     const std::function<void()>& kill_run) {
+  const auto wall_deadline =
+      started + std::chrono::milliseconds(std::max<std::int64_t>(limits.wall_ms, 1));
+  const std::int64_t cpu_limit_us = std::max<std::int64_t>(limits.cpu_ms, 1) * 1000;
+  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
+  auto next_cpu_check = started + std::chrono::milliseconds(2);
+  KillReason killed = KillReason::none;
+  auto kill_for = [&](KillReason reason) {
+    killed = reason;
+    kill_run();
+  };
+  for (;;) {
+    auto now = Clock::now();
+    if (killed == KillReason::none && now >= wall_deadline) kill_for(KillReason::time);
+    if (killed == KillReason::none && cgroup != nullptr && now >= next_cpu_check) {
+      std::int64_t used = cgroup->cpu_us();
+      if (used > cpu_limit_us) {
+        kill_for(KillReason::time);
+      } else {
+        // The earliest moment the limit can be reached with every CPU busy.
+        std::int64_t wait_us = used < 0 ? 50'000 : (cpu_limit_us - used) / cpus;
+        wait_us = std::clamp<std::int64_t>(wait_us, 2'000, 250'000);
+        next_cpu_check = now + std::chrono::microseconds(wait_us);
+      }
+    }
+    auto deadline =
+        killed == KillReason::none
+            ? std::min(wall_deadline, cgroup != nullptr ? next_cpu_check : wall_deadline)
+            : now + std::chrono::milliseconds(100);
+    int timeout_ms = static_cast<int>(std::clamp<std::int64_t>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1, 0,
+        1000));
+    pollfd fds[3];
+    nfds_t count = 0;
+    fds[count++] = pollfd{process_fd, POLLIN, 0};
+    int index_of[2] = {-1, -1};
+    for (int i = 0; i < 2; ++i) {
+      if (captures[i].open()) {
+        index_of[i] = static_cast<int>(count);
+        fds[count++] = pollfd{captures[i].fd.get(), POLLIN, 0};
+      }
+    }
+    int ready = poll(fds, count, timeout_ms);
+    if (ready < 0 && errno != EINTR) {
+      kill_for(KillReason::time);  // cannot supervise: stop it
+      return killed;
+    }
+    if (ready <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (index_of[i] < 0 || fds[index_of[i]].revents == 0) continue;
+      captures[i].read_available();
+      if (captures[i].truncated && killed == KillReason::none) kill_for(KillReason::output);
+    }
+    if (fds[0].revents != 0) return killed;
+  }
+}
+
+/// Reads what is still in the pipes once the run's process has ended; true when an output
+/// reached its cap. In secure mode every writer is gone (the pid namespace died with its pid 1);
+/// in insecure mode escaped processes may hold them, so it does not wait.
+bool drain(Capture (&captures)[2], bool secure) {
+  const auto drain_deadline = Clock::now() + std::chrono::seconds(1);
+  bool truncated = false;
+  for (auto& capture : captures) {
+    while (capture.open()) {
+      if (!capture.read_available()) break;
+      if (!secure || Clock::now() >= drain_deadline) break;
+      pollfd p{capture.fd.get(), POLLIN, 0};
+      poll(&p, 1, 50);
+    }
+    truncated = truncated || capture.truncated;
+  }
+  return truncated;
+}
+
 }  // namespace
 
 StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
@@ -478,23 +581,7 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   };
 
   if (context.secure) {
-    secure.go->read.reset();
-    secure.status->write.reset();
-    std::string failure;
-    std::string map = fmt::format("{} {} 1\n", kInnerUid, context.host_uid);
-    if (int e = write_text(fmt::format("/proc/{}/uid_map", pid), map); e != 0) {
-      failure = errno_message("uid_map", e);
-    } else if (int e2 = write_text(fmt::format("/proc/{}/gid_map", pid),
-                                   fmt::format("{} {} 1\n", kInnerGid, context.host_gid));
-               e2 != 0) {
-      failure = errno_message("gid_map", e2);
-    } else if (auto added = secure.cgroup->add(pid); !added) {
-      failure = added.error().message;
-    } else if (write(secure.go->write.get(), "g", 1) != 1) {
-      failure = errno_message("start the run", errno);
-    }
-    secure.go->write.reset();
-    if (!failure.empty()) {
+    if (std::string failure = start_secure_child(context, pid, secure); !failure.empty()) {
       kill_run();
       int ignored = 0;
       rusage usage{};
@@ -512,79 +599,11 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
     fcntl(capture.fd.get(), F_SETFL, O_NONBLOCK);
   }
 
-  const auto wall_deadline =
-      started + std::chrono::milliseconds(std::max<std::int64_t>(limits.wall_ms, 1));
-  const std::int64_t cpu_limit_us = std::max<std::int64_t>(limits.cpu_ms, 1) * 1000;
-  const unsigned cpus = std::max(1u, std::thread::hardware_concurrency());
-  auto next_cpu_check = started + std::chrono::milliseconds(2);
-  KillReason killed = KillReason::none;
-  bool exited = false;
-
-  while (!exited) {
-    auto now = Clock::now();
-    if (killed == KillReason::none && now >= wall_deadline) {
-      killed = KillReason::time;
-      kill_run();
-    }
-    if (killed == KillReason::none && secure.cgroup && now >= next_cpu_check) {
-      std::int64_t used = secure.cgroup->cpu_us();
-      if (used > cpu_limit_us) {
-        killed = KillReason::time;
-        kill_run();
-      } else {
-        // The earliest moment the limit can be reached with every CPU busy.
-        std::int64_t wait_us = used < 0 ? 50'000 : (cpu_limit_us - used) / cpus;
-        wait_us = std::clamp<std::int64_t>(wait_us, 2'000, 250'000);
-        next_cpu_check = now + std::chrono::microseconds(wait_us);
-      }
-    }
-    auto deadline = killed == KillReason::none
-                        ? std::min(wall_deadline, secure.cgroup ? next_cpu_check : wall_deadline)
-                        : now + std::chrono::milliseconds(100);
-    int timeout_ms = static_cast<int>(std::clamp<std::int64_t>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1, 0,
-        1000));
-    pollfd fds[3];
-    nfds_t count = 0;
-    fds[count++] = pollfd{process.get(), POLLIN, 0};
-    int index_of[2] = {-1, -1};
-    for (int i = 0; i < 2; ++i) {
-      if (captures[i].open()) {
-        index_of[i] = static_cast<int>(count);
-        fds[count++] = pollfd{captures[i].fd.get(), POLLIN, 0};
-      }
-    }
-    int ready = poll(fds, count, timeout_ms);
-    if (ready < 0 && errno != EINTR) {
-      killed = KillReason::time;  // cannot supervise: stop it
-      kill_run();
-      break;
-    }
-    if (ready <= 0) continue;
-    for (int i = 0; i < 2; ++i) {
-      if (index_of[i] < 0 || fds[index_of[i]].revents == 0) continue;
-      captures[i].read_available();
-      if (captures[i].truncated && killed == KillReason::none) {
-        killed = KillReason::output;
-        kill_run();
-      }
-    }
-    if (fds[0].revents != 0) exited = true;
-  }
-
-  // What is still in the pipes. In secure mode every writer is gone now (the pid namespace
-  // died with its pid 1); in insecure mode escaped processes may hold them, so do not wait.
+  KillReason killed = supervise(process.get(), captures, secure.cgroup ? &*secure.cgroup : nullptr,
+                                limits, started, kill_run);
+  // Insecure mode: what is left of the process group would keep the pipes open.
   if (!context.secure) kill(-pid, SIGKILL);
-  const auto drain_deadline = Clock::now() + std::chrono::seconds(1);
-  for (auto& capture : captures) {
-    while (capture.open()) {
-      if (!capture.read_available()) break;
-      if (!context.secure || Clock::now() >= drain_deadline) break;
-      pollfd p{capture.fd.get(), POLLIN, 0};
-      poll(&p, 1, 50);
-    }
-    if (capture.truncated && killed == KillReason::none) killed = KillReason::output;
-  }
+  if (drain(captures, context.secure) && killed == KillReason::none) killed = KillReason::output;
 
   int wait_status = 0;
   rusage usage{};
@@ -632,6 +651,7 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
     outcome.error = errno_message(child_error.what, child_error.err);
     return outcome;
   }
+  const std::int64_t cpu_limit_us = std::max<std::int64_t>(limits.cpu_ms, 1) * 1000;
   decide_termination(
       EndOfRun{killed, measured.oom_kills > 0, cpu_us > cpu_limit_us, have_status, program_status},
       outcome);
