@@ -118,8 +118,7 @@ class UidLease {
   /// True when another live sandbox holds `uid` (its lock cannot be taken).
   bool held_elsewhere(unsigned long uid) const {
     if (ours(uid)) return false;
-    detail::Fd lock(
-        openat(dir_.get(), lock_name(uid).c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
+    detail::Fd lock(openat(dir_.get(), lock_name(uid).c_str(), O_RDWR | O_CLOEXEC | O_NOFOLLOW));
     return lock && flock(lock.get(), LOCK_EX | LOCK_NB) != 0;
   }
 
@@ -156,10 +155,7 @@ struct State {
   std::optional<detail::RootfsTemplate> rootfs;
   std::optional<detail::CgroupParent> cgroups;
   detail::Fd boxes_fd;  // options.boxes_dir, checked once: every box step is relative to it
-  int init_fd = -1;  // the embedded ide-sandbox-init, as a sealed memfd
-  ~State() {
-    if (init_fd >= 0) close(init_fd);
-  }
+  detail::Fd init_fd;   // the embedded ide-sandbox-init, as a sealed memfd
   std::mutex mutex;
   std::vector<bool> slot_open;
 };
@@ -296,8 +292,8 @@ class BoxImpl final : public Box {
     if (unlinkat(dir_fd_.get(), file.c_str(), 0) != 0 && errno != ENOENT) {
       return core::fail(ErrorCode::invalid_argument, errno_message("replace " + file, errno));
     }
-    int fd =
-        openat(dir_fd_.get(), file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int fd = openat(dir_fd_.get(), file.c_str(),
+                    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
     if (fd < 0) return core::fail(ErrorCode::internal, errno_message("create " + file, errno));
     if (state_->root) fchown(fd, host_uid(), host_uid());
     std::size_t done = 0;
@@ -338,7 +334,7 @@ class BoxImpl final : public Box {
       context.cgroups = &*state_->cgroups;
       context.rootfs = &*state_->rootfs;
       context.cgroup_name = fmt::format("run-{}", host_uid());
-      context.init_fd = state_->init_fd;
+      context.init_fd = state_->init_fd.get();
     }
     try {
       return detail::run_stage(context, spec);
@@ -526,7 +522,7 @@ core::Result<std::unique_ptr<Sandbox>> make_sandbox(const SandboxOptions& option
       state->rootfs.emplace(std::move(*rootfs));
       auto init = load_init_executable();
       if (!init) return core::Unexpected(init.error());
-      state->init_fd = *init;
+      state->init_fd.reset(*init);
       auto cgroups = detail::CgroupParent::create(probe.cgroups);
       if (!cgroups) return core::Unexpected(cgroups.error());
       state->cgroups.emplace(std::move(*cgroups));
