@@ -73,7 +73,7 @@ class StalledClient {
 }  // namespace
 
 TEST_CASE("clients that never read hold at most max_unsent of a real server's memory",
-          "[e2e][memory]") {
+          "[e2e][memory][not-in-guest]") {
   test::TempDir dir;
   // Buffers of 1 MiB and more straight from mmap and back on free (a fixed threshold turns off
   // glibc's raising it), so VmRSS counts memory in use, not what the allocator keeps cached
