@@ -45,8 +45,9 @@ def target_rows(r):
             rows.append(row(f"seed: {route} p99", f"{fmt(p99)} ms", "", None, f"< {limit} ms",
                             p99 < limit and routes[route]["ok"] > 0))
         rss = seed["rss"]
-        growth = ratio(rss["max_kb"], rss["start_kb"])
-        rows.append(row("seed: server RSS, max / at start", f"{rss['max_kb']:,} kB",
+        growth = ratio(rss["max_kb_during_load"], rss["start_kb"])
+        rows.append(row("seed: server RSS, max during the load / at its start",
+                        f"{rss['max_kb_during_load']:,} kB (with the checks after it: {rss['max_kb']:,} kB)",
                         f"{rss['start_kb']:,} kB", growth, "<= 1.20",
                         None if growth is None else growth <= 1.2))
     storage = r["storage"]
