@@ -2,9 +2,10 @@
 // util-linux unshare and bubblewrap, all measured in the same process run (issue 3, item 5).
 //
 //   bench_sandbox [--runs N] [--python-runs N] [--throughput-runs N] [--boxes DIR]
-//                 [--server-rss-mb N]
+//                 [--server-rss-mb N] [--json FILE]
 //
-// Prints a Markdown table (median and p90 per method) and the runs/s of two workers.
+// Prints a Markdown table (median and p90 per method) and the runs/s of two workers; --json
+// writes the same figures for scripts/bench.sh.
 #include <sched.h>
 #include <signal.h>
 #include <spawn.h>
@@ -18,6 +19,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <string>
 #include <thread>
@@ -187,7 +189,16 @@ std::string load_average() {
   return text;
 }
 
+// Every printed row, for --json.
+struct Row {
+  std::string method;
+  std::string program;
+  Stats stats;
+};
+std::vector<Row> printed_rows;
+
 void print_row(const std::string& method, const std::string& program, const Stats& s) {
+  printed_rows.push_back({method, program, s});
   fmt::print("| {} | {} | {:.2f} | {:.2f} | {:.2f} |{}\n", method, program, s.median_ms, s.p90_ms,
              s.cpu_ms, s.failures ? fmt::format(" {} failed runs", s.failures) : "");
   std::fflush(stdout);
@@ -212,6 +223,24 @@ double throughput(sb::Sandbox& sandbox, int total_runs, unsigned workers) {
   return total_runs / seconds;
 }
 
+bool write_json(const std::string& path, double throughput_runs_per_s, const std::string& load_start,
+                const std::string& load_end) {
+  std::string rows;
+  for (const Row& row : printed_rows) {
+    rows += fmt::format(
+        "{}{{\"method\": \"{}\", \"program\": \"{}\", \"median_ms\": {:.4f}, \"p90_ms\": {:.4f}, "
+        "\"cpu_ms\": {:.4f}, \"failures\": {}}}",
+        rows.empty() ? "" : ",\n  ", row.method, row.program, row.stats.median_ms, row.stats.p90_ms,
+        row.stats.cpu_ms, row.stats.failures);
+  }
+  std::ofstream file(path);
+  file << fmt::format(
+      "{{\"rows\": [\n  {}\n], \"throughput_runs_per_s\": {:.2f}, \"load_start\": \"{}\", "
+      "\"load_end\": \"{}\"}}\n",
+      rows, throughput_runs_per_s, load_start, load_end);
+  return static_cast<bool>(file);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -219,6 +248,8 @@ int main(int argc, char** argv) {
   int python_runs = 50;
   int throughput_runs = 400;
   int server_rss_mb = 0;
+  std::string json_file;
+  double throughput_runs_per_s = 0;
   std::filesystem::path boxes =
       std::filesystem::temp_directory_path() / fmt::format("ide-bench-{}", getpid());
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -233,13 +264,16 @@ int main(int argc, char** argv) {
       boxes = argv[i + 1];
     else if (flag == "--server-rss-mb")
       server_rss_mb = std::atoi(argv[i + 1]);
+    else if (flag == "--json")
+      json_file = argv[i + 1];
   }
   // A server's heap makes every fork/clone copy more page tables: simulate one.
   std::vector<char> ballast(static_cast<std::size_t>(server_rss_mb) << 20, 1);
   if (server_rss_mb > 0) fmt::print("Simulated server heap: {} MiB touched\n\n", server_rss_mb);
   auto report = sb::probe_isolation();
   fmt::print("Isolation on this machine:\n{}\n\n", report.describe());
-  fmt::print("Load average at start: {}\n", load_average());
+  const std::string load_start = load_average();
+  fmt::print("Load average at start: {}\n", load_start);
 
   const std::vector<std::string> true_cmd = {"/bin/true"};
   const std::vector<std::string> python_cmd = {"/usr/bin/python3", "-c", "pass"};
@@ -290,11 +324,17 @@ int main(int argc, char** argv) {
     }
     if (secure) {
       double rate = throughput(**secure, throughput_runs, 2);
+      throughput_runs_per_s = rate;
       fmt::print("\nThroughput, 2 workers, /bin/true, a new box per run: {:.0f} runs/s\n", rate);
     }
   }  // the sandboxes go before their directory
-  fmt::print("Load average at end: {}\n", load_average());
+  const std::string load_end = load_average();
+  fmt::print("Load average at end: {}\n", load_end);
   std::error_code ignored;
   std::filesystem::remove_all(boxes, ignored);
+  if (!json_file.empty() && !write_json(json_file, throughput_runs_per_s, load_start, load_end)) {
+    fmt::print(stderr, "cannot write {}\n", json_file);
+    return 1;
+  }
   return 0;
 }

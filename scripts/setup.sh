@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs what ide needs on Debian 12, and nothing that is already there. Idempotent; silent when
-# everything is present. Usage: scripts/setup.sh [--for-tests]
+# everything is present. Usage: scripts/setup.sh [--for-tests] [--for-bench]
 #   (default)    build dependencies and the five minimum language toolchains
 #   --for-tests  also what the test suite needs: clang's fuzzing/sanitizer runtime, Chromium and
 #                the web page's npm packages (playwright-core)
+#   --for-bench  also what scripts/bench.sh needs: wrk, nginx (the static-file reference), zstd
+#                (the compression reference) and perf (profiles)
 # IDE_EXTRA_LANGUAGES=1 also installs java, go, rust, ruby, lua and php.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,9 +15,16 @@ build_packages=(cmake ninja-build g++ pkg-config libboost1.81-dev libboost-json1
 language_packages=(python3 gcc g++ bash nodejs)
 extra_language_packages=(default-jdk-headless golang rustc ruby lua5.4 php-cli)
 test_packages=(clang libclang-rt-14-dev chromium sqlite3 bubblewrap util-linux procps)
+bench_packages=(wrk nginx-light zstd linux-perf curl procps)
 
 wanted=("${build_packages[@]}" "${language_packages[@]}")
-[[ "${1:-}" == "--for-tests" ]] && wanted+=("${test_packages[@]}")
+for flag in "$@"; do
+  case "$flag" in
+    --for-tests) wanted+=("${test_packages[@]}") ;;
+    --for-bench) wanted+=("${bench_packages[@]}") ;;
+    *) echo "setup: unknown flag $flag (--for-tests, --for-bench)" >&2; exit 2 ;;
+  esac
+done
 [[ "${IDE_EXTRA_LANGUAGES:-0}" == "1" ]] && wanted+=("${extra_language_packages[@]}")
 # The web page is bundled with npm; Debian's nodejs ships without it, NodeSource's with it.
 command -v npm >/dev/null 2>&1 || wanted+=(npm)
