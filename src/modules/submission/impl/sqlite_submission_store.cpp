@@ -39,13 +39,20 @@ const std::vector<std::string> kMigrations = {
     R"sql(
       CREATE INDEX submissions_created ON submissions (created_at_ms, id);
     )sql",
+    // 3: code and stdin may be stored compressed; each column says how (core::sqlite::Codec).
+    // Rows written before are raw, which the default says. Read only together with the blobs.
+    R"sql(
+      ALTER TABLE submissions ADD COLUMN code_codec INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE submissions ADD COLUMN stdin_codec INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 const std::string kInsert =
     "INSERT INTO submissions (id, language, cpu_ms, wall_ms, memory_kb, created_at_ms, "
-    "handed_off, code, stdin) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)";
+    "handed_off, code, stdin, code_codec, stdin_codec) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)";
 const std::string kFind =
-    "SELECT language, cpu_ms, wall_ms, memory_kb, created_at_ms, code, stdin "
+    "SELECT language, cpu_ms, wall_ms, memory_kb, created_at_ms, code, stdin, code_codec, "
+    "stdin_codec "
     "FROM submissions WHERE id = ?";
 const std::string kExists = "SELECT 1 FROM submissions WHERE id = ?";
 const std::string kMarkHandedOff = "UPDATE submissions SET handed_off = 1 WHERE id = ?";
@@ -115,6 +122,9 @@ SqliteSubmissionStore::SqliteSubmissionStore(std::filesystem::path path, std::si
 SqliteSubmissionStore::~SqliteSubmissionStore() = default;
 
 void SqliteSubmissionStore::insert(const Submission& submission) {
+  // Compressed before taking the lock: other submits wait only for the write and its fsync.
+  const core::sqlite::EncodedBlob code(submission.code);
+  const core::sqlite::EncodedBlob stdin_data(submission.stdin_data);
   std::lock_guard lock(write_mutex_);
   writer_.prepare(kInsert)
       .bind(1, submission.id)
@@ -123,8 +133,10 @@ void SqliteSubmissionStore::insert(const Submission& submission) {
       .bind(4, submission.limits.wall_ms)
       .bind(5, submission.limits.memory_kb)
       .bind(6, core::to_unix_ms(submission.created_at))
-      .bind_blob(7, submission.code)
-      .bind_blob(8, submission.stdin_data)
+      .bind_blob(7, code.bytes())
+      .bind_blob(8, stdin_data.bytes())
+      .bind(9, code.codec())
+      .bind(10, stdin_data.codec())
       .run();
 }
 
@@ -141,8 +153,9 @@ std::optional<Submission> SqliteSubmissionStore::find(std::string_view id) {
   submission.limits.wall_ms = statement.column_optional_int(2);
   submission.limits.memory_kb = statement.column_optional_int(3);
   submission.created_at = core::from_unix_ms(statement.column_int(4));
-  submission.code = statement.column_text(5);
-  submission.stdin_data = statement.column_text(6);
+  submission.code = core::sqlite::decode_blob(statement.column_view(5), statement.column_int(7));
+  submission.stdin_data =
+      core::sqlite::decode_blob(statement.column_view(6), statement.column_int(8));
   return submission;
 }
 
