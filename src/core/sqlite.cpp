@@ -229,6 +229,41 @@ int Database::user_version() {
   return version;
 }
 
+// --- ReaderPool ---
+
+ReaderPool::ReaderPool(std::filesystem::path path, std::size_t max_readers)
+    : path_(std::move(path)), max_readers_(max_readers == 0 ? 1 : max_readers) {}
+
+ReaderPool::Lease::Lease(ReaderPool& pool) : pool_(pool) {
+  std::unique_lock lock(pool_.mutex_);
+  pool_.returned_.wait(lock,
+                       [this] { return !pool_.idle_.empty() || pool_.open_ < pool_.max_readers_; });
+  if (!pool_.idle_.empty()) {
+    db_ = std::move(pool_.idle_.back());
+    pool_.idle_.pop_back();
+    return;
+  }
+  ++pool_.open_;
+  lock.unlock();
+  try {
+    // The writer already migrated the file; this only opens it.
+    db_ = std::make_unique<Database>(pool_.path_, std::vector<std::string>{});
+  } catch (...) {
+    lock.lock();
+    --pool_.open_;
+    pool_.returned_.notify_one();
+    throw;
+  }
+}
+
+ReaderPool::Lease::~Lease() {
+  {
+    std::lock_guard lock(pool_.mutex_);
+    pool_.idle_.push_back(std::move(db_));
+  }
+  pool_.returned_.notify_one();
+}
+
 // --- Transaction ---
 
 Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }

@@ -7,7 +7,9 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <condition_variable>
 #include <map>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -109,6 +111,39 @@ class Database {
  private:
   sqlite3* db_ = nullptr;
   std::map<std::string, Statement, std::less<>> statements_;
+};
+
+/// Up to `max_readers` read connections to one file, opened on first need and reused, so that
+/// reads run beside each other and beside the writer (WAL) instead of queueing on one connection.
+/// Thread-safe. The file must already exist with its schema (the writer migrates it).
+class ReaderPool {
+ public:
+  ReaderPool(std::filesystem::path path, std::size_t max_readers);
+  ReaderPool(const ReaderPool&) = delete;
+  ReaderPool& operator=(const ReaderPool&) = delete;
+
+  /// A connection borrowed from the pool (waiting while all are in use), given back when the
+  /// lease ends.
+  class Lease {
+   public:
+    explicit Lease(ReaderPool& pool);
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease();
+    Database& db() { return *db_; }
+
+   private:
+    ReaderPool& pool_;
+    std::unique_ptr<Database> db_;
+  };
+
+ private:
+  std::filesystem::path path_;
+  std::size_t max_readers_;
+  std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<std::unique_ptr<Database>> idle_;
+  std::size_t open_ = 0;
 };
 
 /// How a blob column is stored, kept in the row next to it (its codec column).

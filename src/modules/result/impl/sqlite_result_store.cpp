@@ -9,7 +9,7 @@ namespace ide::result {
 
 namespace {
 
-using core::sqlite::Database;
+using ReaderLease = core::sqlite::ReaderPool::Lease;
 using core::sqlite::Statement;
 using core::sqlite::ResetOnExit;
 using core::sqlite::Transaction;
@@ -83,8 +83,8 @@ std::optional<int> optional_small(const std::optional<std::int64_t>& value) {
 
 }  // namespace
 
-SqliteResultStore::SqliteResultStore(const std::filesystem::path& file)
-    : writer_(file, kMigrations), reader_(file, kMigrations) {}
+SqliteResultStore::SqliteResultStore(const std::filesystem::path& file, std::size_t max_readers)
+    : writer_(file, kMigrations), readers_(file, max_readers) {}
 
 EnqueueOutcome SqliteResultStore::enqueue(std::string_view id, std::int64_t now_ms,
                                           std::size_t max_queued) {
@@ -122,8 +122,8 @@ std::size_t SqliteResultStore::requeue_interrupted() {
 }
 
 std::vector<JobRecord> SqliteResultStore::queued_jobs() {
-  std::lock_guard lock(read_mutex_);
-  Statement& select = reader_.prepare(
+  ReaderLease lease(readers_);
+  Statement& select = lease.db().prepare(
       "SELECT submission_id, enqueued_at_ms, attempts FROM jobs WHERE state = 'queued' "
       "ORDER BY enqueued_at_ms, rowid");
   ResetOnExit reset(select);
@@ -201,8 +201,8 @@ void SqliteResultStore::finish(const RunResult& result) {
 }
 
 std::optional<JobRecord> SqliteResultStore::find_job(std::string_view id) {
-  std::lock_guard lock(read_mutex_);
-  Statement& select = reader_.prepare(
+  ReaderLease lease(readers_);
+  Statement& select = lease.db().prepare(
       "SELECT state, enqueued_at_ms, started_at_ms, attempts FROM jobs WHERE submission_id = ?");
   ResetOnExit reset(select);
   if (!select.bind(1, id).step()) return std::nullopt;
@@ -214,8 +214,8 @@ std::optional<JobRecord> SqliteResultStore::find_job(std::string_view id) {
 }
 
 std::optional<RunResult> SqliteResultStore::find_result(std::string_view id) {
-  std::lock_guard lock(read_mutex_);
-  Statement& select = reader_.prepare(
+  ReaderLease lease(readers_);
+  Statement& select = lease.db().prepare(
       "SELECT r.verdict, r.exit_code, r.signal, r.stdout, r.stderr, r.compile_output, r.time_ms, "
       "r.wall_ms, r.memory_kb, r.stdout_truncated, r.stderr_truncated, r.finished_at_ms, "
       "j.enqueued_at_ms, r.stdout_codec, r.stderr_codec, r.compile_output_codec "

@@ -10,7 +10,7 @@ namespace ide::submission {
 
 namespace {
 
-using core::sqlite::Database;
+using ReaderLease = core::sqlite::ReaderPool::Lease;
 using core::sqlite::ResetOnExit;
 using core::sqlite::Statement;
 
@@ -72,52 +72,8 @@ constexpr std::size_t kRemoveBatch = 64;
 
 }  // namespace
 
-/// A reader connection borrowed from the pool, given back when the lease ends.
-class SqliteSubmissionStore::ReaderLease {
- public:
-  explicit ReaderLease(SqliteSubmissionStore& store) : store_(store) {
-    std::unique_lock lock(store_.readers_mutex_);
-    store_.reader_returned_.wait(lock, [this] {
-      return !store_.idle_readers_.empty() || store_.open_readers_ < store_.max_readers_;
-    });
-    if (!store_.idle_readers_.empty()) {
-      db_ = std::move(store_.idle_readers_.back());
-      store_.idle_readers_.pop_back();
-      return;
-    }
-    ++store_.open_readers_;
-    lock.unlock();
-    try {
-      // The writer already migrated the file; this only opens it.
-      db_ = std::make_unique<Database>(store_.path_, kMigrations);
-    } catch (...) {
-      lock.lock();
-      --store_.open_readers_;
-      store_.reader_returned_.notify_one();
-      throw;
-    }
-  }
-  ReaderLease(const ReaderLease&) = delete;
-  ReaderLease& operator=(const ReaderLease&) = delete;
-  ~ReaderLease() {
-    {
-      std::lock_guard lock(store_.readers_mutex_);
-      store_.idle_readers_.push_back(std::move(db_));
-    }
-    store_.reader_returned_.notify_one();
-  }
-
-  Database& db() { return *db_; }
-
- private:
-  SqliteSubmissionStore& store_;
-  std::unique_ptr<Database> db_;
-};
-
 SqliteSubmissionStore::SqliteSubmissionStore(std::filesystem::path path, std::size_t max_readers)
-    : path_(std::move(path)),
-      max_readers_(max_readers == 0 ? 1 : max_readers),
-      writer_(path_, kMigrations) {}
+    : writer_(path, kMigrations), readers_(std::move(path), max_readers) {}
 
 SqliteSubmissionStore::~SqliteSubmissionStore() = default;
 
@@ -141,7 +97,7 @@ void SqliteSubmissionStore::insert(const Submission& submission) {
 }
 
 std::optional<Submission> SqliteSubmissionStore::find(std::string_view id) {
-  ReaderLease lease(*this);
+  ReaderLease lease(readers_);
   Statement& statement = lease.db().prepare(kFind);
   ResetOnExit reset(statement);
   statement.bind(1, id);
@@ -160,7 +116,7 @@ std::optional<Submission> SqliteSubmissionStore::find(std::string_view id) {
 }
 
 bool SqliteSubmissionStore::exists(std::string_view id) {
-  ReaderLease lease(*this);
+  ReaderLease lease(readers_);
   Statement& statement = lease.db().prepare(kExists);
   ResetOnExit reset(statement);
   statement.bind(1, id);
@@ -178,7 +134,7 @@ void SqliteSubmissionStore::remove(std::string_view id) {
 }
 
 std::vector<std::string> SqliteSubmissionStore::pending_hand_offs() {
-  ReaderLease lease(*this);
+  ReaderLease lease(readers_);
   Statement& statement = lease.db().prepare(kPending);
   ResetOnExit reset(statement);
   std::vector<std::string> ids;
@@ -188,7 +144,7 @@ std::vector<std::string> SqliteSubmissionStore::pending_hand_offs() {
 
 std::vector<CreatedId> SqliteSubmissionStore::created_before(
     std::int64_t cutoff_ms, std::size_t limit, const std::optional<CreatedId>& after) {
-  ReaderLease lease(*this);
+  ReaderLease lease(readers_);
   Statement& statement = lease.db().prepare(after ? kCreatedBeforeAfter : kCreatedBefore);
   ResetOnExit reset(statement);
   statement.bind(1, cutoff_ms);
