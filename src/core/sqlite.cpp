@@ -264,6 +264,18 @@ ReaderPool::Lease::~Lease() {
   pool_.returned_.notify_one();
 }
 
+// --- RelaxedSync ---
+
+RelaxedSync::RelaxedSync(Database& db) : db_(db) { db_.exec("PRAGMA synchronous=NORMAL"); }
+
+RelaxedSync::~RelaxedSync() {
+  try {
+    db_.exec("PRAGMA synchronous=FULL");
+  } catch (const SqliteError&) {
+    // Setting a pragma does no I/O; should it fail anyway, the next commits are only less synced.
+  }
+}
+
 // --- Transaction ---
 
 Transaction::Transaction(Database& db) : db_(db) { db_.exec("BEGIN IMMEDIATE"); }

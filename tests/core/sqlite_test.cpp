@@ -139,3 +139,27 @@ TEST_CASE("a full reader pool makes the next lease wait for a returned one", "[c
   waiter.join();
   CHECK(leased);
 }
+
+TEST_CASE("RelaxedSync lowers synchronous for its scope only", "[core][sqlite]") {
+  ide::test::TempDir dir;
+  Database db(dir / "a.db", kMigrations);
+  auto synchronous = [&db] {
+    auto& pragma = db.prepare("PRAGMA synchronous");
+    REQUIRE(pragma.step());
+    const std::int64_t level = pragma.column_int(0);
+    pragma.reset();
+    return level;
+  };
+  CHECK(synchronous() == 2);  // FULL
+  {
+    ide::core::sqlite::RelaxedSync relaxed(db);
+    CHECK(synchronous() == 1);  // NORMAL
+    db.prepare("INSERT INTO t (id, body) VALUES (1, 'x')").run();
+  }
+  CHECK(synchronous() == 2);
+  Database reopened(dir / "a.db", kMigrations);
+  auto& count = reopened.prepare("SELECT COUNT(*) FROM t");
+  REQUIRE(count.step());
+  CHECK(count.column_int(0) == 1);
+  count.reset();
+}

@@ -178,6 +178,20 @@ class EncodedBlob {
 /// column's buffer (one copy). Throws std::runtime_error for an unknown codec or a corrupt frame.
 std::string decode_blob(std::string_view stored, std::int64_t codec);
 
+/// For its lifetime, commits on `db` skip their fsync (synchronous=NORMAL: in WAL mode a commit
+/// then survives a process crash, and a power cut may lose it, but never half of it or a commit
+/// made before). Only for writes whose loss is repaired at restart; say why at each use.
+class RelaxedSync {
+ public:
+  explicit RelaxedSync(Database& db);
+  RelaxedSync(const RelaxedSync&) = delete;
+  RelaxedSync& operator=(const RelaxedSync&) = delete;
+  ~RelaxedSync();
+
+ private:
+  Database& db_;
+};
+
 /// BEGIN IMMEDIATE ... COMMIT; rolls back in its destructor unless commit() was called.
 class Transaction {
  public:

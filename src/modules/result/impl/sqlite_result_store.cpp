@@ -140,6 +140,11 @@ std::vector<JobRecord> SqliteResultStore::queued_jobs() {
 
 void SqliteResultStore::mark_running(std::string_view id, std::int64_t now_ms) {
   std::lock_guard lock(write_mutex_);
+  // No fsync of its own: no answer depends on it (a running job reads as queued to nobody's
+  // harm), and a start re-queues a running job anyway. Lost in a power cut, the job is still
+  // queued and runs again; only its crash count (attempts) misses that run, and only a power cut,
+  // not a process crash, can lose it.
+  core::sqlite::RelaxedSync relaxed(writer_);
   writer_
       .prepare(
           "UPDATE jobs SET state = 'running', started_at_ms = ? "

@@ -125,6 +125,11 @@ bool SqliteSubmissionStore::exists(std::string_view id) {
 
 void SqliteSubmissionStore::mark_handed_off(std::string_view id) {
   std::lock_guard lock(write_mutex_);
+  // No fsync of its own (SPEC sections 6 and 8): the result module's enqueue was committed with
+  // synchronous=FULL before this call, so a mark that reached the disk never outlives its job;
+  // a mark lost in a power cut leaves the row pending, and the next start enqueues it again,
+  // which is idempotent. Submits waiting for this mutex no longer wait for an fsync here.
+  core::sqlite::RelaxedSync relaxed(writer_);
   writer_.prepare(kMarkHandedOff).bind(1, id).run();
 }
 
