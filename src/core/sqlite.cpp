@@ -1,5 +1,7 @@
 #include "core/sqlite.hpp"
 
+#include "core/compression.hpp"
+
 #include <sqlite3.h>
 
 #include <cassert>
@@ -64,7 +66,7 @@ Statement& Statement::bind(int index, std::int64_t value) {
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
-  check(db_, sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
+  check(db_, sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_STATIC,
                                  SQLITE_UTF8),
         "bind");
   return *this;
@@ -74,7 +76,7 @@ Statement& Statement::bind_blob(int index, std::string_view bytes) {
   // A zero-length blob must not be bound as NULL.
   static const char kEmpty = 0;
   check(db_, sqlite3_bind_blob64(stmt_, index, bytes.empty() ? &kEmpty : bytes.data(),
-                                 bytes.size(), SQLITE_TRANSIENT),
+                                 bytes.size(), SQLITE_STATIC),
         "bind");
   return *this;
 }
@@ -121,11 +123,34 @@ std::optional<std::int64_t> Statement::column_optional_int(int column) const {
   return column_int(column);
 }
 
-std::string Statement::column_text(int column) const {
+std::string Statement::column_text(int column) const { return std::string(column_view(column)); }
+
+std::string_view Statement::column_view(int column) const {
   const void* data = sqlite3_column_blob(stmt_, column);
   const int size = sqlite3_column_bytes(stmt_, column);
   if (data == nullptr || size <= 0) return {};
-  return std::string(static_cast<const char*>(data), static_cast<std::size_t>(size));
+  return {static_cast<const char*>(data), static_cast<std::size_t>(size)};
+}
+
+// --- Stored blobs ---
+
+EncodedBlob::EncodedBlob(std::string_view raw) : raw_(raw) {
+  if (raw.size() < kMinCompressedBytes || raw.size() > compression::kMaxBlobBytes) return;
+  std::string frame = compression::compress(raw, kLevel);
+  // Incompressible data (already compressed, random) stays raw rather than grow.
+  if (frame.size() >= raw.size()) return;
+  compressed_ = std::move(frame);
+  codec_ = Codec::zstd;
+}
+
+std::string decode_blob(std::string_view stored, std::int64_t codec) {
+  switch (static_cast<Codec>(codec)) {
+    case Codec::raw:
+      return std::string(stored);
+    case Codec::zstd:
+      return compression::decompress(stored, compression::kMaxBlobBytes);
+  }
+  throw std::runtime_error(fmt::format("unknown blob codec {}", codec));
 }
 
 // --- Database ---
@@ -144,6 +169,9 @@ Database::Database(const std::filesystem::path& path, const std::vector<std::str
   exec("PRAGMA journal_mode=WAL");
   exec("PRAGMA synchronous=FULL");
   exec("PRAGMA foreign_keys=ON");
+  // A checkpoint that resets the WAL truncates it to this size, so one burst of multi-megabyte
+  // writes does not leave the file at its high-water mark for good.
+  exec("PRAGMA journal_size_limit=4194304");
   const int version = user_version();
   for (std::size_t i = static_cast<std::size_t>(version); i < migrations.size(); ++i) {
     Transaction transaction(*this);
@@ -199,6 +227,53 @@ int Database::user_version() {
   const int version = static_cast<int>(statement.column_int(0));
   statement.reset();
   return version;
+}
+
+// --- ReaderPool ---
+
+ReaderPool::ReaderPool(std::filesystem::path path, std::size_t max_readers)
+    : path_(std::move(path)), max_readers_(max_readers == 0 ? 1 : max_readers) {}
+
+ReaderPool::Lease::Lease(ReaderPool& pool) : pool_(pool) {
+  std::unique_lock lock(pool_.mutex_);
+  pool_.returned_.wait(lock,
+                       [this] { return !pool_.idle_.empty() || pool_.open_ < pool_.max_readers_; });
+  if (!pool_.idle_.empty()) {
+    db_ = std::move(pool_.idle_.back());
+    pool_.idle_.pop_back();
+    return;
+  }
+  ++pool_.open_;
+  lock.unlock();
+  try {
+    // The writer already migrated the file; this only opens it.
+    db_ = std::make_unique<Database>(pool_.path_, std::vector<std::string>{});
+  } catch (...) {
+    lock.lock();
+    --pool_.open_;
+    pool_.returned_.notify_one();
+    throw;
+  }
+}
+
+ReaderPool::Lease::~Lease() {
+  {
+    std::lock_guard lock(pool_.mutex_);
+    pool_.idle_.push_back(std::move(db_));
+  }
+  pool_.returned_.notify_one();
+}
+
+// --- RelaxedSync ---
+
+RelaxedSync::RelaxedSync(Database& db) : db_(db) { db_.exec("PRAGMA synchronous=NORMAL"); }
+
+RelaxedSync::~RelaxedSync() {
+  try {
+    db_.exec("PRAGMA synchronous=FULL");
+  } catch (const SqliteError&) {
+    // Setting a pragma does no I/O; should it fail anyway, the next commits are only less synced.
+  }
 }
 
 // --- Transaction ---

@@ -5,6 +5,10 @@
 #include <catch2/catch.hpp>
 #include <sqlite3.h>
 
+#include <atomic>
+#include <chrono>
+#include <thread>
+
 #include "support/temp_dir.hpp"
 
 using ide::core::sqlite::Database;
@@ -94,4 +98,68 @@ TEST_CASE("errors throw SqliteError; read-only files map to storage faults", "[c
   const SqliteError full(SQLITE_FULL, "disk full");
   CHECK(full.is_storage_fault());
   CHECK(ide::core::sqlite::to_error(full).code == ide::core::ErrorCode::storage_unavailable);
+}
+
+TEST_CASE("a reader pool lends distinct connections and reuses returned ones", "[core][sqlite]") {
+  ide::test::TempDir dir;
+  Database writer(dir / "a.db", kMigrations);
+  writer.prepare("INSERT INTO t (id, body) VALUES (1, 'x')").run();
+  ide::core::sqlite::ReaderPool pool(dir / "a.db", 2);
+  Database* first = nullptr;
+  {
+    ide::core::sqlite::ReaderPool::Lease a(pool);
+    ide::core::sqlite::ReaderPool::Lease b(pool);
+    CHECK(&a.db() != &b.db());
+    first = &a.db();
+    auto& select = b.db().prepare("SELECT body FROM t WHERE id = 1");
+    REQUIRE(select.step());
+    CHECK(select.column_text(0) == "x");
+    select.reset();
+  }
+  ide::core::sqlite::ReaderPool::Lease again(pool);
+  ide::core::sqlite::ReaderPool::Lease other(pool);
+  CHECK((&again.db() == first || &other.db() == first));
+}
+
+TEST_CASE("a full reader pool makes the next lease wait for a returned one", "[core][sqlite]") {
+  ide::test::TempDir dir;
+  Database writer(dir / "a.db", kMigrations);
+  ide::core::sqlite::ReaderPool pool(dir / "a.db", 1);
+  std::atomic<bool> leased{false};
+  std::thread waiter;
+  {
+    ide::core::sqlite::ReaderPool::Lease only(pool);
+    waiter = std::thread([&] {
+      ide::core::sqlite::ReaderPool::Lease next(pool);
+      leased = true;
+    });
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK_FALSE(leased);
+  }
+  waiter.join();
+  CHECK(leased);
+}
+
+TEST_CASE("RelaxedSync lowers synchronous for its scope only", "[core][sqlite]") {
+  ide::test::TempDir dir;
+  Database db(dir / "a.db", kMigrations);
+  auto synchronous = [&db] {
+    auto& pragma = db.prepare("PRAGMA synchronous");
+    REQUIRE(pragma.step());
+    const std::int64_t level = pragma.column_int(0);
+    pragma.reset();
+    return level;
+  };
+  CHECK(synchronous() == 2);  // FULL
+  {
+    ide::core::sqlite::RelaxedSync relaxed(db);
+    CHECK(synchronous() == 1);  // NORMAL
+    db.prepare("INSERT INTO t (id, body) VALUES (1, 'x')").run();
+  }
+  CHECK(synchronous() == 2);
+  Database reopened(dir / "a.db", kMigrations);
+  auto& count = reopened.prepare("SELECT COUNT(*) FROM t");
+  REQUIRE(count.step());
+  CHECK(count.column_int(0) == 1);
+  count.reset();
 }

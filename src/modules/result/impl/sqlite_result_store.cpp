@@ -9,7 +9,7 @@ namespace ide::result {
 
 namespace {
 
-using core::sqlite::Database;
+using ReaderLease = core::sqlite::ReaderPool::Lease;
 using core::sqlite::Statement;
 using core::sqlite::ResetOnExit;
 using core::sqlite::Transaction;
@@ -41,6 +41,13 @@ const std::vector<std::string> kMigrations = {
       stderr_truncated INTEGER NOT NULL,
       finished_at_ms   INTEGER NOT NULL
     );
+    )sql",
+    // 2: the outputs may be stored compressed; each column says how (core::sqlite::Codec). Rows
+    // written before are raw, which the default says.
+    R"sql(
+    ALTER TABLE results ADD COLUMN stdout_codec INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE results ADD COLUMN stderr_codec INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE results ADD COLUMN compile_output_codec INTEGER NOT NULL DEFAULT 0;
     )sql",
 };
 
@@ -76,8 +83,8 @@ std::optional<int> optional_small(const std::optional<std::int64_t>& value) {
 
 }  // namespace
 
-SqliteResultStore::SqliteResultStore(const std::filesystem::path& file)
-    : writer_(file, kMigrations), reader_(file, kMigrations) {}
+SqliteResultStore::SqliteResultStore(const std::filesystem::path& file, std::size_t max_readers)
+    : writer_(file, kMigrations), readers_(file, max_readers) {}
 
 EnqueueOutcome SqliteResultStore::enqueue(std::string_view id, std::int64_t now_ms,
                                           std::size_t max_queued) {
@@ -115,8 +122,8 @@ std::size_t SqliteResultStore::requeue_interrupted() {
 }
 
 std::vector<JobRecord> SqliteResultStore::queued_jobs() {
-  std::lock_guard lock(read_mutex_);
-  Statement& select = reader_.prepare(
+  ReaderLease lease(readers_);
+  Statement& select = lease.db().prepare(
       "SELECT submission_id, enqueued_at_ms, attempts FROM jobs WHERE state = 'queued' "
       "ORDER BY enqueued_at_ms, rowid");
   ResetOnExit reset(select);
@@ -133,6 +140,11 @@ std::vector<JobRecord> SqliteResultStore::queued_jobs() {
 
 void SqliteResultStore::mark_running(std::string_view id, std::int64_t now_ms) {
   std::lock_guard lock(write_mutex_);
+  // No fsync of its own: no answer depends on it (a running job reads as queued to nobody's
+  // harm), and a start re-queues a running job anyway. Lost in a power cut, the job is still
+  // queued and runs again; only its crash count (attempts) misses that run, and only a power cut,
+  // not a process crash, can lose it.
+  core::sqlite::RelaxedSync relaxed(writer_);
   writer_
       .prepare(
           "UPDATE jobs SET state = 'running', started_at_ms = ? "
@@ -155,22 +167,27 @@ void SqliteResultStore::mark_queued(std::string_view id) {
 void SqliteResultStore::finish(const RunResult& result) {
   const std::int64_t finished_at_ms =
       core::to_unix_ms(result.finished_at.value_or(std::chrono::system_clock::now()));
+  // Compressed before taking the lock: enqueues and other results wait only for the write.
+  const core::sqlite::EncodedBlob stdout_data(result.stdout_data);
+  const core::sqlite::EncodedBlob stderr_data(result.stderr_data);
+  const core::sqlite::EncodedBlob compile_output(result.compile_output);
   std::lock_guard lock(write_mutex_);
   Transaction transaction(writer_);
   writer_
       .prepare(
           "INSERT OR IGNORE INTO results (submission_id, verdict, exit_code, signal, stdout, "
           "stderr, compile_output, time_ms, wall_ms, memory_kb, stdout_truncated, "
-          "stderr_truncated, finished_at_ms) SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ? "
+          "stderr_truncated, finished_at_ms, stdout_codec, stderr_codec, compile_output_codec) "
+          "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?15, ?16, ?17 "
           // A purged job stays purged: nothing writes a result for it again.
           "WHERE EXISTS (SELECT 1 FROM jobs WHERE submission_id = ?14)")
       .bind(1, result.id)
       .bind(2, to_string(result.verdict))
       .bind(3, optional_int(result.exit_code))
       .bind(4, optional_int(result.signal))
-      .bind_blob(5, result.stdout_data)
-      .bind_blob(6, result.stderr_data)
-      .bind_blob(7, result.compile_output)
+      .bind_blob(5, stdout_data.bytes())
+      .bind_blob(6, stderr_data.bytes())
+      .bind_blob(7, compile_output.bytes())
       .bind(8, result.time_ms)
       .bind(9, result.wall_ms)
       .bind(10, result.memory_kb)
@@ -178,6 +195,9 @@ void SqliteResultStore::finish(const RunResult& result) {
       .bind(12, std::int64_t{result.stderr_truncated})
       .bind(13, finished_at_ms)
       .bind(14, result.id)
+      .bind(15, stdout_data.codec())
+      .bind(16, stderr_data.codec())
+      .bind(17, compile_output.codec())
       .run();
   writer_.prepare("UPDATE jobs SET state = 'done' WHERE submission_id = ?")
       .bind(1, result.id)
@@ -186,8 +206,8 @@ void SqliteResultStore::finish(const RunResult& result) {
 }
 
 std::optional<JobRecord> SqliteResultStore::find_job(std::string_view id) {
-  std::lock_guard lock(read_mutex_);
-  Statement& select = reader_.prepare(
+  ReaderLease lease(readers_);
+  Statement& select = lease.db().prepare(
       "SELECT state, enqueued_at_ms, started_at_ms, attempts FROM jobs WHERE submission_id = ?");
   ResetOnExit reset(select);
   if (!select.bind(1, id).step()) return std::nullopt;
@@ -199,11 +219,12 @@ std::optional<JobRecord> SqliteResultStore::find_job(std::string_view id) {
 }
 
 std::optional<RunResult> SqliteResultStore::find_result(std::string_view id) {
-  std::lock_guard lock(read_mutex_);
-  Statement& select = reader_.prepare(
+  ReaderLease lease(readers_);
+  Statement& select = lease.db().prepare(
       "SELECT r.verdict, r.exit_code, r.signal, r.stdout, r.stderr, r.compile_output, r.time_ms, "
       "r.wall_ms, r.memory_kb, r.stdout_truncated, r.stderr_truncated, r.finished_at_ms, "
-      "j.enqueued_at_ms FROM results r JOIN jobs j ON j.submission_id = r.submission_id "
+      "j.enqueued_at_ms, r.stdout_codec, r.stderr_codec, r.compile_output_codec "
+      "FROM results r JOIN jobs j ON j.submission_id = r.submission_id "
       "WHERE r.submission_id = ?");
   ResetOnExit reset(select);
   if (!select.bind(1, id).step()) return std::nullopt;
@@ -213,9 +234,9 @@ std::optional<RunResult> SqliteResultStore::find_result(std::string_view id) {
   result.verdict = parse_verdict(select.column_text(0));
   result.exit_code = optional_small(select.column_optional_int(1));
   result.signal = optional_small(select.column_optional_int(2));
-  result.stdout_data = select.column_text(3);
-  result.stderr_data = select.column_text(4);
-  result.compile_output = select.column_text(5);
+  result.stdout_data = core::sqlite::decode_blob(select.column_view(3), select.column_int(13));
+  result.stderr_data = core::sqlite::decode_blob(select.column_view(4), select.column_int(14));
+  result.compile_output = core::sqlite::decode_blob(select.column_view(5), select.column_int(15));
   result.time_ms = select.column_int(6);
   result.wall_ms = select.column_int(7);
   result.memory_kb = select.column_int(8);

@@ -1,6 +1,7 @@
 // ResultStore on SQLite: <data_dir>/results.db. The only SQL of the result module.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <mutex>
 
@@ -9,12 +10,13 @@
 
 namespace ide::result {
 
-/// Two connections: writes go through one, reads of results through the other, so that a poll
-/// reading a multi-megabyte result never waits behind a worker writing one (WAL lets them overlap).
+/// Writes go through one connection under a mutex; reads through a small pool of connections, so
+/// that a poll reading a multi-megabyte result waits neither for a worker writing one nor for
+/// other reads (WAL lets them all overlap).
 class SqliteResultStore final : public ResultStore {
  public:
   /// Opens (creating or migrating) the database file. Throws core::sqlite::SqliteError.
-  explicit SqliteResultStore(const std::filesystem::path& file);
+  explicit SqliteResultStore(const std::filesystem::path& file, std::size_t max_readers = 4);
 
   EnqueueOutcome enqueue(std::string_view id, std::int64_t now_ms, std::size_t max_queued) override;
   std::size_t requeue_interrupted() override;
@@ -29,8 +31,7 @@ class SqliteResultStore final : public ResultStore {
  private:
   std::mutex write_mutex_;
   core::sqlite::Database writer_;
-  std::mutex read_mutex_;
-  core::sqlite::Database reader_;
+  core::sqlite::ReaderPool readers_;
 };
 
 }  // namespace ide::result

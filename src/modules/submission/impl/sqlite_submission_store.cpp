@@ -10,7 +10,7 @@ namespace ide::submission {
 
 namespace {
 
-using core::sqlite::Database;
+using ReaderLease = core::sqlite::ReaderPool::Lease;
 using core::sqlite::ResetOnExit;
 using core::sqlite::Statement;
 
@@ -39,13 +39,20 @@ const std::vector<std::string> kMigrations = {
     R"sql(
       CREATE INDEX submissions_created ON submissions (created_at_ms, id);
     )sql",
+    // 3: code and stdin may be stored compressed; each column says how (core::sqlite::Codec).
+    // Rows written before are raw, which the default says. Read only together with the blobs.
+    R"sql(
+      ALTER TABLE submissions ADD COLUMN code_codec INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE submissions ADD COLUMN stdin_codec INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 const std::string kInsert =
     "INSERT INTO submissions (id, language, cpu_ms, wall_ms, memory_kb, created_at_ms, "
-    "handed_off, code, stdin) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?)";
+    "handed_off, code, stdin, code_codec, stdin_codec) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)";
 const std::string kFind =
-    "SELECT language, cpu_ms, wall_ms, memory_kb, created_at_ms, code, stdin "
+    "SELECT language, cpu_ms, wall_ms, memory_kb, created_at_ms, code, stdin, code_codec, "
+    "stdin_codec "
     "FROM submissions WHERE id = ?";
 const std::string kExists = "SELECT 1 FROM submissions WHERE id = ?";
 const std::string kMarkHandedOff = "UPDATE submissions SET handed_off = 1 WHERE id = ?";
@@ -65,56 +72,15 @@ constexpr std::size_t kRemoveBatch = 64;
 
 }  // namespace
 
-/// A reader connection borrowed from the pool, given back when the lease ends.
-class SqliteSubmissionStore::ReaderLease {
- public:
-  explicit ReaderLease(SqliteSubmissionStore& store) : store_(store) {
-    std::unique_lock lock(store_.readers_mutex_);
-    store_.reader_returned_.wait(lock, [this] {
-      return !store_.idle_readers_.empty() || store_.open_readers_ < store_.max_readers_;
-    });
-    if (!store_.idle_readers_.empty()) {
-      db_ = std::move(store_.idle_readers_.back());
-      store_.idle_readers_.pop_back();
-      return;
-    }
-    ++store_.open_readers_;
-    lock.unlock();
-    try {
-      // The writer already migrated the file; this only opens it.
-      db_ = std::make_unique<Database>(store_.path_, kMigrations);
-    } catch (...) {
-      lock.lock();
-      --store_.open_readers_;
-      store_.reader_returned_.notify_one();
-      throw;
-    }
-  }
-  ReaderLease(const ReaderLease&) = delete;
-  ReaderLease& operator=(const ReaderLease&) = delete;
-  ~ReaderLease() {
-    {
-      std::lock_guard lock(store_.readers_mutex_);
-      store_.idle_readers_.push_back(std::move(db_));
-    }
-    store_.reader_returned_.notify_one();
-  }
-
-  Database& db() { return *db_; }
-
- private:
-  SqliteSubmissionStore& store_;
-  std::unique_ptr<Database> db_;
-};
-
 SqliteSubmissionStore::SqliteSubmissionStore(std::filesystem::path path, std::size_t max_readers)
-    : path_(std::move(path)),
-      max_readers_(max_readers == 0 ? 1 : max_readers),
-      writer_(path_, kMigrations) {}
+    : writer_(path, kMigrations), readers_(std::move(path), max_readers) {}
 
 SqliteSubmissionStore::~SqliteSubmissionStore() = default;
 
 void SqliteSubmissionStore::insert(const Submission& submission) {
+  // Compressed before taking the lock: other submits wait only for the write and its fsync.
+  const core::sqlite::EncodedBlob code(submission.code);
+  const core::sqlite::EncodedBlob stdin_data(submission.stdin_data);
   std::lock_guard lock(write_mutex_);
   writer_.prepare(kInsert)
       .bind(1, submission.id)
@@ -123,13 +89,15 @@ void SqliteSubmissionStore::insert(const Submission& submission) {
       .bind(4, submission.limits.wall_ms)
       .bind(5, submission.limits.memory_kb)
       .bind(6, core::to_unix_ms(submission.created_at))
-      .bind_blob(7, submission.code)
-      .bind_blob(8, submission.stdin_data)
+      .bind_blob(7, code.bytes())
+      .bind_blob(8, stdin_data.bytes())
+      .bind(9, code.codec())
+      .bind(10, stdin_data.codec())
       .run();
 }
 
 std::optional<Submission> SqliteSubmissionStore::find(std::string_view id) {
-  ReaderLease lease(*this);
+  ReaderLease lease(readers_);
   Statement& statement = lease.db().prepare(kFind);
   ResetOnExit reset(statement);
   statement.bind(1, id);
@@ -141,13 +109,14 @@ std::optional<Submission> SqliteSubmissionStore::find(std::string_view id) {
   submission.limits.wall_ms = statement.column_optional_int(2);
   submission.limits.memory_kb = statement.column_optional_int(3);
   submission.created_at = core::from_unix_ms(statement.column_int(4));
-  submission.code = statement.column_text(5);
-  submission.stdin_data = statement.column_text(6);
+  submission.code = core::sqlite::decode_blob(statement.column_view(5), statement.column_int(7));
+  submission.stdin_data =
+      core::sqlite::decode_blob(statement.column_view(6), statement.column_int(8));
   return submission;
 }
 
 bool SqliteSubmissionStore::exists(std::string_view id) {
-  ReaderLease lease(*this);
+  ReaderLease lease(readers_);
   Statement& statement = lease.db().prepare(kExists);
   ResetOnExit reset(statement);
   statement.bind(1, id);
@@ -156,6 +125,11 @@ bool SqliteSubmissionStore::exists(std::string_view id) {
 
 void SqliteSubmissionStore::mark_handed_off(std::string_view id) {
   std::lock_guard lock(write_mutex_);
+  // No fsync of its own (SPEC sections 6 and 8): the result module's enqueue was committed with
+  // synchronous=FULL before this call, so a mark that reached the disk never outlives its job;
+  // a mark lost in a power cut leaves the row pending, and the next start enqueues it again,
+  // which is idempotent. Submits waiting for this mutex no longer wait for an fsync here.
+  core::sqlite::RelaxedSync relaxed(writer_);
   writer_.prepare(kMarkHandedOff).bind(1, id).run();
 }
 
@@ -165,7 +139,7 @@ void SqliteSubmissionStore::remove(std::string_view id) {
 }
 
 std::vector<std::string> SqliteSubmissionStore::pending_hand_offs() {
-  ReaderLease lease(*this);
+  ReaderLease lease(readers_);
   Statement& statement = lease.db().prepare(kPending);
   ResetOnExit reset(statement);
   std::vector<std::string> ids;
@@ -175,7 +149,7 @@ std::vector<std::string> SqliteSubmissionStore::pending_hand_offs() {
 
 std::vector<CreatedId> SqliteSubmissionStore::created_before(
     std::int64_t cutoff_ms, std::size_t limit, const std::optional<CreatedId>& after) {
-  ReaderLease lease(*this);
+  ReaderLease lease(readers_);
   Statement& statement = lease.db().prepare(after ? kCreatedBeforeAfter : kCreatedBefore);
   ResetOnExit reset(statement);
   statement.bind(1, cutoff_ms);

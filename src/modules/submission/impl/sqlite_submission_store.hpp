@@ -1,10 +1,8 @@
 // The SQLite implementation of SubmissionStore: the only place with the submission module's SQL.
 #pragma once
 
-#include <condition_variable>
 #include <cstddef>
 #include <filesystem>
-#include <memory>
 #include <mutex>
 #include <vector>
 
@@ -33,18 +31,9 @@ class SqliteSubmissionStore final : public SubmissionStore {
   std::size_t remove_all(const std::vector<std::string>& ids) override;
 
  private:
-  class ReaderLease;
-
-  std::filesystem::path path_;
-  std::size_t max_readers_;
-
   std::mutex write_mutex_;
   core::sqlite::Database writer_;
-
-  std::mutex readers_mutex_;
-  std::condition_variable reader_returned_;
-  std::vector<std::unique_ptr<core::sqlite::Database>> idle_readers_;
-  std::size_t open_readers_ = 0;
+  core::sqlite::ReaderPool readers_;
 };
 
 }  // namespace ide::submission
