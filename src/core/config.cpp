@@ -101,6 +101,8 @@ void add_config_options(CLI::App& app, Config& config) {
           "Cut over-long output but keep the verdict (instead of output_limit_exceeded)");
   setting(app, "insecure-no-sandbox", config.insecure_no_sandbox,
           "Run code WITHOUT isolation (development only)");
+  setting(app, "run-cpu-weight", config.run_cpu_weight,
+          "CPU weight of runs against the server's 100 (cgroup cpu.weight, 1-10000)");
   setting(app, "rate-limit-per-minute", config.rate_limit_per_minute,
           "Submits per minute per client (0: off)");
   setting(app, "rate-limit-burst", config.rate_limit_burst, "Submits a client may burst");
@@ -124,6 +126,8 @@ std::string validate(const Config& config) {
   const LimitSettings& l = config.limits;
   if (config.max_body_bytes < 1024) return "max-body must be at least 1024 bytes";
   if (config.max_queue == 0) return "max-queue must be at least 1";
+  if (config.run_cpu_weight < 1 || config.run_cpu_weight > 10000)
+    return "run-cpu-weight must be between 1 and 10000";
   if (config.max_connections == 0) return "max-connections must be at least 1";
   if (config.header_timeout_ms <= 0 || config.body_timeout_ms <= 0)
     return "header-timeout-ms and body-timeout-ms must be positive";

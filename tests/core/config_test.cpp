@@ -35,6 +35,7 @@ TEST_CASE("defaults match SPEC section 5 and 7", "[core][config]") {
   CHECK(config.limits.run.memory_kb == 262144);
   CHECK(config.limits.run.max_processes == 64);
   CHECK(config.limits.run.output_bytes == 4 * 1024 * 1024);
+  CHECK(config.run_cpu_weight == 50);
   CHECK(ide::core::validate(config).empty());
 }
 
@@ -65,6 +66,7 @@ TEST_CASE("the shipped config/ide.toml parses and is valid", "[core][config]") {
   const Config config = parse({"--config", std::string(IDE_SOURCE_DIR) + "/config/ide.toml"});
   CHECK(ide::core::validate(config).empty());
   CHECK(config.max_unsent_bytes == Config{}.max_unsent_bytes);
+  CHECK(config.run_cpu_weight == Config{}.run_cpu_weight);
 }
 
 TEST_CASE("validate rejects nonsense", "[core][config]") {
@@ -77,6 +79,11 @@ TEST_CASE("validate rejects nonsense", "[core][config]") {
   config = Config{};
   config.max_unsent_bytes = 64 * 1024;
   CHECK(ide::core::validate(config) == "max-unsent must be at least 1 MiB");
+  config = Config{};
+  config.run_cpu_weight = 0;
+  CHECK(ide::core::validate(config) == "run-cpu-weight must be between 1 and 10000");
+  config.run_cpu_weight = 10001;
+  CHECK(ide::core::validate(config) == "run-cpu-weight must be between 1 and 10000");
 }
 
 TEST_CASE("a named config file that is missing, or an unknown key, is an error", "[core][config]") {

@@ -336,3 +336,58 @@ TEST_CASE("work-dir mounts left by a killed server are detached at start", "[san
   if (left) umount2(orphan.c_str(), MNT_DETACH);
   CHECK_FALSE(left);
 }
+
+namespace {
+
+std::string first_line_of(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// The cpu.weight (v2) or cpu.shares (v1) of the run cgroup that holds a process, once one does.
+std::string cpu_weight_of_running_run() {
+  for (int attempt = 0; attempt < 6000; ++attempt) {
+    for (const auto& dir : run_cgroups()) {
+      if (first_line_of(dir + "/cgroup.procs").empty()) continue;
+      for (const char* file : {"/cpu.weight", "/cpu.shares"}) {
+        std::string value = first_line_of(dir + file);
+        if (!value.empty()) return dir + file + " = " + value;
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("runs get run_cpu_weight in their cgroup, lower than the server's", "[sandbox]") {
+  IDE_REQUIRE_ISOLATION();
+  const auto& controllers = isolation().controllers;
+  if (std::find(controllers.begin(), controllers.end(), "cpu") == controllers.end()) {
+    WARN("no cpu controller here (" << isolation().describe() << "): no weight to read");
+    return;
+  }
+  SandboxOptions options;
+  options.run_cpu_weight = 30;
+  Harness harness(1, options);
+  auto box = harness.box();
+  // The run waits for the test to have read its cgroup: it ends when `released` appears.
+  auto spec = bash("while [ ! -e released ]; do sleep 0.01; done; echo released");
+  spec.limits.wall_ms = 120'000;
+  StageOutcome outcome;
+  std::thread runner([&] { outcome = box->run(spec); });
+  std::string seen = cpu_weight_of_running_run();
+  std::ofstream(harness.dir() / "boxes" / ("box-" + std::to_string(box->host_uid())) /
+                "released");
+  runner.join();
+  INFO(describe(outcome));
+  CHECK(outcome.stdout_data == "released\n");
+  INFO("the run's cgroup: " << seen);
+  // v2 takes the weight as it is; v1's cpu.shares is 1024 for the default weight of 100.
+  const bool v2 = isolation().cgroup_version == "v2";
+  CHECK(seen.ends_with(v2 ? "/cpu.weight = 30" : "/cpu.shares = 307"));
+  require_host_fine(harness, box);
+}

@@ -123,10 +123,7 @@ std::vector<pid_t> processes_of_uid(std::uint32_t uid) {
   return found;
 }
 
-namespace {
-
-// Run cgroups (run-*) left under this process's sandbox cgroups (ide-<pid>-*).
-std::vector<std::string> leftover_run_cgroups() {
+std::vector<std::string> run_cgroups() {
   std::vector<std::string> left;
   std::ifstream self("/proc/self/cgroup");
   std::string line;
@@ -166,8 +163,6 @@ std::vector<std::string> leftover_run_cgroups() {
   return left;
 }
 
-}  // namespace
-
 void require_host_fine(Harness& harness, std::unique_ptr<Box>& box, unsigned slot) {
   REQUIRE(box);
   std::uint32_t uid = box->host_uid();
@@ -176,7 +171,7 @@ void require_host_fine(Harness& harness, std::unique_ptr<Box>& box, unsigned slo
   INFO("processes of uid " << uid << " left on the host: " << left.size());
   CHECK(left.empty());
   for (pid_t pid : left) kill(pid, SIGKILL);  // do not let a failure hurt the machine
-  auto cgroups = leftover_run_cgroups();
+  auto cgroups = run_cgroups();
   INFO("run cgroups left: " << (cgroups.empty() ? std::string("none") : cgroups.front()));
   CHECK(cgroups.empty());
   box.reset();

@@ -64,6 +64,10 @@ void compile_cpp(Box& box, const std::string& source);
 /// Processes on the host whose real uid is `uid` (scanning /proc).
 std::vector<pid_t> processes_of_uid(std::uint32_t uid);
 
+/// The run cgroups (run-*) under this process's sandbox cgroups (ide-<pid>-*), one directory per
+/// hierarchy (v1) or one (v2).
+std::vector<std::string> run_cgroups();
+
 /// After an adversarial run, with its box still open (closing a box kills its uid's processes,
 /// which would hide a leak): nothing of the box's uid is left on the host and no run cgroup is
 /// left. Then closes the box and checks that a new box on the same slot still runs a program.

@@ -31,6 +31,7 @@ struct Config {
   std::size_t max_unsent_bytes = 64 * 1024 * 1024;  // all unwritten responses together; 503 beyond
   LimitSettings limits;
   bool insecure_no_sandbox = false;               // run code without isolation (development only)
+  unsigned run_cpu_weight = 50;                   // runs' cgroup CPU weight; the server has 100
   double rate_limit_per_minute = 60;              // submits per client; 0: off
   std::int64_t rate_limit_burst = 20;
   // One client cannot take the server. A client is the peer's IPv4 address or IPv6 /64, or

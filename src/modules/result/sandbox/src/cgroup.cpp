@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <charconv>
 #include <chrono>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -127,6 +128,9 @@ bool has_tasks(const std::string& dir) {
 
 // Removes `dir` and its child cgroups, killing what is left in them.
 void remove_tree(const std::string& dir) {
+  // A run's cgroup is empty and childless once its pid 1 has exited (cgroupfs is not mounted
+  // inside a run): one rmdir, without listing the directory first, is the common case.
+  if (rmdir(dir.c_str()) == 0 || errno == ENOENT) return;
   if (DIR* handle = opendir(dir.c_str())) {
     std::vector<std::string> children;
     while (dirent* entry = readdir(handle)) {
@@ -301,6 +305,13 @@ CgroupLayout CgroupLayout::detect() {
   } else {
     missing.emplace_back("cpuacct");
   }
+  // Optional: without it runs get the default CPU share (the setting then has no effect).
+  layout.cpu_dir = v1_dir("cpu");
+  if (!layout.cpu_dir.empty() && writable_dir(layout.cpu_dir)) {
+    layout.controllers.emplace_back("cpu");
+  } else {
+    layout.cpu_dir.clear();
+  }
   layout.memsw = path_exists(layout.memory_dir + "/memory.memsw.limit_in_bytes");
   if (missing.empty()) {
     layout.version = Version::v1;
@@ -328,13 +339,40 @@ std::string CgroupLayout::version_name() const {
   return "none";
 }
 
-core::Result<CgroupParent> CgroupParent::create(const CgroupLayout& layout) {
+std::int64_t cpu_shares_of_weight(unsigned weight) {
+  return std::max<std::int64_t>(2, static_cast<std::int64_t>(weight) * 1024 / 100);
+}
+
+std::optional<std::string> CgroupParent::cpu_weight_file(const std::vector<std::string>& dirs,
+                                                         unsigned weight) const {
+  if (weight == 0) return std::nullopt;
+  if (layout_.version == Version::v2) {
+    if (!contains(layout_.controllers, "cpu")) return std::nullopt;
+    return dirs[0] + "/cpu.weight";
+  }
+  if (layout_.cpu_dir.empty()) return std::nullopt;
+  // cpu and cpuacct are often mounted together: then the cpuacct directory has cpu.shares.
+  return (layout_.cpu_dir == layout_.cpuacct_dir ? dirs[2] : dirs[3]) + "/cpu.shares";
+}
+
+int CgroupParent::set_cpu_weight(const std::vector<std::string>& dirs, unsigned weight) const {
+  auto file = cpu_weight_file(dirs, weight);
+  if (!file) return 0;
+  std::int64_t value =
+      layout_.version == Version::v2 ? std::clamp(weight, 1u, 10000u) : cpu_shares_of_weight(weight);
+  return write_text(*file, std::to_string(value));
+}
+
+core::Result<CgroupParent> CgroupParent::create(const CgroupLayout& layout, unsigned cpu_weight) {
   CgroupParent parent;
   parent.layout_ = layout;
   std::string name = fmt::format("ide-{}-{}", getpid(), instance_counter.fetch_add(1));
   std::vector<std::string> bases;
   if (layout.version == Version::v1) {
     bases = {layout.memory_dir, layout.pids_dir, layout.cpuacct_dir};
+    if (!layout.cpu_dir.empty() && layout.cpu_dir != layout.cpuacct_dir) {
+      bases.push_back(layout.cpu_dir);
+    }
   } else if (layout.version == Version::v2) {
     bases = {layout.memory_dir};
   } else {
@@ -357,6 +395,10 @@ core::Result<CgroupParent> CgroupParent::create(const CgroupLayout& layout) {
                                                   layout.memory_dir),
                                       err));
     }
+  }
+  // The server is this directory's sibling: all runs together weigh `cpu_weight` against it.
+  if (int err = parent.set_cpu_weight(parent.dirs_, cpu_weight); err != 0) {
+    return core::fail(core::ErrorCode::unavailable, errno_message("cgroup cpu weight", err));
   }
   return parent;
 }
@@ -441,6 +483,10 @@ core::Result<RunCgroup> RunCgroup::create(const CgroupParent& parent, const std:
       failed = "cpu.stat";
       err = run.open_cpu_file(dir + "/cpu.stat");
     }
+  }
+  // Also on the run itself, so that it holds beside runs of other weights (and shows there).
+  if (err == 0 && (err = parent.set_cpu_weight(run.dirs_, limits.cpu_weight)) != 0) {
+    failed = "cpu weight";
   }
   if (err != 0) {
     run.remove();

@@ -4,6 +4,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct CgroupLayout {
   std::string memory_dir;                // v1: this process's memory cgroup; v2: its cgroup
   std::string pids_dir;                  // v1 only
   std::string cpuacct_dir;               // v1 only
+  std::string cpu_dir;                   // v1 only, empty when the cpu controller is not mounted
   std::string reason;                    // why none, or what is missing
 
   /// Reads /proc/self/cgroup and /proc/self/mountinfo. Never throws.
@@ -35,17 +37,25 @@ struct CgroupLayout {
 class CgroupParent {
  public:
   /// Errors: unavailable (cannot create or enable controllers).
-  static core::Result<CgroupParent> create(const CgroupLayout& layout);
+  /// `cpu_weight` (v2 scale, 0: none) is the weight of all runs together against the server,
+  /// their sibling.
+  static core::Result<CgroupParent> create(const CgroupLayout& layout, unsigned cpu_weight = 0);
   CgroupParent() = default;
   CgroupParent(CgroupParent&& other) noexcept;
   CgroupParent& operator=(CgroupParent&& other) noexcept;
   ~CgroupParent();
 
   const CgroupLayout& layout() const { return layout_; }
-  /// Parent directories (one per v1 controller, or the single v2 directory).
+  /// Parent directories (one per v1 controller: memory, pids, cpuacct, then cpu when mounted;
+  /// or the single v2 directory).
   const std::vector<std::string>& dirs() const { return dirs_; }
+  /// Writes `weight` (v2 scale; 0: nothing) as cpu.weight or cpu.shares of the cgroup whose
+  /// directories (in the order of dirs()) are `dirs`. 0 or errno; 0 without a cpu controller.
+  int set_cpu_weight(const std::vector<std::string>& dirs, unsigned weight) const;
 
  private:
+  std::optional<std::string> cpu_weight_file(const std::vector<std::string>& dirs,
+                                             unsigned weight) const;
   CgroupLayout layout_;
   std::vector<std::string> dirs_;
 };
@@ -53,7 +63,11 @@ class CgroupParent {
 struct CgroupLimits {
   std::int64_t memory_bytes = 0;
   std::int64_t max_pids = 0;
+  unsigned cpu_weight = 0;  // cgroup v2 scale (100 is the default); 0: leave as created
 };
+
+/// The v1 `cpu.shares` of a v2 `cpu.weight` (both default: 1024 and 100).
+std::int64_t cpu_shares_of_weight(unsigned weight);
 
 struct CgroupUsage {
   std::int64_t cpu_us = -1;  // -1 when unknown
@@ -86,7 +100,7 @@ class RunCgroup {
   int open_cpu_file(const std::string& path);
   void close_fds();
   CgroupLayout::Version version_ = CgroupLayout::Version::none;
-  std::vector<std::string> dirs_;  // v1: memory, pids, cpuacct; v2: one
+  std::vector<std::string> dirs_;  // v1: memory, pids, cpuacct (, cpu); v2: one
   int cpu_fd_ = -1;
 };
 

@@ -336,7 +336,8 @@ std::string prepare_secure(const RunContext& context, const StageSpec& spec, Chi
   const auto& limits = spec.limits;
   auto created = RunCgroup::create(
       *context.cgroups, context.cgroup_name,
-      CgroupLimits{limits.memory_kb * 1024, std::max<std::int64_t>(limits.max_processes, 1)});
+      CgroupLimits{limits.memory_kb * 1024, std::max<std::int64_t>(limits.max_processes, 1),
+                   context.cpu_weight});
   if (!created) return created.error().message;
   secure.cgroup = std::move(*created);
   secure.go = make_pipe();

@@ -43,6 +43,7 @@ struct RunContext {
   std::string work_dir_path;
   unsigned long work_dir_flags = 0;  // mount flags a bind of the work dir keeps
   std::int64_t tmp_bytes = 0;
+  unsigned cpu_weight = 0;  // of the run's cgroup, v2 scale; 0: the default
   int last_cap = 40;
   const SeccompProgram* seccomp = nullptr;
   const CgroupParent* cgroups = nullptr;

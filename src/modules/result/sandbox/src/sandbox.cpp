@@ -328,6 +328,7 @@ class BoxImpl final : public Box {
     context.control = &control_;
     context.work_dir_flags = dir_flags_;
     context.tmp_bytes = state_->options.tmp_bytes;
+    context.cpu_weight = state_->options.run_cpu_weight;
     context.last_cap = state_->last_cap;
     if (context.secure) {
       context.seccomp = &*state_->seccomp;
@@ -523,7 +524,7 @@ core::Result<std::unique_ptr<Sandbox>> make_sandbox(const SandboxOptions& option
       auto init = load_init_executable();
       if (!init) return core::Unexpected(init.error());
       state->init_fd.reset(*init);
-      auto cgroups = detail::CgroupParent::create(probe.cgroups);
+      auto cgroups = detail::CgroupParent::create(probe.cgroups, options.run_cpu_weight);
       if (!cgroups) return core::Unexpected(cgroups.error());
       state->cgroups.emplace(std::move(*cgroups));
     }

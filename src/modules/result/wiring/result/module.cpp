@@ -95,7 +95,10 @@ core::Result<std::unique_ptr<ResultModule>> make_result_module(const core::Confi
   const unsigned workers = core::worker_count(config);
   const std::filesystem::path boxes_dir = boxes_dir_for(config);
   sandbox::SandboxOptions options{
-      .boxes_dir = boxes_dir, .slots = workers, .insecure = config.insecure_no_sandbox};
+      .boxes_dir = boxes_dir,
+      .slots = workers,
+      .insecure = config.insecure_no_sandbox,
+      .run_cpu_weight = config.run_cpu_weight};
   auto sandbox = sandbox::make_sandbox(options);
   if (!sandbox) return core::Unexpected(sandbox.error());
   if (config.insecure_no_sandbox) core::log::warn("{}", kInsecureWarning);

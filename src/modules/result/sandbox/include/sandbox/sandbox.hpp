@@ -52,6 +52,9 @@ struct SandboxOptions {
   bool insecure = false;            // no namespaces/seccomp/cgroups: rlimits + process group only
   std::int64_t work_dir_bytes = 128 * 1024 * 1024;  // size cap of a box's work dir (all stages)
   std::int64_t tmp_bytes = 64 * 1024 * 1024;        // size cap of each stage's private /tmp
+  // CPU weight of the runs against the server's default 100 (cgroup v2 cpu.weight, 1-10000; v1
+  // cpu.shares = weight * 1024 / 100): under load the API keeps its share of the CPUs.
+  unsigned run_cpu_weight = 50;
 };
 
 /// One stage (compile or run) of a job.
