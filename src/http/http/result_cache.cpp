@@ -17,9 +17,9 @@ std::optional<CachedBody> ResultCache::find(std::string_view id, bool base64) {
   return it->second->second;
 }
 
-void ResultCache::put(std::string_view id, bool base64, CachedBody entry) {
+bool ResultCache::put(std::string_view id, bool base64, CachedBody entry) {
   const std::size_t size = entry.body->size();
-  if (size > max_bytes_) return;
+  if (size > max_bytes_ || max_bytes_ == 0) return false;
   const std::lock_guard lock(mutex_);
   std::string k = key(id, base64);
   erase(k);
@@ -27,6 +27,7 @@ void ResultCache::put(std::string_view id, bool base64, CachedBody entry) {
   order_.emplace_front(k, std::move(entry));
   index_.emplace(std::move(k), order_.begin());
   bytes_ += size;
+  return true;
 }
 
 void ResultCache::forget(const std::vector<std::string>& ids) {

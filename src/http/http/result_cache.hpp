@@ -29,7 +29,8 @@ class ResultCache {
   ResultCache& operator=(const ResultCache&) = delete;
 
   std::optional<CachedBody> find(std::string_view id, bool base64);
-  void put(std::string_view id, bool base64, CachedBody entry);
+  /// Keeps `entry` unless it alone is larger than the bound; whether it did.
+  bool put(std::string_view id, bool base64, CachedBody entry);
   /// Drops both encodings of each id: for results that were purged.
   void forget(const std::vector<std::string>& ids);
 
