@@ -60,6 +60,7 @@ core::Result<RetentionReport> RetentionTask::run_once() {
       report.results += purged->purged;
       report.kept_active += purged->skipped.size();
       remove_ids(ids, purged->skipped);
+      if (options_.on_results_purged) options_.on_results_purged(ids);
     }
     if (!ids.empty() && options_.include_shared) {
       auto links = urls_.purge_submissions(ids);

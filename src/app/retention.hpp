@@ -6,8 +6,11 @@
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <mutex>
+#include <string>
 #include <thread>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -22,6 +25,8 @@ struct RetentionOptions {
   bool include_shared = false;  // also shared submissions (and their links)
   std::chrono::milliseconds interval = std::chrono::hours(1);
   std::size_t batch = 500;  // ids per page: bounds memory and each module call
+  // Told the ids of each batch of purged results, e.g. so that a cache of them forgets them.
+  std::function<void(const std::vector<std::string>&)> on_results_purged;
 };
 
 /// What one pass removed and what it kept of the old data.

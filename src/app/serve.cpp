@@ -115,9 +115,10 @@ int run_serve(const core::Config& config) {
 
   // Declared before the server and stopped with the result module, which answers its watches.
   http::ClientJobLimit client_jobs(results.service(), config.max_queued_per_client);
+  http::ResultCache result_cache(config.result_cache_bytes);
   http::Router router;
   http::add_all_routes(router, **submissions, results.service(), **urls, config.public_url,
-                       client_jobs);
+                       client_jobs, result_cache);
   http::Server server(http::ServerOptions::from_config(config), std::move(router));
   if (auto started = server.start(); !started) {
     fmt::print(stderr, "error: {}\n", started.error().message);
@@ -140,7 +141,11 @@ int run_serve(const core::Config& config) {
   // Its first pass runs at once on the task's own thread, so serving does not wait for it.
   RetentionTask retention(**submissions, results.service(), **urls, clock,
                           RetentionOptions{.days = config.retention_days,
-                                           .include_shared = config.retention_include_shared});
+                                           .include_shared = config.retention_include_shared,
+                                           .on_results_purged =
+                                               [&result_cache](const auto& ids) {
+                                                 result_cache.forget(ids);
+                                               }});
   retention.start();
 
   int received = 0;

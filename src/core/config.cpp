@@ -84,6 +84,8 @@ void add_config_options(CLI::App& app, Config& config) {
           "Key of the slug hash (default: generated into the data dir)");
   setting(app, "max-unsent", config.max_unsent_bytes,
           "Bytes all responses not yet read by their clients may hold together (503 beyond)");
+  setting(app, "result-cache", config.result_cache_bytes,
+          "Bytes of encoded finished results kept in memory to answer reads (0: off)");
   setting(app, "cpu-ms", config.limits.run.cpu_ms, "Default CPU time limit of a run");
   setting(app, "wall-ms", config.limits.run.wall_ms, "Default wall-clock limit of a run");
   setting(app, "memory-kb", config.limits.run.memory_kb, "Default memory limit of a run");

@@ -115,7 +115,7 @@ struct World {
     }
     submissions = std::move(*made);
     urls = std::make_unique<InMemoryUrlService>(*submissions);
-    http::add_all_routes(router, *submissions, results, *urls, "", client_jobs);
+    http::add_all_routes(router, *submissions, results, *urls, "", client_jobs, result_cache);
   }
 
   DataDir dir;
@@ -124,6 +124,7 @@ struct World {
   // The fake answers "queued" at once, as a stopping module does, so no place stays taken and
   // no input is refused for what an earlier one submitted.
   http::ClientJobLimit client_jobs{results, config.max_queued_per_client};
+  http::ResultCache result_cache{config.result_cache_bytes};
   // The harness's peer is a trusted proxy, so X-Forwarded-For in an input is parsed.
   http::AddressSet trusted_proxies = *http::AddressSet::parse({"192.0.2.0/24"});
   core::SystemClock clock;

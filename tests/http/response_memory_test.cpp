@@ -160,7 +160,8 @@ TEST_CASE("clients that never read cannot make the server hold more than max_uns
   auto options = HttpTestServer::small_options();
   options.max_unsent_bytes = 26 * kMiB;  // room for two 12 MiB answers, not three
   options.write_timeout = std::chrono::milliseconds(60'000);
-  HttpTestServer server(options);
+  // Without the result cache: answers the cache shares are bounded by the cache, not the budget.
+  HttpTestServer server(options, "", {}, 0, 0);
   const std::string id = submit(server.port(), "print(1)");
   const result::RunResult run = control_byte_run(id);
   server.results.set(run);

@@ -113,6 +113,8 @@ RoutedRequest route_request(const Router& router, RequestMessage message, const 
                      : std::string(local_host);
   request.client_ip =
       client_key(client_address(peer, forwarded_for(message), trusted_proxies));
+  const auto if_none_match = message[bhttp::field::if_none_match];
+  request.if_none_match.assign(if_none_match.data(), if_none_match.size());
   request.body = std::move(message.body());
   return routed;
 }
@@ -136,7 +138,8 @@ ResponseMessage to_message(Response response, unsigned version, bool keep_alive)
     message.set(bhttp::field::content_type, response.content_type);
   }
   for (const auto& [name, value] : response.headers) message.set(name, value);
-  message.body() = std::move(response.body);
+  message.body().owned = std::move(response.body);
+  message.body().shared = std::move(response.shared_body);
   message.keep_alive(keep_alive);
   message.prepare_payload();
   return message;

@@ -4,11 +4,16 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <utility>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include <boost/asio/buffer.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/optional.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/system/error_code.hpp>
@@ -21,7 +26,37 @@ namespace ide::http {
 
 using RequestMessage = boost::beast::http::request<boost::beast::http::string_body>;
 using RequestParser = boost::beast::http::request_parser<boost::beast::http::string_body>;
-using ResponseMessage = boost::beast::http::response<boost::beast::http::string_body>;
+/// A response body that is either owned or shared (Response::shared_body): the shared one is
+/// written from the shared buffer itself, which the message keeps alive.
+struct ResponseBody {
+  struct value_type {
+    std::string owned;
+    std::shared_ptr<const std::string> shared;
+    std::string_view view() const { return shared ? std::string_view(*shared) : owned; }
+  };
+
+  static std::uint64_t size(const value_type& body) { return body.view().size(); }
+
+  class writer {
+   public:
+    using const_buffers_type = boost::asio::const_buffer;
+    template <bool isRequest, class Fields>
+    writer(const boost::beast::http::header<isRequest, Fields>& /*header*/,
+           const value_type& body)
+        : body_(body) {}
+    void init(boost::system::error_code& ec) { ec = {}; }
+    boost::optional<std::pair<const_buffers_type, bool>> get(boost::system::error_code& ec) {
+      ec = {};
+      const std::string_view bytes = body_.view();
+      return {{const_buffers_type(bytes.data(), bytes.size()), false}};
+    }
+
+   private:
+    const value_type& body_;
+  };
+};
+
+using ResponseMessage = boost::beast::http::response<ResponseBody>;
 
 /// Puts the header limit (431 beyond) and the body limit (413 beyond) on a fresh parser.
 void apply_limits(RequestParser& parser, std::size_t max_header_bytes, std::size_t max_body_bytes);

@@ -29,6 +29,7 @@ struct Request {
   // Who per-client limits count this request against: the client's IPv4 address or IPv6 /64
   // (the peer, or the X-Forwarded-For client behind a trusted proxy); see client_key().
   std::string client_ip;
+  std::string if_none_match;  // the If-None-Match header as sent, empty when absent
 
   /// The first query parameter called `name` (decoded), if any.
   std::optional<std::string_view> query_param(std::string_view name) const;
@@ -40,8 +41,15 @@ struct Response {
   Status status = Status::ok;
   std::string content_type;
   std::string body;
+  /// When set, sent instead of `body`: an immutable body shared with a cache and other
+  /// responses, written without a copy and kept alive until written.
+  std::shared_ptr<const std::string> shared_body;
   std::vector<std::pair<std::string, std::string>> headers;  // extra ones, e.g. Retry-After
 };
+
+/// Whether an If-None-Match header value names `etag` (RFC 9110 section 13.1.2): "*", or one
+/// of its comma-separated entity tags equal to `etag` by weak comparison (W/ is ignored).
+bool none_match_hits(std::string_view if_none_match, std::string_view etag);
 
 inline constexpr std::string_view kJsonType = "application/json; charset=utf-8";
 

@@ -115,9 +115,10 @@ void add_meta_routes(Router& router, result::ResultService& results) {
 
 void add_all_routes(Router& router, submission::SubmissionService& submissions,
                     result::ResultService& results, url::UrlService& urls,
-                    const std::string& base_url, ClientJobLimit& client_jobs) {
+                    const std::string& base_url, ClientJobLimit& client_jobs,
+                    ResultCache& result_cache) {
   add_submission_routes(router, submissions, client_jobs);
-  add_result_routes(router, results, submissions);
+  add_result_routes(router, results, submissions, result_cache);
   add_url_routes(router, urls, submissions, results, base_url);
   add_meta_routes(router, results);
 }

@@ -16,6 +16,8 @@ bool ResponseBudget::try_take(std::size_t bytes) {
   return true;
 }
 
+// A shared_body is not counted: it is held by its owner (the result cache, within its own
+// bound) whether or not it is being sent, and many answers may send one copy at once.
 std::size_t held_bytes(const Response& response) {
   std::size_t bytes = kFixedHeaderBytes + response.body.capacity() + response.content_type.size();
   for (const auto& [name, value] : response.headers) bytes += name.size() + value.size() + 4;

@@ -1,5 +1,9 @@
-// getResult, with long-polling that holds no thread while it waits.
+// getResult, with long-polling that holds no thread while it waits. A done result never changes:
+// its encoded body is kept in the ResultCache and answered from there, with an ETag.
 #include "http/routes.hpp"
+
+#include <cstdio>
+#include <functional>
 
 #include <boost/json.hpp>
 
@@ -11,41 +15,109 @@ namespace ide::http {
 
 namespace {
 
+// A done result is immutable, so any cache may keep it; until then it changes by the second.
+constexpr std::string_view kImmutable = "public, max-age=31536000, immutable";
+constexpr std::string_view kNoStore = "no-store";
+
+struct Lookup {
+  std::string id;
+  bool base64 = false;
+  std::string if_none_match;
+};
+
+/// Strong: a hash of the bytes themselves, so the tag changes whenever the body could.
+std::string etag_of(std::string_view body, bool base64) {
+  char tag[32];
+  std::snprintf(tag, sizeof tag, "\"%016zx-%c\"", std::hash<std::string_view>{}(body),
+                base64 ? 'b' : 't');
+  return tag;
+}
+
+/// The answer for a done result without its body: 304 when the client has it, else 200 that
+/// the caller gives the body.
+Response done_response(const std::string& etag, std::string_view if_none_match) {
+  Response response;
+  response.headers = {{"ETag", etag}, {"Cache-Control", std::string(kImmutable)}};
+  if (!if_none_match.empty() && none_match_hits(if_none_match, etag)) {
+    response.status = Status::not_modified;
+  } else {
+    response.content_type = kJsonType;
+  }
+  return response;
+}
+
+Response cached_response(const CachedBody& cached, std::string_view if_none_match) {
+  Response response = done_response(cached.etag, if_none_match);
+  if (response.status == Status::ok) response.shared_body = cached.body;
+  return response;
+}
+
+/// Encodes a done result, keeps it in `cache` when it fits and answers it.
+Response encode_done(const result::RunResult& run, const Lookup& lookup, ResultCache& cache) {
+  std::string body = boost::json::serialize(encode_result(run, {.base64 = lookup.base64}));
+  std::string etag = etag_of(body, lookup.base64);
+  if (body.size() <= cache.max_bytes()) {
+    CachedBody cached{std::make_shared<const std::string>(std::move(body)), std::move(etag)};
+    cache.put(lookup.id, lookup.base64, cached);  // a body within the bound is always kept
+    return cached_response(cached, lookup.if_none_match);
+  }
+  // Not cached: the answer owns its body, so the budget of unsent answers counts it.
+  Response response = done_response(etag, lookup.if_none_match);
+  if (response.status == Status::ok) response.body = std::move(body);
+  return response;
+}
+
+Response not_cacheable(Response response) {
+  response.headers.emplace_back("Cache-Control", kNoStore);
+  return response;
+}
+
 /// Runs on the blocking pool: encoding multi-megabyte output is no work for a module's thread.
-Response render(core::Result<result::RunResult> run, const std::string& id, bool base64,
-                submission::SubmissionService& submissions) {
-  if (run) return json_response(Status::ok, encode_result(*run, {.base64 = base64}));
+Response render(core::Result<result::RunResult> run, const Lookup& lookup,
+                submission::SubmissionService& submissions, ResultCache& cache) {
+  if (run && run->status == result::Status::done) return encode_done(*run, lookup, cache);
+  if (run) {
+    return not_cacheable(json_response(Status::ok, encode_result(*run, {.base64 = lookup.base64})));
+  }
   if (run.error().code != core::ErrorCode::not_found) return error_response(run.error());
   // Saved but not yet handed to the result module (a crash in between is replayed at start):
   // accepted work, so it is queued, not unknown.
-  auto exists = submissions.exists(id);
+  auto exists = submissions.exists(lookup.id);
   if (!exists) return error_response(exists.error());
   if (!*exists) return error_response({core::ErrorCode::not_found, "No submission has this id."});
-  return json_response(Status::ok, encode_queued(id));
+  return not_cacheable(json_response(Status::ok, encode_queued(lookup.id)));
 }
 
 }  // namespace
 
 void add_result_routes(Router& router, result::ResultService& results,
-                       submission::SubmissionService& submissions) {
-  router.add(Verb::get, "/api/v1/submissions/{id}/result",
-             [&results, &submissions](Request request, Reply reply) {
-               auto wait = wait_ms_param(request);
-               if (!wait) return reply.send(error_response(wait.error()));
-               auto base64 = base64_param(request);
-               if (!base64) return reply.send(error_response(base64.error()));
-               std::string id(request.param("id"));
-               results.get_result(
-                   id, *wait,
-                   [reply, id, base64 = *base64, &submissions](
-                       core::Result<result::RunResult> run) mutable {
-                     reply.post_blocking(
-                         [reply, id = std::move(id), base64, &submissions,
-                          run = std::move(run)]() mutable {
-                           reply.send(render(std::move(run), id, base64, submissions));
-                         });
-                   });
-             });
+                       submission::SubmissionService& submissions, ResultCache& cache) {
+  // Not on the blocking pool: a cache hit only touches memory; a miss goes there itself.
+  router.add(
+      Verb::get, "/api/v1/submissions/{id}/result",
+      [&results, &submissions, &cache](Request request, Reply reply) {
+        auto wait = wait_ms_param(request);
+        if (!wait) return reply.send(error_response(wait.error()));
+        auto base64 = base64_param(request);
+        if (!base64) return reply.send(error_response(base64.error()));
+        Lookup lookup{std::string(request.param("id")), *base64,
+                      std::move(request.if_none_match)};
+        if (auto hit = cache.find(lookup.id, lookup.base64)) {
+          return reply.send(cached_response(*hit, lookup.if_none_match));
+        }
+        reply.post_blocking([&results, &submissions, &cache, reply, wait = *wait,
+                             lookup = std::move(lookup)]() mutable {
+          results.get_result(
+              lookup.id, wait,
+              [reply, lookup, &submissions, &cache](core::Result<result::RunResult> run) mutable {
+                reply.post_blocking([reply, lookup = std::move(lookup), &submissions, &cache,
+                                     run = std::move(run)]() mutable {
+                  reply.send(render(std::move(run), lookup, submissions, cache));
+                });
+              });
+        });
+      },
+      {.blocking = false});
 }
 
 }  // namespace ide::http

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "http/client_jobs.hpp"
+#include "http/result_cache.hpp"
 #include "http/router.hpp"
 #include "result/result_service.hpp"
 #include "submission/submission_service.hpp"
@@ -19,9 +20,10 @@ void add_submission_routes(Router& router, submission::SubmissionService& submis
 
 /// GET /api/v1/submissions/{id}/result[?wait_ms=N][&base64=true] (getResult). `submissions`
 /// tells a submission the result module has not heard of yet (answered "queued") from an
-/// unknown id (404).
+/// unknown id (404). Done results are answered from `cache` (filled here) with an ETag, and 304
+/// to an If-None-Match that names it.
 void add_result_routes(Router& router, result::ResultService& results,
-                       submission::SubmissionService& submissions);
+                       submission::SubmissionService& submissions, ResultCache& cache);
 
 /// POST /api/v1/submissions/{id}/share (generateUrl) and GET /api/v1/shares/{slug}
 /// (getSubmission). Share links are `base_url` + "/s/" + slug; an empty `base_url` means
@@ -36,6 +38,7 @@ void add_meta_routes(Router& router, result::ResultService& results);
 /// All of the above: what `ide serve` answers.
 void add_all_routes(Router& router, submission::SubmissionService& submissions,
                     result::ResultService& results, url::UrlService& urls,
-                    const std::string& base_url, ClientJobLimit& client_jobs);
+                    const std::string& base_url, ClientJobLimit& client_jobs,
+                    ResultCache& result_cache);
 
 }  // namespace ide::http

@@ -32,14 +32,16 @@ class HttpTestServer {
   }
 
   /// Starts the server with every route of the API plus whatever `extra` adds. Each client may
-  /// have `max_queued_per_client` unfinished submissions (0: any number).
+  /// have `max_queued_per_client` unfinished submissions (0: any number); done results are cached
+  /// in up to `result_cache_bytes` (0: no cache).
   explicit HttpTestServer(http::ServerOptions options = small_options(),
                           std::string public_url = "",
                           const std::function<void(http::Router&)>& extra = {},
-                          std::size_t max_queued_per_client = 0)
-      : client_jobs(results, max_queued_per_client) {
+                          std::size_t max_queued_per_client = 0,
+                          std::size_t result_cache_bytes = 64 * 1024 * 1024)
+      : client_jobs(results, max_queued_per_client), result_cache(result_cache_bytes) {
     http::Router router;
-    http::add_all_routes(router, submissions, results, urls, public_url, client_jobs);
+    http::add_all_routes(router, submissions, results, urls, public_url, client_jobs, result_cache);
     if (extra) extra(router);
     server = std::make_unique<http::Server>(std::move(options), std::move(router));
     if (auto started = server->start(); !started) {
@@ -54,6 +56,7 @@ class HttpTestServer {
   LongPollResultService results;
   InMemoryUrlService urls{submissions};
   http::ClientJobLimit client_jobs;
+  http::ResultCache result_cache;
   std::unique_ptr<http::Server> server;
 };
 
