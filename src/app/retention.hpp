@@ -26,7 +26,7 @@ struct RetentionOptions {
   std::chrono::milliseconds interval = std::chrono::hours(1);
   std::size_t batch = 500;  // ids per page: bounds memory and each module call
   // Told the ids of each batch of purged results, e.g. so that a cache of them forgets them.
-  std::function<void(const std::vector<std::string>&)> on_results_purged;
+  std::function<void(const std::vector<std::string>&)> on_results_purged = {};
 };
 
 /// What one pass removed and what it kept of the old data.

@@ -17,10 +17,17 @@ std::optional<CachedBody> ResultCache::find(std::string_view id, bool base64) {
   return it->second->second;
 }
 
-bool ResultCache::put(std::string_view id, bool base64, CachedBody entry) {
+std::uint64_t ResultCache::generation() const {
+  const std::lock_guard lock(mutex_);
+  return generation_;
+}
+
+bool ResultCache::put(std::string_view id, bool base64, CachedBody entry,
+                      std::uint64_t generation) {
   const std::size_t size = entry.body->size();
   if (size > max_bytes_ || max_bytes_ == 0) return false;
   const std::lock_guard lock(mutex_);
+  if (generation != generation_) return false;
   std::string k = key(id, base64);
   erase(k);
   while (bytes_ + size > max_bytes_) erase(order_.back().first);
@@ -32,6 +39,7 @@ bool ResultCache::put(std::string_view id, bool base64, CachedBody entry) {
 
 void ResultCache::forget(const std::vector<std::string>& ids) {
   const std::lock_guard lock(mutex_);
+  ++generation_;
   for (const auto& id : ids) {
     erase(key(id, false));
     erase(key(id, true));

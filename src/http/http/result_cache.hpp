@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <list>
 #include <memory>
 #include <mutex>
@@ -29,8 +30,11 @@ class ResultCache {
   ResultCache& operator=(const ResultCache&) = delete;
 
   std::optional<CachedBody> find(std::string_view id, bool base64);
-  /// Keeps `entry` unless it alone is larger than the bound; whether it did.
-  bool put(std::string_view id, bool base64, CachedBody entry);
+  /// Counts the forget() calls. Read it before fetching what you will put().
+  std::uint64_t generation() const;
+  /// Keeps `entry` unless it alone is larger than the bound, or forget() ran since `generation`
+  /// was read: the body may then be of a result purged after it was fetched. Whether it kept it.
+  bool put(std::string_view id, bool base64, CachedBody entry, std::uint64_t generation);
   /// Drops both encodings of each id: for results that were purged.
   void forget(const std::vector<std::string>& ids);
 
@@ -47,6 +51,7 @@ class ResultCache {
   Order order_;  // most recently used first
   std::unordered_map<std::string, Order::iterator> index_;
   std::size_t bytes_ = 0;
+  std::uint64_t generation_ = 0;
 };
 
 }  // namespace ide::http

@@ -2,6 +2,7 @@
 // its encoded body is kept in the ResultCache and answered from there, with an ETag.
 #include "http/routes.hpp"
 
+#include <cstdint>
 #include <cstdio>
 #include <functional>
 
@@ -23,6 +24,7 @@ struct Lookup {
   std::string id;
   bool base64 = false;
   std::string if_none_match;
+  std::uint64_t cache_generation = 0;  // read before the result is fetched
 };
 
 /// Strong: a hash of the bytes themselves, so the tag changes whenever the body could.
@@ -54,11 +56,13 @@ Response cached_response(const CachedBody& cached, std::string_view if_none_matc
 
 /// Encodes a done result, keeps it in `cache` when it fits and answers it.
 Response encode_done(const result::RunResult& run, const Lookup& lookup, ResultCache& cache) {
-  std::string body = boost::json::serialize(encode_result(run, {.base64 = lookup.base64}));
+  // json_response: its body is serialised without the slack that doubling growth leaves.
+  std::string body =
+      json_response(Status::ok, encode_result(run, {.base64 = lookup.base64})).body;
   std::string etag = etag_of(body, lookup.base64);
   if (body.size() <= cache.max_bytes()) {
     CachedBody cached{std::make_shared<const std::string>(std::move(body)), std::move(etag)};
-    cache.put(lookup.id, lookup.base64, cached);  // a body within the bound is always kept
+    cache.put(lookup.id, lookup.base64, cached, lookup.cache_generation);
     return cached_response(cached, lookup.if_none_match);
   }
   // Not cached: the answer owns its body, so the budget of unsent answers counts it.
@@ -101,7 +105,7 @@ void add_result_routes(Router& router, result::ResultService& results,
         auto base64 = base64_param(request);
         if (!base64) return reply.send(error_response(base64.error()));
         Lookup lookup{std::string(request.param("id")), *base64,
-                      std::move(request.if_none_match)};
+                      std::move(request.if_none_match), cache.generation()};
         if (auto hit = cache.find(lookup.id, lookup.base64)) {
           return reply.send(cached_response(*hit, lookup.if_none_match));
         }
