@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -154,6 +155,21 @@ void run_mount_op(const ChildPlan& plan, const MountOp& op) {
   if (rc != 0 && !op.optional) fail(plan, step, op.target, errno);
 }
 
+/// 0 or -1 with errno. The server fills the root through files open for writing, and another
+/// worker's child cloned meanwhile holds copies of them until its exec closes them: the kernel
+/// releases a vfork parent before that, and a run's low CPU weight can keep that child waiting.
+/// Such writers make the remount fail with EBUSY for a moment, so it is tried again for up to
+/// about two seconds.
+int remount_root_read_only() {
+  constexpr unsigned long kFlags = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV;
+  for (long pause_us = 100;; pause_us *= 2) {
+    if (mount(nullptr, "/", nullptr, kFlags, nullptr) == 0) return 0;
+    if (errno != EBUSY || pause_us > 1'000'000) return -1;
+    const timespec pause{0, pause_us * 1000};
+    nanosleep(&pause, nullptr);
+  }
+}
+
 void build_root(const ChildPlan& plan) {
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
     fail(plan, "make mounts private", nullptr, errno);
@@ -172,10 +188,7 @@ void build_root(const ChildPlan& plan) {
   if (syscall(SYS_pivot_root, ".", ".") != 0) fail(plan, "pivot_root", nullptr, errno);
   if (umount2(".", MNT_DETACH) != 0) fail(plan, "detach old root", nullptr, errno);
   if (chdir("/") != 0) fail(plan, "chdir /", nullptr, errno);
-  if (mount(nullptr, "/", nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV,
-            nullptr) != 0) {
-    fail(plan, "read-only root", nullptr, errno);
-  }
+  if (remount_root_read_only() != 0) fail(plan, "read-only root", nullptr, errno);
   if (chdir("/box") != 0) fail(plan, "chdir /box", nullptr, errno);
 }
 
