@@ -14,6 +14,8 @@
 #include <boost/asio/signal_set.hpp>
 #include <fmt/core.h>
 
+#include "compose/job_source.hpp"
+#include "compose/submission_views.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
@@ -104,7 +106,8 @@ int run_serve(const core::Config& config) {
     fmt::print(stderr, "error: {}\n", submissions.error().message);
     return 1;
   }
-  results.start(**submissions);
+  compose::SubmissionJobSource jobs(**submissions);
+  results.start(jobs);
   const auto grace = std::chrono::milliseconds(config.shutdown_grace_ms);
   auto urls = url::make_url_service(config, **submissions);
   if (!urls) {
@@ -116,8 +119,9 @@ int run_serve(const core::Config& config) {
   // Declared before the server and stopped with the result module, which answers its watches.
   http::ClientJobLimit client_jobs(results.service(), config.max_queued_per_client);
   http::ResultCache result_cache(config.result_cache_bytes);
+  compose::SubmissionViews views(**submissions, results.service(), **urls);
   http::Router router;
-  http::add_all_routes(router, **submissions, results.service(), **urls, config.public_url,
+  http::add_all_routes(router, **submissions, results.service(), **urls, views, config.public_url,
                        client_jobs, result_cache);
   http::Server server(http::ServerOptions::from_config(config), std::move(router));
   if (auto started = server.start(); !started) {

@@ -1,11 +1,14 @@
 // Checks every #include under src/ against the module rule of SPEC section 2:
 // core includes only core; a module includes core, its own headers and the public api of the
-// modules it declares in ide_add_module(USES_APIS); http includes only core, api headers, web and
-// its own headers; only src/app may include wiring headers; nobody includes another module's
-// internals; and no database file name appears outside the module that owns it.
+// modules it declares in ide_add_module(USES_APIS), and those declarations form a tree; http
+// includes only core, api headers, compose (src/app/compose), web and its own headers; only
+// src/app may include wiring headers; nobody includes another module's internals; and no
+// database file name appears outside the module that owns it.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <regex>
@@ -152,14 +155,54 @@ TEST_CASE("the sandbox library is used only by the result module", "[architectur
   }
 }
 
-TEST_CASE("http includes only core, public interfaces, web and itself", "[architecture]") {
+TEST_CASE("the modules' dependencies form a tree: no module reaches itself", "[architecture]") {
+  const auto uses = declared_dependencies();
+  // Depth-first from each module; `path` is the chain being followed.
+  std::function<bool(const std::string&, std::vector<std::string>&)> reaches_cycle =
+      [&](const std::string& module, std::vector<std::string>& path) {
+        if (std::find(path.begin(), path.end(), module) != path.end()) return true;
+        path.push_back(module);
+        auto it = uses.find(module);
+        if (it != uses.end()) {
+          for (const std::string& next : it->second) {
+            if (reaches_cycle(next, path)) return true;
+          }
+        }
+        path.pop_back();
+        return false;
+      };
+  for (const auto& [module, allowed] : uses) {
+    std::vector<std::string> path;
+    const bool cycle = reaches_cycle(module, path);
+    std::string chain;
+    for (const std::string& step : path) chain += step + " -> ";
+    INFO("from " << module << ": " << chain << "...");
+    CHECK_FALSE(cycle);
+  }
+  CHECK(uses.at("result").empty());
+}
+
+TEST_CASE("compose includes only core and public interfaces", "[architecture]") {
+  const auto uses = declared_dependencies();
+  const fs::path root = kSrc / "app" / "compose";
+  for (const auto& file : sources_under(root)) {
+    for (const auto& include : quoted_includes(file)) {
+      INFO(where(include));
+      const std::string owner = first_segment(include.target);
+      CHECK((owner == "core" || owner == "compose" ||
+             (uses.count(owner) == 1 && is_api_header(owner, include.target))));
+    }
+  }
+}
+
+TEST_CASE("http includes only core, public interfaces, compose, web and itself", "[architecture]") {
   const auto uses = declared_dependencies();
   const fs::path root = kSrc / "http";
   for (const auto& file : sources_under(root)) {
     for (const auto& include : quoted_includes(file)) {
       INFO(where(include));
       const std::string owner = first_segment(include.target);
-      const bool ok = owner == "core" || owner == "web" ||
+      const bool ok = owner == "core" || owner == "web" || owner == "compose" ||
                       (uses.count(owner) == 1 && is_api_header(owner, include.target)) ||
                       fs::exists(file.parent_path() / include.target) ||
                       fs::exists(root / include.target);

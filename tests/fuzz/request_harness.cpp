@@ -115,7 +115,9 @@ struct World {
     }
     submissions = std::move(*made);
     urls = std::make_unique<InMemoryUrlService>(*submissions);
-    http::add_all_routes(router, *submissions, results, *urls, "", client_jobs, result_cache);
+    views = std::make_unique<compose::SubmissionViews>(*submissions, results, *urls);
+    http::add_all_routes(router, *submissions, results, *urls, *views, "", client_jobs,
+                         result_cache);
   }
 
   DataDir dir;
@@ -131,6 +133,7 @@ struct World {
   CountingIdGenerator ids;
   std::unique_ptr<submission::SubmissionService> submissions;
   std::unique_ptr<InMemoryUrlService> urls;
+  std::unique_ptr<compose::SubmissionViews> views;
   http::Router router;
   int inputs = 0;
 };

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "compose/job_source.hpp"
 #include "core/ids.hpp"
 #include "result/module.hpp"
 #include "retention_support.hpp"
@@ -28,6 +29,7 @@ struct Fixture {
   ide::test::TempDir dir;
   ide::core::Config config;
   ide::test::FakeSubmissionService submissions;
+  ide::compose::SubmissionJobSource jobs{submissions};
   ide::test::FakeClock clock;
   std::unique_ptr<ide::result::ResultModule> module;
 
@@ -42,7 +44,7 @@ struct Fixture {
     auto made = ide::result::make_result_module(config, clock);
     REQUIRE(made.has_value());
     module = std::move(made).value();
-    module->start(submissions);
+    module->start(jobs);
   }
 
   ide::result::ResultService& results() { return module->service(); }

@@ -1,10 +1,11 @@
 // Helpers of the retention tests: a config for real modules in a temp dir (bash only, run without
-// isolation, one data dir), and synchronous views of the callback-based get_result.
+// isolation, one data dir), and a synchronous view of watch_result.
 #pragma once
 
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <memory>
 #include <stdexcept>
@@ -42,16 +43,20 @@ inline core::Config module_config(const TempDir& dir, unsigned workers = 2) {
   return config;
 }
 
-/// get_result with `wait`, answered synchronously (throws if no answer comes within a minute).
+/// get_result, or watch_result with `wait` answered synchronously (throws if no answer comes
+/// within a minute).
 inline core::Result<result::RunResult> get_result(
     result::ResultService& results, const std::string& id,
     std::chrono::milliseconds wait = std::chrono::milliseconds(0)) {
+  if (wait.count() <= 0) return results.get_result(id);
   auto promise = std::make_shared<std::promise<core::Result<result::RunResult>>>();
   std::future<core::Result<result::RunResult>> answer = promise->get_future();
-  results.get_result(
-      id, wait, [promise](core::Result<result::RunResult> r) { promise->set_value(std::move(r)); });
+  auto watched = results.watch_result(
+      id, wait, [](std::function<void()> task) { task(); },
+      [promise](core::Result<result::RunResult> r) { promise->set_value(std::move(r)); });
+  if (!watched) return core::Unexpected(watched.error());
   if (answer.wait_for(std::chrono::minutes(1)) != std::future_status::ready) {
-    throw std::runtime_error("get_result never answered");
+    throw std::runtime_error("watch_result never answered");
   }
   return answer.get();
 }

@@ -14,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "compose/job_source.hpp"
 #include "core/ids.hpp"
 #include "result/module.hpp"
 #include "retention_support.hpp"
@@ -44,6 +45,7 @@ struct App {
   ide::core::RandomIdGenerator ids;
   std::unique_ptr<ide::result::ResultModule> result;
   std::unique_ptr<ide::submission::SubmissionService> submissions;
+  std::unique_ptr<ide::compose::SubmissionJobSource> jobs;
   std::unique_ptr<ide::url::UrlService> urls;
 
   App() : config(ide::test::module_config(dir, 2)) {
@@ -57,7 +59,8 @@ struct App {
         ide::submission::make_submission_service(config, result->service(), clock, ids);
     REQUIRE(made_submissions);
     submissions = std::move(made_submissions).value();
-    result->start(*submissions);
+    jobs = std::make_unique<ide::compose::SubmissionJobSource>(*submissions);
+    result->start(*jobs);
     auto made_urls = ide::url::make_url_service(config, *submissions);
     REQUIRE(made_urls);
     urls = std::move(made_urls).value();

@@ -1,5 +1,6 @@
 #include "http/client_jobs.hpp"
 
+#include <functional>
 #include <mutex>
 #include <unordered_map>
 #include <utility>
@@ -31,13 +32,15 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-/// Holds `client`'s place until `submission_id` is done. The callback runs on a module thread
-/// and must not block: it only counts, or asks again without waiting for the answer.
+/// Runs the answer on the module's thread: it only counts, or asks again without waiting.
+void run_inline(std::function<void()> task) { task(); }
+
+/// Holds `client`'s place until `submission_id` is done.
 void watch_job(const std::shared_ptr<ClientJobLimit::State>& state, const std::string& client,
                const std::string& submission_id) {
   const SteadyClock::time_point asked = SteadyClock::now();
-  state->results.get_result(
-      submission_id, state->watch,
+  auto watched = state->results.watch_result(
+      submission_id, state->watch, run_inline,
       [state, client, submission_id, asked](core::Result<result::RunResult> answer) {
         const bool unfinished = answer && answer->status != result::Status::done;
         // An unfinished answer before the wait ran out means the module is stopping: asking
@@ -48,6 +51,8 @@ void watch_job(const std::shared_ptr<ClientJobLimit::State>& state, const std::s
         }
         state->release(client);
       });
+  // Never answered: nothing will say when the job ends, so it holds no place.
+  if (!watched) state->release(client);
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 // A cap on each client's unfinished submissions (queued or running), so that one client cannot
 // fill the execution queue everyone shares. It learns that a job finished through the result
-// module's public interface (a long get_result), so no module has to know about clients.
+// module's public interface (watch_result), so no module has to know about clients.
 #pragma once
 
 #include <chrono>
@@ -15,7 +15,7 @@ namespace ide::http {
 
 class ClientJobLimit {
  public:
-  /// `max_per_client` 0: no cap. Each watched job is asked about with get_result(id, watch): a
+  /// `max_per_client` 0: no cap. Each watched job is asked about with watch_result(id, watch): a
   /// job still unfinished after a whole `watch` is asked about again. `results` must outlive
   /// the jobs watched: ResultService::stop() answers their waits.
   ClientJobLimit(result::ResultService& results, std::size_t max_per_client,

@@ -130,14 +130,6 @@ json::object encode_result(const result::RunResult& run, ResultEncoding encoding
   return body;
 }
 
-json::object encode_queued(std::string_view id) {
-  json::object body;
-  body["id"] = id;
-  body["status"] = status_name(result::Status::queued);
-  body["message"] = kQueuedMessage;
-  return body;
-}
-
 json::object encode_share(std::string_view slug, const submission::Submission& submission,
                           const std::optional<result::RunResult>& run, bool base64) {
   json::object body;

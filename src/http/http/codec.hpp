@@ -40,9 +40,6 @@ struct ResultEncoding {
 /// SPEC section 3's fields once done.
 boost::json::object encode_result(const result::RunResult& run, ResultEncoding encoding);
 
-/// The answer for a submission that exists but the result module does not know yet.
-boost::json::object encode_queued(std::string_view id);
-
 /// GET /api/v1/shares/{slug}: the submission and its result (or null), without the id.
 boost::json::object encode_share(std::string_view slug, const submission::Submission& submission,
                                  const std::optional<result::RunResult>& run, bool base64);

@@ -100,7 +100,9 @@ Response page(const Request& request) {
 
 void add_meta_routes(Router& router, result::ResultService& results) {
   router.add(Verb::get, "/api/v1/languages", [&results](Request, Reply reply) {
-    reply.send(json_response(Status::ok, encode_languages(results.languages())));
+    auto languages = results.languages();
+    if (!languages) return reply.send(error_response(languages.error()));
+    reply.send(json_response(Status::ok, encode_languages(*languages)));
   });
   const RouteOptions in_memory{.blocking = false};
   router.add(
@@ -115,11 +117,11 @@ void add_meta_routes(Router& router, result::ResultService& results) {
 
 void add_all_routes(Router& router, submission::SubmissionService& submissions,
                     result::ResultService& results, url::UrlService& urls,
-                    const std::string& base_url, ClientJobLimit& client_jobs,
-                    ResultCache& result_cache) {
+                    compose::SubmissionViews& views, const std::string& base_url,
+                    ClientJobLimit& client_jobs, ResultCache& result_cache) {
   add_submission_routes(router, submissions, client_jobs);
-  add_result_routes(router, results, submissions, result_cache);
-  add_url_routes(router, urls, submissions, results, base_url);
+  add_result_routes(router, views, result_cache);
+  add_url_routes(router, urls, views, base_url);
   add_meta_routes(router, results);
 }
 

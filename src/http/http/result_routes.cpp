@@ -77,29 +77,19 @@ Response not_cacheable(Response response) {
 }
 
 /// Runs on the blocking pool: encoding multi-megabyte output is no work for a module's thread.
-Response render(core::Result<result::RunResult> run, const Lookup& lookup,
-                submission::SubmissionService& submissions, ResultCache& cache) {
-  if (run && run->status == result::Status::done) return encode_done(*run, lookup, cache);
-  if (run) {
-    return not_cacheable(json_response(Status::ok, encode_result(*run, {.base64 = lookup.base64})));
-  }
-  if (run.error().code != core::ErrorCode::not_found) return error_response(run.error());
-  // Saved but not yet handed to the result module (a crash in between is replayed at start):
-  // accepted work, so it is queued, not unknown.
-  auto exists = submissions.exists(lookup.id);
-  if (!exists) return error_response(exists.error());
-  if (!*exists) return error_response({core::ErrorCode::not_found, "No submission has this id."});
-  return not_cacheable(json_response(Status::ok, encode_queued(lookup.id)));
+Response render(core::Result<result::RunResult> run, const Lookup& lookup, ResultCache& cache) {
+  if (!run) return error_response(run.error());
+  if (run->status == result::Status::done) return encode_done(*run, lookup, cache);
+  return not_cacheable(json_response(Status::ok, encode_result(*run, {.base64 = lookup.base64})));
 }
 
 }  // namespace
 
-void add_result_routes(Router& router, result::ResultService& results,
-                       submission::SubmissionService& submissions, ResultCache& cache) {
+void add_result_routes(Router& router, compose::SubmissionViews& views, ResultCache& cache) {
   // Not on the blocking pool: a cache hit only touches memory; a miss goes there itself.
   router.add(
       Verb::get, "/api/v1/submissions/{id}/result",
-      [&results, &submissions, &cache](Request request, Reply reply) {
+      [&views, &cache](Request request, Reply reply) {
         auto wait = wait_ms_param(request);
         if (!wait) return reply.send(error_response(wait.error()));
         auto base64 = base64_param(request);
@@ -109,16 +99,18 @@ void add_result_routes(Router& router, result::ResultService& results,
         if (auto hit = cache.find(lookup.id, lookup.base64)) {
           return reply.send(cached_response(*hit, lookup.if_none_match));
         }
-        reply.post_blocking([&results, &submissions, &cache, reply, wait = *wait,
+        reply.post_blocking([&views, &cache, reply, wait = *wait,
                              lookup = std::move(lookup)]() mutable {
-          results.get_result(
-              lookup.id, wait,
-              [reply, lookup, &submissions, &cache](core::Result<result::RunResult> run) mutable {
-                reply.post_blocking([reply, lookup = std::move(lookup), &submissions, &cache,
-                                     run = std::move(run)]() mutable {
-                  reply.send(render(std::move(run), lookup, submissions, cache));
-                });
+          if (wait.count() <= 0) return reply.send(render(views.result(lookup.id), lookup, cache));
+          const auto on_pool = [reply](std::function<void()> task) {
+            reply.post_blocking(std::move(task));
+          };
+          auto watched = views.watch_result(
+              lookup.id, wait, on_pool,
+              [reply, lookup, &cache](core::Result<result::RunResult> run) {
+                reply.send(render(std::move(run), lookup, cache));
               });
+          if (!watched) reply.send(error_response(watched.error()));
         });
       },
       {.blocking = false});

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "compose/submission_views.hpp"
 #include "http/client_jobs.hpp"
 #include "http/result_cache.hpp"
 #include "http/router.hpp"
@@ -18,27 +19,24 @@ namespace ide::http {
 void add_submission_routes(Router& router, submission::SubmissionService& submissions,
                            ClientJobLimit& client_jobs);
 
-/// GET /api/v1/submissions/{id}/result[?wait_ms=N][&base64=true] (getResult). `submissions`
-/// tells a submission the result module has not heard of yet (answered "queued") from an
-/// unknown id (404). Done results are answered from `cache` (filled here) with an ETag, and 304
-/// to an If-None-Match that names it.
-void add_result_routes(Router& router, result::ResultService& results,
-                       submission::SubmissionService& submissions, ResultCache& cache);
+/// GET /api/v1/submissions/{id}/result[?wait_ms=N][&base64=true] (getResult), through `views`
+/// (a submission the result module has not heard of yet is queued). Done results are answered
+/// from `cache` (filled here) with an ETag, and 304 to an If-None-Match that names it.
+void add_result_routes(Router& router, compose::SubmissionViews& views, ResultCache& cache);
 
 /// POST /api/v1/submissions/{id}/share (generateUrl) and GET /api/v1/shares/{slug}
-/// (getSubmission). Share links are `base_url` + "/s/" + slug; an empty `base_url` means
-/// "http://" + the request's Host.
-void add_url_routes(Router& router, url::UrlService& urls,
-                    submission::SubmissionService& submissions, result::ResultService& results,
+/// (getSubmission, from `views`). Share links are `base_url` + "/s/" + slug; an empty
+/// `base_url` means "http://" + the request's Host.
+void add_url_routes(Router& router, url::UrlService& urls, compose::SubmissionViews& views,
                     std::string base_url);
 
 /// GET /api/v1/languages, GET /healthz, and the web IDE: GET /, /s/{slug}, /assets/...
 void add_meta_routes(Router& router, result::ResultService& results);
 
-/// All of the above: what `ide serve` answers.
+/// All of the above: what `ide serve` answers. `views` reads across the three services.
 void add_all_routes(Router& router, submission::SubmissionService& submissions,
                     result::ResultService& results, url::UrlService& urls,
-                    const std::string& base_url, ClientJobLimit& client_jobs,
-                    ResultCache& result_cache);
+                    compose::SubmissionViews& views, const std::string& base_url,
+                    ClientJobLimit& client_jobs, ResultCache& result_cache);
 
 }  // namespace ide::http

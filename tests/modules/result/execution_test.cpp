@@ -53,12 +53,11 @@ class RealRun {
     const auto* spec = shipped_catalogue().find(language);
     INFO("language " << language << " must be installed");
     REQUIRE(spec != nullptr);
-    ide::submission::Submission submission;
-    submission.id = "job";
-    submission.language = language;
-    submission.code = code;
-    submission.stdin_data = stdin_data;
-    submission.limits = requested;
+    const ide::result::JobInput job{.id = "job",
+                                    .language = language,
+                                    .code = code,
+                                    .stdin_data = stdin_data,
+                                    .limits = requested};
     // A slow machine (the cgroup v2 guest's one emulated CPU) gets wider default limits. The
     // time-limit test asks for its own (`requested`), which stay as they are.
     for (auto* stage : {&limits.compile, &limits.run}) {
@@ -69,7 +68,7 @@ class RealRun {
     limits.max_wall_ms *= ide::test::time_scale();
     auto box = sandbox_->open_box(0);
     REQUIRE(box);
-    return Executor(limits).execute(*spec, submission, **box);
+    return Executor(limits).execute(*spec, job, **box);
   }
 
  private:
@@ -319,8 +318,9 @@ TEST_CASE("whole jobs run through the module's factory in insecure mode", "[resu
   CHECK((*module)->isolation_summary().find("WARNING") != std::string::npos);
   CHECK(std::filesystem::exists(dir / "data" / "results.db"));
   const auto languages = (*module)->service().languages();
-  REQUIRE(languages.size() >= 5);
-  CHECK(languages[0].id == "python");
+  REQUIRE(languages);
+  REQUIRE(languages->size() >= 5);
+  CHECK(languages->front().id == "python");
 
   ide::test::FakeSubmissionService submissions;
   ide::submission::Submission py;
@@ -333,7 +333,8 @@ TEST_CASE("whole jobs run through the module's factory in insecure mode", "[resu
   c.code = "#include <stdio.h>\nint main(void) { puts(\"compiled\"); return 0; }\n";
   const std::string c_id = submissions.add(c);
 
-  (*module)->start(submissions);
+  ide::compose::SubmissionJobSource jobs(submissions);
+  (*module)->start(jobs);
   REQUIRE((*module)->service().enqueue(py_id));
   REQUIRE((*module)->service().enqueue(c_id));
   for (const auto& [id, expected] :
@@ -342,7 +343,7 @@ TEST_CASE("whole jobs run through the module's factory in insecure mode", "[resu
     ide::core::Result<RunResult> r = ide::core::fail(ide::core::ErrorCode::internal, "no answer");
     for (int poll = 0; poll < 12; ++poll) {
       ide::test::CallbackProbe probe;
-      (*module)->service().get_result(id, 10s, probe.callback());
+      REQUIRE((*module)->service().watch_result(id, 10s, ide::test::run_inline, probe.callback()));
       r = probe.get(60s);
       if (!r || r->status == ide::result::Status::done) break;
     }

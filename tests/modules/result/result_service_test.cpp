@@ -5,8 +5,12 @@
 
 #include <sqlite3.h>
 
+#include <functional>
+#include <limits>
+#include <mutex>
 #include <set>
 #include <thread>
+#include <vector>
 
 #include "service_harness.hpp"
 
@@ -40,7 +44,7 @@ std::set<std::string> tables_of(const std::filesystem::path& file) {
 TEST_CASE("a submitted job runs and its result is kept", "[result]") {
   ServiceHarness h;
   h.open();
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   const std::string id = h.submit("out hello\nexit 0", "");
   const auto result = h.wait_done(id);
   CHECK(result.id == id);
@@ -65,7 +69,7 @@ TEST_CASE("enqueue is idempotent", "[result]") {
   const std::string id = h.add("out once");
   REQUIRE(h.service->enqueue(id));
   REQUIRE(h.service->enqueue(id));
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   h.wait_done(id);
   // Known after it finished, too: still success, and nothing runs again.
   REQUIRE(h.service->enqueue(id));
@@ -93,7 +97,7 @@ TEST_CASE("the queue is bounded, but a known id is always accepted", "[result]")
   CHECK(unknown.error().code == ErrorCode::not_found);
 
   // The bound counts queued jobs: once they ran there is room again.
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   h.wait_done(a);
   h.wait_done(b);
   CHECK(h.service->enqueue(c));
@@ -113,7 +117,7 @@ TEST_CASE("queued and running jobs report their status without outputs", "[resul
   CHECK(queued->stdout_data.empty());
   CHECK_FALSE(queued->finished_at.has_value());
 
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   REQUIRE(h.sandbox->wait_blocked(1));
   auto running = h.get(first);
   REQUIRE(running);
@@ -133,7 +137,7 @@ TEST_CASE("an unknown id is not_found", "[result]") {
   h.open();
   for (auto wait : {0ms, 200ms}) {
     CallbackProbe probe;
-    h.service->get_result("nope", wait, probe.callback());
+    h.watch("nope", wait, probe);
     const auto r = probe.get();
     REQUIRE_FALSE(r);
     CHECK(r.error().code == ErrorCode::not_found);
@@ -143,15 +147,11 @@ TEST_CASE("an unknown id is not_found", "[result]") {
 
 TEST_CASE("a long poll returns as soon as the job is done", "[result]") {
   ServiceHarness h;
-  h.options.workers = 1;
-  h.open();
-  h.service->start(h.submissions);
-  const std::string id = h.submit("block\nout late");
-  REQUIRE(h.sandbox->wait_blocked(1));
+  const std::string id = h.start_blocked("block\nout late");
 
   CallbackProbe probe;
   const auto started = std::chrono::steady_clock::now();
-  h.service->get_result(id, 60s, probe.callback());
+  h.watch(id, 60s, probe);
   std::this_thread::sleep_for(50ms);
   CHECK(probe.calls() == 0);
   h.sandbox->release();
@@ -165,11 +165,129 @@ TEST_CASE("a long poll returns as soon as the job is done", "[result]") {
   CHECK(probe.calls() == 1);
 }
 
+TEST_CASE("get_result answers at once with the status of a running job", "[result]") {
+  ServiceHarness h;
+  const std::string id = h.start_blocked("block\nout done");
+  const auto now = h.service->get_result(id);
+  REQUIRE(now);
+  CHECK(now->status == Status::running);
+  CHECK(now->stdout_data.empty());
+  h.sandbox->release();
+  CHECK(h.wait_done(id).stdout_data == "done");
+}
+
+TEST_CASE("a watch answers through the executor its caller names", "[result]") {
+  ServiceHarness h;
+  const std::string id = h.start_blocked("block\nout late");
+
+  // The executor only queues: the answer runs when this thread says so.
+  std::mutex mutex;
+  std::vector<std::function<void()>> queued;
+  const auto executor = [&](std::function<void()> task) {
+    std::lock_guard lock(mutex);
+    queued.push_back(std::move(task));
+  };
+  CallbackProbe probe;
+  REQUIRE(h.service->watch_result(id, 60s, executor, probe.callback()));
+  h.sandbox->release();
+  const auto limit = std::chrono::steady_clock::now() + 20s;
+  while (std::chrono::steady_clock::now() < limit) {
+    std::lock_guard lock(mutex);
+    if (!queued.empty()) break;
+  }
+  std::this_thread::sleep_for(50ms);
+  CHECK(probe.calls() == 0);  // handed to the executor, not called by the worker
+  std::vector<std::function<void()>> tasks;
+  {
+    std::lock_guard lock(mutex);
+    tasks.swap(queued);
+  }
+  REQUIRE(tasks.size() == 1);
+  tasks.front()();
+  const auto r = probe.get();
+  REQUIRE(r);
+  CHECK(r->stdout_data == "late");
+}
+
+TEST_CASE("a cancelled watch is never answered; others on the job are", "[result]") {
+  ServiceHarness h;
+  const std::string id = h.start_blocked("block\nout late");
+  CallbackProbe cancelled;
+  CallbackProbe kept;
+  const ide::result::WatchHandle handle = h.watch(id, 60s, cancelled);
+  h.watch(id, 60s, kept);
+  handle.cancel();
+  handle.cancel();  // idempotent
+  CHECK(handle.cancelled());
+  h.sandbox->release();
+  REQUIRE(kept.get());
+  // The expired wait of a cancelled watch is not answered either.
+  CallbackProbe expired;
+  const std::string other = h.submit("block");
+  REQUIRE(h.sandbox->wait_blocked(1));
+  h.watch(other, 100ms, expired).cancel();
+  std::this_thread::sleep_for(400ms);
+  h.service->stop(0ms);
+  CHECK(cancelled.calls() == 0);
+  CHECK(expired.calls() == 0);
+  CHECK(kept.calls() == 1);
+}
+
+TEST_CASE("check_runnable: a served language and each limit within 1 and its maximum",
+          "[result]") {
+  ServiceHarness h;
+  h.options.limits.max_cpu_ms = 20'000;
+  h.options.limits.max_wall_ms = 30'000;
+  h.options.limits.max_memory_kb = 1'048'576;
+  h.open();
+
+  const auto unknown = h.service->check_runnable("cobol", {});
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().code == ErrorCode::unknown_language);
+  CHECK_THAT(unknown.error().message, Catch::Contains("cobol"));
+  CHECK_THAT(unknown.error().message, Catch::Contains("Served languages: fake."));
+  const auto long_name = h.service->check_runnable(std::string(500, 'x'), {});
+  CHECK(long_name.error().message.size() < 200);  // the echo is cut
+
+  struct Case {
+    const char* field;
+    std::optional<std::int64_t> ide::core::RequestedLimits::*member;
+    std::int64_t max;
+  };
+  const std::vector<Case> cases = {
+      {"cpu_ms", &ide::core::RequestedLimits::cpu_ms, 20'000},
+      {"wall_ms", &ide::core::RequestedLimits::wall_ms, 30'000},
+      {"memory_kb", &ide::core::RequestedLimits::memory_kb, 1'048'576},
+  };
+  for (const Case& c : cases) {
+    for (const std::int64_t bad : {std::int64_t{0}, std::int64_t{-1}, c.max + 1,
+                                   std::numeric_limits<std::int64_t>::max(),
+                                   std::numeric_limits<std::int64_t>::min()}) {
+      INFO(c.field << " = " << bad);
+      ide::core::RequestedLimits limits;
+      limits.*c.member = bad;
+      const auto checked = h.service->check_runnable("fake", limits);
+      REQUIRE_FALSE(checked);
+      CHECK(checked.error().code == ErrorCode::invalid_limits);
+      CHECK_THAT(checked.error().message, Catch::Contains(c.field));
+      CHECK_THAT(checked.error().message,
+                 Catch::Contains("between 1 and " + std::to_string(c.max)));
+    }
+    for (const std::int64_t good : {std::int64_t{1}, c.max / 2, c.max}) {
+      INFO(c.field << " = " << good);
+      ide::core::RequestedLimits limits;
+      limits.*c.member = good;
+      CHECK(h.service->check_runnable("fake", limits));
+    }
+  }
+  CHECK(h.service->check_runnable("fake", {}));
+}
+
 TEST_CASE("a long poll answers with the current status when the wait expires", "[result]") {
   ServiceHarness h;
   h.options.workers = 1;
   h.open();
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   const std::string running = h.submit("block");
   const std::string queued = h.submit("out next");
   REQUIRE(h.sandbox->wait_blocked(1));
@@ -177,8 +295,8 @@ TEST_CASE("a long poll answers with the current status when the wait expires", "
   CallbackProbe on_running;
   CallbackProbe on_queued;
   const auto started = std::chrono::steady_clock::now();
-  h.service->get_result(running, 300ms, on_running.callback());
-  h.service->get_result(queued, 200ms, on_queued.callback());
+  h.watch(running, 300ms, on_running);
+  h.watch(queued, 200ms, on_queued);
   const auto r1 = on_running.get();
   const auto r2 = on_queued.get();
   CHECK(std::chrono::steady_clock::now() - started >= 300ms);
@@ -195,16 +313,12 @@ TEST_CASE("a long poll answers with the current status when the wait expires", "
 
 TEST_CASE("many waiters on one job are each answered once", "[result]") {
   ServiceHarness h;
-  h.options.workers = 1;
-  h.open();
-  h.service->start(h.submissions);
-  const std::string id = h.submit("block\nout x");
-  REQUIRE(h.sandbox->wait_blocked(1));
+  const std::string id = h.start_blocked("block\nout x");
   std::vector<std::unique_ptr<CallbackProbe>> probes;
   for (int i = 0; i < 20; ++i) {
     probes.push_back(std::make_unique<CallbackProbe>());
     // Half of them expire before the job is released, half are answered by it.
-    h.service->get_result(id, i % 2 == 0 ? 100ms : 60s, probes.back()->callback());
+    h.watch(id, i % 2 == 0 ? 100ms : 60s, *probes.back());
   }
   std::this_thread::sleep_for(300ms);
   h.sandbox->release();
@@ -232,7 +346,7 @@ TEST_CASE("a job left running by a crash runs again, and has exactly one result"
   const auto before = h.get(id);
   REQUIRE(before);
   CHECK(before->status == Status::queued);
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   const auto result = h.wait_done(id);
   CHECK(result.stdout_data == "recovered");
   h.service.reset();
@@ -265,7 +379,7 @@ TEST_CASE("queued jobs are loaded in enqueue order", "[result]") {
     }
   }
   h.open();
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   for (const auto& id : ids) h.wait_done(id);
   std::lock_guard lock(h.sandbox->mutex);
   REQUIRE(h.sandbox->runs.size() == 5);
@@ -284,7 +398,7 @@ TEST_CASE("a job interrupted by repeated crashes ends as internal_error", "[resu
     }
   }
   h.open();
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   const auto result = h.wait_done(id);
   CHECK(result.verdict == Verdict::internal_error);
   CHECK(h.sandbox->run_count() == 0);
@@ -294,14 +408,14 @@ TEST_CASE("stop leaves unstarted jobs queued and a restart runs them", "[result]
   ServiceHarness h;
   h.options.workers = 1;
   h.open();
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   const std::string running = h.submit("block\nout first");
   const std::string later1 = h.submit("out second");
   const std::string later2 = h.submit("out third");
   REQUIRE(h.sandbox->wait_blocked(1));
 
   CallbackProbe pending;
-  h.service->get_result(later1, 60s, pending.callback());
+  h.watch(later1, 60s, pending);
   std::thread stopper([&] { h.service->stop(30s); });
   // stop() refuses new work at once...
   const auto deadline = std::chrono::steady_clock::now() + 20s;
@@ -331,7 +445,7 @@ TEST_CASE("stop leaves unstarted jobs queued and a restart runs them", "[result]
   }
 
   h.open();
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   CHECK(h.wait_done(later1).stdout_data == "second");
   CHECK(h.wait_done(later2).stdout_data == "third");
   CHECK(h.get(running)->stdout_data == "first");
@@ -341,7 +455,7 @@ TEST_CASE("stop kills jobs that outlive the grace period and leaves them queued"
   ServiceHarness h;
   h.options.workers = 2;
   h.open();
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   const std::string first = h.submit("block\nout first");
   const std::string second = h.submit("block\nout second");
   REQUIRE(h.sandbox->wait_blocked(2));
@@ -363,7 +477,7 @@ TEST_CASE("stop kills jobs that outlive the grace period and leaves them queued"
 
   h.open();
   h.sandbox->release();
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   CHECK(h.wait_done(first).stdout_data == "first");
   CHECK(h.wait_done(second).stdout_data == "second");
 }
@@ -372,7 +486,7 @@ TEST_CASE("workers never share a sandbox slot", "[result]") {
   ServiceHarness h;
   h.options.workers = 3;
   h.open();
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   std::vector<std::string> ids;
   for (int i = 0; i < 12; ++i) ids.push_back(h.submit("sleep 5\nout " + std::to_string(i)));
   for (const auto& id : ids) h.wait_done(id);
@@ -384,7 +498,7 @@ TEST_CASE("workers never share a sandbox slot", "[result]") {
 TEST_CASE("a vanished submission or an uninstalled language ends as internal_error", "[result]") {
   ServiceHarness h;
   h.open();
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   REQUIRE(h.service->enqueue("never-submitted"));
   const auto vanished = h.wait_done("never-submitted");
   CHECK(vanished.verdict == Verdict::internal_error);
@@ -406,7 +520,7 @@ TEST_CASE("a job whose submission cannot be fetched for now is retried later", "
   h.open();
   const std::string id = h.submit("out fetched");
   h.submissions.fail_with(ErrorCode::storage_unavailable);
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   const auto limit = std::chrono::steady_clock::now() + 20s;
   while (h.submissions.lookups() < 2 && std::chrono::steady_clock::now() < limit) {
     std::this_thread::sleep_for(10ms);
@@ -424,7 +538,7 @@ TEST_CASE("verdicts and fields of finished jobs survive the database", "[result]
   ServiceHarness h;
   h.options.workers = 2;
   h.open();
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   const std::string code = h.submit("out a\nexit 3");
   const std::string sig = h.submit("signal 11");
   const std::string tle = h.submit("tle");
@@ -434,7 +548,7 @@ TEST_CASE("verdicts and fields of finished jobs survive the database", "[result]
   h.service->stop(30s);
   // Nothing ran to completion before stop for certain, so restart and wait for all.
   h.open();
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   for (const auto& id : {code, sig, tle, ole, setup, bytes}) h.wait_done(id);
   h.service.reset();
   h.open();  // fresh connections: everything below comes from the file
@@ -460,7 +574,7 @@ TEST_CASE("verdicts and fields of finished jobs survive the database", "[result]
 TEST_CASE("results.db holds only the result module's tables", "[result]") {
   ServiceHarness h;
   h.open();
-  h.service->start(h.submissions);
+  h.service->start(h.jobs);
   h.wait_done(h.submit("out x", "some stdin"));
   h.service.reset();
   CHECK(tables_of(h.db_path()) == std::set<std::string>{"jobs", "results"});

@@ -1,14 +1,17 @@
 // Builds a ResultServiceImpl on a real results.db in a temp dir, with the scripted fake sandbox
-// and the in-memory submission fake, plus synchronous helpers around the callback API.
+// and the in-memory submission fake behind the real JobSource adapter, plus synchronous helpers
+// around watch_result.
 #pragma once
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <future>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
+#include "compose/job_source.hpp"
 #include "fake_sandbox.hpp"
 #include "language_catalogue.hpp"
 #include "result_service_impl.hpp"
@@ -53,9 +56,13 @@ class CallbackProbe {
   std::atomic<int> calls_{0};
 };
 
+/// An executor that runs the answer on the thread that gives it (a worker or the timer).
+inline void run_inline(std::function<void()> task) { task(); }
+
 struct ServiceHarness {
   TempDir dir;
   FakeSubmissionService submissions;
+  compose::SubmissionJobSource jobs{submissions};
   core::SystemClock clock;
   std::shared_ptr<FakeSandbox::Shared> sandbox;
   std::unique_ptr<result::ResultServiceImpl> service;
@@ -90,11 +97,31 @@ struct ServiceHarness {
     return id;
   }
 
+  /// Opens the service with one worker, starts it and submits `code` (which should begin with
+  /// "block"); returns the job's id once the worker is inside it.
+  std::string start_blocked(const std::string& code) {
+    options.workers = 1;
+    open();
+    service->start(jobs);
+    std::string id = submit(code);
+    if (!sandbox->wait_blocked(1)) throw std::runtime_error("the job never blocked");
+    return id;
+  }
+
   core::Result<result::RunResult> get(
       const std::string& id, std::chrono::milliseconds wait = std::chrono::milliseconds(0)) {
+    if (wait.count() <= 0) return service->get_result(id);
     CallbackProbe probe;
-    service->get_result(id, wait, probe.callback());
+    watch(id, wait, probe);
     return probe.get();
+  }
+
+  /// watch_result answered on the module's own thread, into `probe`.
+  result::WatchHandle watch(const std::string& id, std::chrono::milliseconds wait,
+                            CallbackProbe& probe) {
+    auto watched = service->watch_result(id, wait, run_inline, probe.callback());
+    if (!watched) throw std::runtime_error("watch_result failed: " + watched.error().message);
+    return *watched;
   }
 
   /// Long-polls until `id` is done (bounded); throws if it never is.

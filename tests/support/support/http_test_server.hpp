@@ -41,7 +41,8 @@ class HttpTestServer {
                           std::size_t result_cache_bytes = 64 * 1024 * 1024)
       : client_jobs(results, max_queued_per_client), result_cache(result_cache_bytes) {
     http::Router router;
-    http::add_all_routes(router, submissions, results, urls, public_url, client_jobs, result_cache);
+    http::add_all_routes(router, submissions, results, urls, views, public_url, client_jobs,
+                         result_cache);
     if (extra) extra(router);
     server = std::make_unique<http::Server>(std::move(options), std::move(router));
     if (auto started = server->start(); !started) {
@@ -55,6 +56,7 @@ class HttpTestServer {
   FakeSubmissionService submissions;
   LongPollResultService results;
   InMemoryUrlService urls{submissions};
+  compose::SubmissionViews views{submissions, results, urls};
   http::ClientJobLimit client_jobs;
   http::ResultCache result_cache;
   std::unique_ptr<http::Server> server;

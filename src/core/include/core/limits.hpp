@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "core/error.hpp"
+
 namespace ide::core {
 
 /// Limits a submission asks for; unset means "the configured default".
@@ -34,7 +36,11 @@ struct LimitSettings {
   std::int64_t max_memory_kb = 1024 * 1024;
   bool truncate_output_only = false;      // true: over-long output is cut but the verdict stands
 
-  /// The run-stage limits for a submission that asked for `requested` (already validated).
+  /// Whether each limit in `requested` lies within 1 and its maximum.
+  /// Errors: invalid_limits, naming the field as the client wrote it.
+  Result<void> check(const RequestedLimits& requested) const;
+
+  /// The run-stage limits for a submission that asked for `requested` (already checked).
   StageLimits run_limits(const RequestedLimits& requested) const {
     StageLimits limits = run;
     if (requested.cpu_ms) limits.cpu_ms = *requested.cpu_ms;

@@ -105,11 +105,11 @@ void apply_run_outcome(sandbox::StageOutcome outcome, const RunVerdictRules& rul
   if (out_of_memory) result.verdict = Verdict::memory_limit_exceeded;
 }
 
-RunResult Executor::execute(const LanguageSpec& language, const submission::Submission& submission,
+RunResult Executor::execute(const LanguageSpec& language, const JobInput& job,
                             sandbox::Box& box) const {
   RunResult result;
-  result.id = submission.id;
-  if (auto written = box.write_file(language.source, submission.code); !written) {
+  result.id = job.id;
+  if (auto written = box.write_file(language.source, job.code); !written) {
     internal_error(result,
                    fmt::format("cannot write the source file: {}", written.error().message));
     return result;
@@ -126,15 +126,15 @@ RunResult Executor::execute(const LanguageSpec& language, const submission::Subm
   }
   sandbox::StageSpec run{.argv = language.run,
                          .env = env,
-                         .stdin_data = submission.stdin_data,
-                         .limits = limits_.run_limits(submission.limits),
+                         .stdin_data = job.stdin_data,
+                         .limits = limits_.run_limits(job.limits),
                          .limit_address_space = language.limit_address_space};
   const RunVerdictRules rules{.truncate_output_only = limits_.truncate_output_only,
                               .memory_limit_kb = run.limits.memory_kb,
                               .out_of_memory_markers = language.out_of_memory_markers};
   apply_run_outcome(box.run(run), rules, result);
   if (result.verdict == Verdict::internal_error) {
-    core::log::warn("submission {}: {}", submission.id, result.stderr_data);
+    core::log::warn("submission {}: {}", job.id, result.stderr_data);
   }
   return result;
 }

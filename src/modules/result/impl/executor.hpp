@@ -8,9 +8,9 @@
 
 #include "core/limits.hpp"
 #include "language_catalogue.hpp"
+#include "result/job_source.hpp"
 #include "result/result_service.hpp"
 #include "sandbox/sandbox.hpp"
-#include "submission/submission_service.hpp"
 
 namespace ide::result {
 
@@ -19,9 +19,9 @@ class Executor {
  public:
   explicit Executor(core::LimitSettings limits) : limits_(limits) {}
 
-  /// Runs `submission` as `language` in `box` (fresh, owned by the calling worker). Fills the
+  /// Runs `job` as `language` in `box` (fresh, owned by the calling worker). Fills the
   /// verdict, outputs and measurements; id, status and timestamps are the caller's.
-  RunResult execute(const LanguageSpec& language, const submission::Submission& submission,
+  RunResult execute(const LanguageSpec& language, const JobInput& job,
                     sandbox::Box& box) const;
 
  private:

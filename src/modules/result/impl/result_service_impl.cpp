@@ -1,5 +1,6 @@
 #include "result_service_impl.hpp"
 
+#include <atomic>
 #include <exception>
 #include <utility>
 
@@ -11,6 +12,21 @@
 namespace ide::result {
 
 namespace {
+
+constexpr std::size_t kMaxEchoedLanguage = 64;
+
+core::Unexpected unknown_language(std::string_view language, const std::vector<Language>& served) {
+  std::string asked(language.substr(0, kMaxEchoedLanguage));
+  if (asked.size() < language.size()) asked += "...";
+  std::string served_ids;
+  for (const Language& each : served) {
+    if (!served_ids.empty()) served_ids += ", ";
+    served_ids += each.id;
+  }
+  return core::fail(core::ErrorCode::unknown_language,
+                    fmt::format("Language '{}' is unknown or not installed. Served languages: {}.",
+                                asked, served_ids.empty() ? "none" : served_ids));
+}
 
 RunResult internal_error_result(const std::string& id, std::string_view reason) {
   RunResult result;
@@ -105,31 +121,17 @@ core::Result<void> ResultServiceImpl::enqueue(std::string_view submission_id) {
   return {};
 }
 
-void ResultServiceImpl::get_result(std::string_view submission_id, std::chrono::milliseconds wait,
-                                   ResultCallback done) {
+core::Result<RunResult> ResultServiceImpl::get_result(std::string_view submission_id) {
   {
-    std::unique_lock lock(mutex_);
+    std::lock_guard lock(mutex_);
     if (auto it = active_.find(submission_id); it != active_.end()) {
-      if (wait.count() <= 0 || stopping_) {
-        RunResult status = status_locked(it->first, it->second);
-        lock.unlock();
-        done(std::move(status));
-        return;
-      }
-      auto waiter = waiters_.emplace(std::string(submission_id), Waiter{std::move(done), {}});
-      waiter->second.deadline = deadlines_.emplace(SteadyClock::now() + wait, waiter);
-      lock.unlock();
-      timer_cv_.notify_one();
-      return;
+      return status_locked(it->first, it->second);
     }
   }
   // Not queued or running in this process: finished, or unknown. The result is committed before
   // its job leaves active_, so a job that just finished is found here.
   try {
-    if (std::optional<RunResult> result = store_->find_result(submission_id)) {
-      done(std::move(*result));
-      return;
-    }
+    if (std::optional<RunResult> result = store_->find_result(submission_id)) return *result;
     // Enqueued by a concurrent call that has committed but not yet reached active_.
     if (std::optional<JobRecord> job = store_->find_job(submission_id);
         job && job->state != Status::done) {
@@ -137,18 +139,49 @@ void ResultServiceImpl::get_result(std::string_view submission_id, std::chrono::
       status.id = job->id;
       status.status = job->state;
       status.created_at = core::from_unix_ms(job->enqueued_at_ms);
-      done(std::move(status));
-      return;
+      return status;
     }
   } catch (const std::exception& e) {
     core::log::error("get_result {}: {}", submission_id, e.what());
-    done(core::Unexpected(core::sqlite::to_error(e)));
-    return;
+    return core::Unexpected(core::sqlite::to_error(e));
   }
-  done(core::fail(core::ErrorCode::not_found, "No submission has this id."));
+  return core::fail(core::ErrorCode::not_found, "No submission has this id.");
 }
 
-std::vector<Language> ResultServiceImpl::languages() { return catalogue_.served(); }
+core::Result<WatchHandle> ResultServiceImpl::watch_result(std::string_view submission_id,
+                                                          std::chrono::milliseconds wait,
+                                                          CallbackExecutor executor,
+                                                          ResultCallback done) {
+  auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  // Every answer goes through the caller's executor and is dropped once cancelled.
+  ResultCallback answer = [executor = std::move(executor), done = std::move(done),
+                           cancelled](core::Result<RunResult> result) {
+    executor([done, cancelled, result = std::move(result)]() mutable {
+      if (!cancelled->load()) done(std::move(result));
+    });
+  };
+  {
+    std::unique_lock lock(mutex_);
+    if (auto it = active_.find(submission_id); it != active_.end() && wait.count() > 0 &&
+                                               !stopping_) {
+      auto waiter = waiters_.emplace(std::string(submission_id), Waiter{std::move(answer), {}});
+      waiter->second.deadline = deadlines_.emplace(SteadyClock::now() + wait, waiter);
+      lock.unlock();
+      timer_cv_.notify_one();
+      return WatchHandle(std::move(cancelled));
+    }
+  }
+  answer(get_result(submission_id));
+  return WatchHandle(std::move(cancelled));
+}
+
+core::Result<void> ResultServiceImpl::check_runnable(std::string_view language,
+                                                     const core::RequestedLimits& limits) {
+  if (catalogue_.find(language) == nullptr) return unknown_language(language, catalogue_.served());
+  return options_.limits.check(limits);
+}
+
+core::Result<std::vector<Language>> ResultServiceImpl::languages() { return catalogue_.served(); }
 
 core::Result<PurgeOutcome> ResultServiceImpl::purge(
     const std::vector<std::string>& submission_ids) {
@@ -177,11 +210,11 @@ core::Result<PurgeOutcome> ResultServiceImpl::purge(
   return outcome;
 }
 
-void ResultServiceImpl::start(submission::SubmissionService& submissions) {
+void ResultServiceImpl::start(JobSource& jobs) {
   std::lock_guard lock(mutex_);
   if (started_ || stopping_) return;
   started_ = true;
-  submissions_ = &submissions;
+  jobs_ = &jobs;
   open_boxes_.assign(options_.workers, nullptr);
   for (unsigned slot = 0; slot < options_.workers; ++slot) {
     workers_.emplace_back([this, slot] { worker_loop(slot); });
@@ -252,10 +285,10 @@ ResultServiceImpl::JobEnd ResultServiceImpl::run_job(unsigned slot, const std::s
     core::log::error("submission {}: cannot mark it running: {}", id, e.what());
     return JobEnd::retry_later;
   }
-  core::Result<submission::Submission> submission = submissions_->get(id);
+  core::Result<JobInput> job = jobs_->fetch(id);
   RunResult result;
-  if (submission) {
-    std::optional<RunResult> executed = execute(slot, *submission);
+  if (job) {
+    std::optional<RunResult> executed = execute(slot, *job);
     if (!executed) {
       try {
         store_->mark_queued(id);
@@ -266,10 +299,10 @@ ResultServiceImpl::JobEnd ResultServiceImpl::run_job(unsigned slot, const std::s
       return JobEnd::left_queued;
     }
     result = std::move(*executed);
-  } else if (submission.error().code == core::ErrorCode::not_found) {
+  } else if (job.error().code == core::ErrorCode::not_found) {
     result = internal_error_result(id, "the submission no longer exists");
   } else {
-    core::log::warn("submission {}: cannot fetch it: {}", id, submission.error().message);
+    core::log::warn("submission {}: cannot fetch it: {}", id, job.error().message);
     try {
       store_->mark_queued(id);
     } catch (const std::exception& e) {
@@ -286,19 +319,18 @@ ResultServiceImpl::JobEnd ResultServiceImpl::run_job(unsigned slot, const std::s
   }
 }
 
-std::optional<RunResult> ResultServiceImpl::execute(unsigned slot,
-                                                    const submission::Submission& submission) {
-  const LanguageSpec* language = catalogue_.find(submission.language);
+std::optional<RunResult> ResultServiceImpl::execute(unsigned slot, const JobInput& job) {
+  const LanguageSpec* language = catalogue_.find(job.language);
   if (language == nullptr) {
     return internal_error_result(
-        submission.id,
-        fmt::format("the language '{}' is not installed on this server", submission.language));
+        job.id,
+        fmt::format("the language '{}' is not installed on this server", job.language));
   }
   core::Result<std::unique_ptr<sandbox::Box>> box = sandbox_->open_box(slot);
   if (!box) {
-    core::log::error("submission {}: cannot open a sandbox box: {}", submission.id,
+    core::log::error("submission {}: cannot open a sandbox box: {}", job.id,
                      box.error().message);
-    return internal_error_result(submission.id,
+    return internal_error_result(job.id,
                                  fmt::format("no sandbox available: {}", box.error().message));
   }
   {
@@ -306,7 +338,7 @@ std::optional<RunResult> ResultServiceImpl::execute(unsigned slot,
     if (cancelled_) return std::nullopt;
     open_boxes_[slot] = box->get();
   }
-  RunResult result = executor_.execute(*language, submission, **box);
+  RunResult result = executor_.execute(*language, job, **box);
   {
     // stop() cancels boxes under the mutex: once this slot is cleared, the box may go.
     std::lock_guard lock(mutex_);

@@ -18,10 +18,10 @@
 #include "core/limits.hpp"
 #include "executor.hpp"
 #include "language_catalogue.hpp"
+#include "result/job_source.hpp"
 #include "result/result_service.hpp"
 #include "result_store.hpp"
 #include "sandbox/sandbox.hpp"
-#include "submission/submission_service.hpp"
 
 namespace ide::result {
 
@@ -48,13 +48,17 @@ class ResultServiceImpl final : public ResultService {
   ~ResultServiceImpl() override;
 
   core::Result<void> enqueue(std::string_view submission_id) override;
-  void get_result(std::string_view submission_id, std::chrono::milliseconds wait,
-                  ResultCallback done) override;
-  std::vector<Language> languages() override;
+  core::Result<RunResult> get_result(std::string_view submission_id) override;
+  core::Result<WatchHandle> watch_result(std::string_view submission_id,
+                                         std::chrono::milliseconds wait, CallbackExecutor executor,
+                                         ResultCallback done) override;
+  core::Result<void> check_runnable(std::string_view language,
+                                    const core::RequestedLimits& limits) override;
+  core::Result<std::vector<Language>> languages() override;
   core::Result<PurgeOutcome> purge(const std::vector<std::string>& submission_ids) override;
 
-  /// Starts the workers; `submissions` must outlive stop(). Call once.
-  void start(submission::SubmissionService& submissions);
+  /// Starts the workers; `jobs` must outlive stop(). Call once.
+  void start(JobSource& jobs);
   /// Refuses new work, lets running jobs finish for up to `grace`, then cancels them (they stay
   /// queued for the next start) and joins the workers. Pending waiters get their current status.
   void stop(std::chrono::milliseconds grace);
@@ -84,7 +88,7 @@ class ResultServiceImpl final : public ResultService {
   void timer_loop();
   JobEnd run_job(unsigned slot, const std::string& id);
   /// nullopt when the job was cancelled by stop().
-  std::optional<RunResult> execute(unsigned slot, const submission::Submission& submission);
+  std::optional<RunResult> execute(unsigned slot, const JobInput& job);
   /// Writes `result` and answers its waiters. Throws when the store fails.
   void finish(RunResult result);
   RunResult status_locked(const std::string& id, const ActiveJob& job) const;
@@ -106,7 +110,7 @@ class ResultServiceImpl final : public ResultService {
   std::map<std::string, ActiveJob, std::less<>> active_;  // every queued or running job
   WaiterMap waiters_;
   std::multimap<SteadyClock::time_point, WaiterMap::iterator> deadlines_;
-  submission::SubmissionService* submissions_ = nullptr;
+  JobSource* jobs_ = nullptr;
   std::vector<sandbox::Box*> open_boxes_;  // per slot, while a job runs in it
   unsigned busy_ = 0;
   bool started_ = false;

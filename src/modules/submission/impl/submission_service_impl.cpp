@@ -15,18 +15,8 @@ namespace ide::submission {
 
 namespace {
 
-constexpr std::size_t kMaxEchoedLanguage = 64;
-
 core::Unexpected not_found() {
   return core::fail(core::ErrorCode::not_found, "No submission has this id.");
-}
-
-// Checks one requested limit against [1, max]; `field` names it as the client wrote it.
-core::Result<void> check_limit(const std::optional<std::int64_t>& value, std::string_view field,
-                               std::int64_t max) {
-  if (!value || (*value >= 1 && *value <= max)) return {};
-  return core::fail(core::ErrorCode::invalid_limits,
-                    fmt::format("limits.{} must be between 1 and {}, got {}.", field, max, *value));
 }
 
 // A page cursor is "<created_at_ms>.<id>": the position of the last id of the previous page.
@@ -49,36 +39,17 @@ std::optional<CreatedId> decode_cursor(std::string_view text) {
 }  // namespace
 
 SubmissionServiceImpl::SubmissionServiceImpl(std::unique_ptr<SubmissionStore> store,
-                                             core::LimitSettings limits,
                                              result::ResultService& results,
                                              const core::Clock& clock, core::IdGenerator& ids)
-    : store_(std::move(store)), limits_(limits), results_(results), clock_(clock), ids_(ids) {}
-
-core::Result<void> SubmissionServiceImpl::validate(const NewSubmission& request) {
-  const std::vector<result::Language> languages = results_.languages();
-  bool served = false;
-  std::string served_ids;
-  for (const result::Language& language : languages) {
-    served = served || language.id == request.language;
-    if (!served_ids.empty()) served_ids += ", ";
-    served_ids += language.id;
-  }
-  if (!served) {
-    std::string asked = request.language.substr(0, kMaxEchoedLanguage);
-    if (asked.size() < request.language.size()) asked += "...";
-    return core::fail(core::ErrorCode::unknown_language,
-                      fmt::format("Language '{}' is unknown or not installed. Served languages: {}.",
-                                  asked, served_ids.empty() ? "none" : served_ids));
-  }
-  if (auto ok = check_limit(request.limits.cpu_ms, "cpu_ms", limits_.max_cpu_ms); !ok) return ok;
-  if (auto ok = check_limit(request.limits.wall_ms, "wall_ms", limits_.max_wall_ms); !ok) return ok;
-  return check_limit(request.limits.memory_kb, "memory_kb", limits_.max_memory_kb);
-}
+    : store_(std::move(store)), results_(results), clock_(clock), ids_(ids) {}
 
 core::Result<std::string> SubmissionServiceImpl::submit_code(NewSubmission request) {
   Submission submission;
   try {
-    if (auto valid = validate(request); !valid) return core::Unexpected(valid.error());
+    // The result module owns the languages and the limits: it says what it would run.
+    if (auto runnable = results_.check_runnable(request.language, request.limits); !runnable) {
+      return core::Unexpected(runnable.error());
+    }
     submission.id = ids_.new_id();
     submission.language = std::move(request.language);
     submission.code = std::move(request.code);

@@ -8,7 +8,6 @@
 
 #include "core/clock.hpp"
 #include "core/ids.hpp"
-#include "core/limits.hpp"
 #include "result/result_service.hpp"
 #include "submission/submission_service.hpp"
 #include "submission_store.hpp"
@@ -18,9 +17,8 @@ namespace ide::submission {
 class SubmissionServiceImpl final : public SubmissionService {
  public:
   /// `results`, `clock` and `ids` must outlive the service.
-  SubmissionServiceImpl(std::unique_ptr<SubmissionStore> store, core::LimitSettings limits,
-                        result::ResultService& results, const core::Clock& clock,
-                        core::IdGenerator& ids);
+  SubmissionServiceImpl(std::unique_ptr<SubmissionStore> store, result::ResultService& results,
+                        const core::Clock& clock, core::IdGenerator& ids);
 
   core::Result<std::string> submit_code(NewSubmission request) override;
   core::Result<Submission> get(std::string_view id) override;
@@ -36,14 +34,12 @@ class SubmissionServiceImpl final : public SubmissionService {
   core::Result<void> replay_pending();
 
  private:
-  core::Result<void> validate(const NewSubmission& request);
   // Enqueues `id` and records the acknowledgement; the enqueue error when there is none.
   core::Result<void> hand_off(const std::string& id);
   // Hands off the ids whose enqueue failed earlier in this process.
   void retry_failed_hand_offs();
 
   std::unique_ptr<SubmissionStore> store_;
-  core::LimitSettings limits_;
   result::ResultService& results_;
   const core::Clock& clock_;
   core::IdGenerator& ids_;

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "result/result_service.hpp"
 
 namespace ide::test {
@@ -43,27 +44,50 @@ class FakeResultService final : public result::ResultService {
     return {};
   }
 
-  /// Answers at once, whatever `wait`: the result set by set_result(), else "queued" for an
-  /// accepted id, else not_found.
-  void get_result(std::string_view submission_id, std::chrono::milliseconds /*wait*/,
-                  result::ResultCallback done) override {
-    core::Result<result::RunResult> answer = core::fail(core::ErrorCode::not_found, "no result");
-    {
-      std::lock_guard lock(mutex_);
-      if (auto it = results_.find(std::string(submission_id)); it != results_.end()) {
-        answer = it->second;
-      } else if (std::find(accepted_.begin(), accepted_.end(), submission_id) !=
-                 accepted_.end()) {
-        result::RunResult queued;
-        queued.id = std::string(submission_id);
-        queued.status = result::Status::queued;
-        answer = std::move(queued);
-      }
+  /// The result set by set_result(), else "queued" for an accepted id, else not_found.
+  core::Result<result::RunResult> get_result(std::string_view submission_id) override {
+    std::lock_guard lock(mutex_);
+    if (auto it = results_.find(std::string(submission_id)); it != results_.end()) {
+      return it->second;
     }
-    done(std::move(answer));
+    if (std::find(accepted_.begin(), accepted_.end(), submission_id) == accepted_.end()) {
+      return core::fail(core::ErrorCode::not_found, "no result");
+    }
+    result::RunResult queued;
+    queued.id = std::string(submission_id);
+    queued.status = result::Status::queued;
+    return queued;
   }
 
-  std::vector<result::Language> languages() override {
+  /// Answers get_result at once through `executor`, whatever `wait`.
+  core::Result<result::WatchHandle> watch_result(std::string_view submission_id,
+                                                 std::chrono::milliseconds /*wait*/,
+                                                 result::CallbackExecutor executor,
+                                                 result::ResultCallback done) override {
+    executor([done = std::move(done), answer = get_result(submission_id)]() mutable {
+      done(std::move(answer));
+    });
+    return result::WatchHandle();
+  }
+
+  /// unknown_language unless `language` is one of languages(); then the error set by
+  /// fail_check_with(), if any; then the default LimitSettings' check of `limits`.
+  core::Result<void> check_runnable(std::string_view language,
+                                    const core::RequestedLimits& limits) override {
+    std::lock_guard lock(mutex_);
+    std::string served;
+    for (const result::Language& each : languages_) {
+      if (each.id == language) {
+        if (check_failure_) return core::fail(*check_failure_, "fake check failure");
+        return core::LimitSettings{}.check(limits);
+      }
+      served += (served.empty() ? "" : ", ") + each.id;
+    }
+    return core::fail(core::ErrorCode::unknown_language,
+                      "Language '" + std::string(language) + "' is not served: " + served);
+  }
+
+  core::Result<std::vector<result::Language>> languages() override {
     std::lock_guard lock(mutex_);
     return languages_;
   }
@@ -94,11 +118,16 @@ class FakeResultService final : public result::ResultService {
     std::lock_guard lock(mutex_);
     failure_ = code;
   }
+  /// Every later check_runnable of a served language fails with `code` (nullopt: succeeds).
+  void fail_check_with(std::optional<core::ErrorCode> code) {
+    std::lock_guard lock(mutex_);
+    check_failure_ = code;
+  }
   void set_languages(std::vector<result::Language> languages) {
     std::lock_guard lock(mutex_);
     languages_ = std::move(languages);
   }
-  /// What get_result answers for run.id from now on.
+  /// What get_result and watch_result answer for run.id from now on.
   void set_result(result::RunResult run) {
     std::lock_guard lock(mutex_);
     std::string id = run.id;
@@ -123,6 +152,7 @@ class FakeResultService final : public result::ResultService {
   mutable std::mutex mutex_;
   std::vector<result::Language> languages_;
   std::optional<core::ErrorCode> failure_;
+  std::optional<core::ErrorCode> check_failure_;
   std::vector<std::string> calls_;
   std::vector<std::string> accepted_;
   std::map<std::string, result::RunResult> results_;

@@ -1,12 +1,14 @@
-// An in-memory ResultService whose get_result really waits: a waiter is answered as soon as the
+// An in-memory ResultService whose watch_result really waits: a waiter is answered as soon as the
 // test finishes the run, or when its wait runs out, from the fake's own thread (as the real
 // module answers from a worker). For the HTTP long-poll tests. Thread-safe; nothing runs.
 #pragma once
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/limits.hpp"
 #include "result/result_service.hpp"
 
 namespace ide::test {
@@ -45,28 +48,52 @@ class LongPollResultService final : public result::ResultService {
     return {};
   }
 
-  void get_result(std::string_view submission_id, std::chrono::milliseconds wait,
-                  result::ResultCallback done) override {
+  core::Result<result::RunResult> get_result(std::string_view submission_id) override {
+    std::lock_guard lock(mutex_);
+    ++get_calls_;
+    auto it = runs_.find(std::string(submission_id));
+    if (it == runs_.end()) return core::fail(core::ErrorCode::not_found, "no such submission");
+    return it->second;
+  }
+
+  /// Answers through `executor`; a watch cancelled before its answer is never answered.
+  core::Result<result::WatchHandle> watch_result(std::string_view submission_id,
+                                                 std::chrono::milliseconds wait,
+                                                 result::CallbackExecutor executor,
+                                                 result::ResultCallback done) override {
+    auto cancelled = std::make_shared<std::atomic<bool>>(false);
+    result::ResultCallback answer = [executor, done, cancelled](core::Result<result::RunResult> r) {
+      executor([done, cancelled, r = std::move(r)]() mutable {
+        if (!cancelled->load()) done(std::move(r));
+      });
+    };
     std::unique_lock lock(mutex_);
     ++get_calls_;
     auto it = runs_.find(std::string(submission_id));
-    if (it == runs_.end()) {
+    if (it == runs_.end() || it->second.status == result::Status::done || wait.count() <= 0) {
+      core::Result<result::RunResult> now =
+          it == runs_.end() ? core::fail(core::ErrorCode::not_found, "no such submission")
+                            : core::Result<result::RunResult>(it->second);
       lock.unlock();
-      done(core::fail(core::ErrorCode::not_found, "no such submission"));
-      return;
+      answer(std::move(now));
+      return result::WatchHandle(std::move(cancelled));
     }
-    if (it->second.status == result::Status::done || wait.count() <= 0) {
-      result::RunResult copy = it->second;
-      lock.unlock();
-      done(std::move(copy));
-      return;
-    }
-    waiters_.push_back({it->first, std::chrono::steady_clock::now() + wait, std::move(done)});
+    waiters_.push_back({it->first, std::chrono::steady_clock::now() + wait, std::move(answer)});
     changed_.notify_all();
+    return result::WatchHandle(std::move(cancelled));
   }
 
-  std::vector<result::Language> languages() override {
-    return {{"python", "Python", "3.11.2"}, {"c", "C", "12.2.0"}};
+  core::Result<void> check_runnable(std::string_view language,
+                                    const core::RequestedLimits& limits) override {
+    auto served = languages();
+    for (const result::Language& each : *served) {
+      if (each.id == language) return core::LimitSettings{}.check(limits);
+    }
+    return core::fail(core::ErrorCode::unknown_language, "not served");
+  }
+
+  core::Result<std::vector<result::Language>> languages() override {
+    return std::vector<result::Language>{{"python", "Python", "3.11.2"}, {"c", "C", "12.2.0"}};
   }
 
   /// Forgets done runs; runs not done yet are skipped, like the real one.
@@ -110,7 +137,7 @@ class LongPollResultService final : public result::ResultService {
     std::lock_guard lock(mutex_);
     failure_ = code;
   }
-  /// Blocks until at least `count` get_result calls wait at once (or 20 s pass); returns whether
+  /// Blocks until at least `count` watch_result calls wait at once (or 20 s pass); returns whether
   /// they did.
   bool wait_for_waiters(std::size_t count) {
     std::unique_lock lock(mutex_);

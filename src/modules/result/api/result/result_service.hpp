@@ -2,10 +2,12 @@
 // that others include.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +15,7 @@
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
+#include "core/limits.hpp"
 
 namespace ide::result {
 
@@ -89,6 +92,27 @@ struct RunResult {
 
 using ResultCallback = std::function<void(core::Result<RunResult>)>;
 
+/// Runs a task on a thread of the caller's choosing (the HTTP server's blocking pool, say).
+using CallbackExecutor = std::function<void(std::function<void()>)>;
+
+/// Cancels one watch_result(). Copies name the same watch; a default one names none.
+class WatchHandle {
+ public:
+  WatchHandle() = default;
+  explicit WatchHandle(std::shared_ptr<std::atomic<bool>> cancelled)
+      : cancelled_(std::move(cancelled)) {}
+
+  /// From now on the watch's callback is not called, unless it has already started.
+  /// Idempotent; harmless once the callback ran.
+  void cancel() const {
+    if (cancelled_) cancelled_->store(true);
+  }
+  bool cancelled() const { return cancelled_ && cancelled_->load(); }
+
+ private:
+  std::shared_ptr<std::atomic<bool>> cancelled_;
+};
+
 /// What ResultService::purge() did.
 struct PurgeOutcome {
   std::size_t purged = 0;            // ids whose job or result was removed
@@ -105,14 +129,28 @@ class ResultService {
   /// module when the job starts. Errors: queue_full, shutting_down, storage_unavailable.
   virtual core::Result<void> enqueue(std::string_view submission_id) = 0;
 
-  /// The state of `submission_id`: calls `done` exactly once, as soon as the job is done or after
-  /// `wait` with its current status (wait 0: at once). `done` may run on the calling thread or on
-  /// a worker thread; it must not block. Errors: not_found, storage_unavailable.
-  virtual void get_result(std::string_view submission_id, std::chrono::milliseconds wait,
-                          ResultCallback done) = 0;
+  /// The state of `submission_id` now. Errors: not_found, storage_unavailable.
+  virtual core::Result<RunResult> get_result(std::string_view submission_id) = 0;
+
+  /// The long poll: `done` gets the state of `submission_id` once, through `executor`, as soon
+  /// as the job is done or after `wait` with its status then; at once (still through `executor`)
+  /// when it is done already, unknown, or the module is stopping. Lookup errors (not_found,
+  /// storage_unavailable) reach `done` too. The handle cancels the watch. Errors of the call
+  /// itself mean `done` will never be called: none in process; unavailable for a remote module
+  /// that cannot be asked.
+  virtual core::Result<WatchHandle> watch_result(std::string_view submission_id,
+                                                 std::chrono::milliseconds wait,
+                                                 CallbackExecutor executor,
+                                                 ResultCallback done) = 0;
+
+  /// Whether a job in `language` with `limits` would be run: the language is served and each
+  /// requested limit lies within 1 and its maximum. Callers check before they keep a submission.
+  /// Errors: unknown_language (the message lists the served ones), invalid_limits.
+  virtual core::Result<void> check_runnable(std::string_view language,
+                                            const core::RequestedLimits& limits) = 0;
 
   /// The languages served, in catalogue order.
-  virtual std::vector<Language> languages() = 0;
+  virtual core::Result<std::vector<Language>> languages() = 0;
 
   /// Removes the jobs and results of `submission_ids`; get_result answers not_found for them
   /// from then on. A job still queued or running is left untouched and listed in `skipped`, so

@@ -47,7 +47,7 @@ class ResultModuleImpl final : public ResultModule {
   }
 
   ResultService& service() override { return *service_; }
-  void start(submission::SubmissionService& submissions) override { service_->start(submissions); }
+  void start(JobSource& jobs) override { service_->start(jobs); }
   void stop(std::chrono::milliseconds grace) override { service_->stop(grace); }
   std::string isolation_summary() const override {
     std::string summary = service_->sandbox().isolation().describe();

@@ -10,12 +10,12 @@
 #include "core/config.hpp"
 #include "core/error.hpp"
 #include "result/result_service.hpp"
-#include "submission/submission_service.hpp"
+#include "result/job_source.hpp"
 
 namespace ide::result {
 
-/// The result module's lifecycle around its service: workers start after the submission module
-/// exists (they fetch code through it) and stop before it is destroyed.
+/// The result module's lifecycle around its service: workers start once their JobSource exists
+/// and stop before it is destroyed.
 class ResultModule {
  public:
   virtual ~ResultModule() = default;
@@ -23,8 +23,9 @@ class ResultModule {
   /// Thread-safe; valid until the module is destroyed.
   virtual ResultService& service() = 0;
 
-  /// Starts `config.workers` workers. Jobs left running by a crash are queued again.
-  virtual void start(submission::SubmissionService& submissions) = 0;
+  /// Starts `config.workers` workers, which fetch what they run from `jobs` (it must outlive
+  /// stop()). Jobs left running by a crash are queued again.
+  virtual void start(JobSource& jobs) = 0;
 
   /// Refuses new work (enqueue answers shutting_down), lets running jobs finish for up to
   /// `grace` (then kills them and leaves them queued for the next start), stops the workers.

@@ -40,8 +40,8 @@ class SubmissionService {
  public:
   virtual ~SubmissionService() = default;
 
-  /// Validates `request` (language served, limits within the maxima), persists it, then hands it
-  /// to the result module for execution. Returns the new submission id.
+  /// Asks the result module whether it would run `request` (ResultService::check_runnable),
+  /// persists it, then hands it to the result module for execution. Returns the new submission id.
   /// Errors: unknown_language, invalid_limits, queue_full (nothing kept), shutting_down,
   /// storage_unavailable, internal.
   virtual core::Result<std::string> submit_code(NewSubmission request) = 0;

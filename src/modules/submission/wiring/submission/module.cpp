@@ -29,8 +29,7 @@ core::Result<std::unique_ptr<SubmissionService>> make_submission_service(
   } catch (const std::exception& e) {
     return core::Unexpected(core::sqlite::to_error(e));
   }
-  auto service = std::make_unique<SubmissionServiceImpl>(std::move(store), config.limits, results,
-                                                         clock, ids);
+  auto service = std::make_unique<SubmissionServiceImpl>(std::move(store), results, clock, ids);
   if (auto replayed = service->replay_pending(); !replayed) {
     return core::Unexpected(replayed.error());
   }
