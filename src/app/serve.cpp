@@ -21,6 +21,7 @@
 #include "core/log.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
+#include "module_options.hpp"
 #include "open_files.hpp"
 #include "result/module.hpp"
 #include "retention.hpp"
@@ -88,7 +89,7 @@ int run_serve(const core::Config& config) {
 
   core::SystemClock clock;
   core::RandomIdGenerator ids;
-  auto result = result::make_result_module(config, clock);
+  auto result = result::make_result_module(result_options(config), clock);
   if (!result) {
     fmt::print(stderr, "error: {}\n", result.error().message);
     // The hint is about isolation; a storage problem has nothing to do with it.
@@ -101,7 +102,8 @@ int run_serve(const core::Config& config) {
     return 1;
   }
   auto& results = **result;
-  auto submissions = submission::make_submission_service(config, results.service(), clock, ids);
+  auto submissions = submission::make_submission_service(submission_options(config),
+                                                         results.service(), clock, ids);
   if (!submissions) {
     fmt::print(stderr, "error: {}\n", submissions.error().message);
     return 1;
@@ -109,7 +111,7 @@ int run_serve(const core::Config& config) {
   compose::SubmissionJobSource jobs(**submissions);
   results.start(jobs);
   const auto grace = std::chrono::milliseconds(config.shutdown_grace_ms);
-  auto urls = url::make_url_service(config, **submissions);
+  auto urls = url::make_url_service(url_options(config), **submissions);
   if (!urls) {
     fmt::print(stderr, "error: {}\n", urls.error().message);
     results.stop(grace);
@@ -188,7 +190,7 @@ int run_doctor(const core::Config& config) {
     fmt::print(stderr, "error: {}\n", problem);
     return 2;
   }
-  fmt::print("{}", result::doctor_report(config));
+  fmt::print("{}", result::doctor_report(result_options(config)));
   std::fflush(stdout);
   return 0;
 }

@@ -28,6 +28,14 @@ bool SqliteError::is_storage_fault() const {
          code_ == SQLITE_PERM;
 }
 
+Result<void> create_data_dir(const std::filesystem::path& dir) {
+  std::error_code error;
+  std::filesystem::create_directories(dir, error);
+  if (!error) return {};
+  return fail(ErrorCode::storage_unavailable, fmt::format("Cannot create the data directory {}: {}",
+                                                          dir.string(), error.message()));
+}
+
 Error to_error(const std::exception& e) {
   if (const auto* sqlite_error = dynamic_cast<const SqliteError*>(&e);
       sqlite_error != nullptr && sqlite_error->is_storage_fault()) {

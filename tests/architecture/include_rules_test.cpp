@@ -182,6 +182,15 @@ TEST_CASE("the modules' dependencies form a tree: no module reaches itself", "[a
   CHECK(uses.at("result").empty());
 }
 
+TEST_CASE("modules get typed options, never the whole server config", "[architecture]") {
+  for (const auto& file : sources_under(kSrc / "modules")) {
+    for (const auto& include : quoted_includes(file)) {
+      INFO(where(include));
+      CHECK(include.target != "core/config.hpp");
+    }
+  }
+}
+
 TEST_CASE("compose includes only core and public interfaces", "[architecture]") {
   const auto uses = declared_dependencies();
   const fs::path root = kSrc / "app" / "compose";

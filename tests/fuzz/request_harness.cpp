@@ -108,7 +108,8 @@ class CountingIdGenerator final : public core::IdGenerator {
 struct World {
   World() {
     config.data_dir = dir.path();
-    auto made = submission::make_submission_service(config, results, clock, ids);
+    auto made =
+        submission::make_submission_service({.data_dir = config.data_dir}, results, clock, ids);
     if (!made) {
       std::fprintf(stderr, "cannot open the submission module: %s\n", made.error().message.c_str());
       std::abort();

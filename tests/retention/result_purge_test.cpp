@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "compose/job_source.hpp"
+#include "module_options.hpp"
 #include "core/ids.hpp"
 #include "result/module.hpp"
 #include "retention_support.hpp"
@@ -41,7 +42,7 @@ struct Fixture {
   void open() {
     if (module) module->stop(0ms);
     module.reset();
-    auto made = ide::result::make_result_module(config, clock);
+    auto made = ide::result::make_result_module(ide::app::result_options(config), clock);
     REQUIRE(made.has_value());
     module = std::move(made).value();
     module->start(jobs);

@@ -5,6 +5,7 @@
 // finished by the next, a link made while a pass runs does not outlive its submission, and the
 // task's thread runs a pass at start and stops on request.
 #include "retention.hpp"
+#include "module_options.hpp"
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -52,16 +53,17 @@ struct App {
     // Runs started by root use another uid, which must be able to look into the temp dir.
     std::filesystem::permissions(dir.path(), std::filesystem::perms::others_exec,
                                  std::filesystem::perm_options::add);
-    auto made_result = ide::result::make_result_module(config, clock);
+    auto made_result = ide::result::make_result_module(ide::app::result_options(config), clock);
     REQUIRE(made_result);
     result = std::move(made_result).value();
     auto made_submissions =
-        ide::submission::make_submission_service(config, result->service(), clock, ids);
+        ide::submission::make_submission_service(ide::app::submission_options(config),
+                                                 result->service(), clock, ids);
     REQUIRE(made_submissions);
     submissions = std::move(made_submissions).value();
     jobs = std::make_unique<ide::compose::SubmissionJobSource>(*submissions);
     result->start(*jobs);
-    auto made_urls = ide::url::make_url_service(config, *submissions);
+    auto made_urls = ide::url::make_url_service(ide::app::url_options(config), *submissions);
     REQUIRE(made_urls);
     urls = std::move(made_urls).value();
   }

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "module_options.hpp"
 #include "core/ids.hpp"
 #include "submission/module.hpp"
 #include "support/fakes/fake_clock.hpp"
@@ -40,7 +41,8 @@ struct Fixture {
 
   void open() {
     service.reset();
-    auto made = ide::submission::make_submission_service(config, results, clock, ids);
+    auto made = ide::submission::make_submission_service(ide::app::submission_options(config),
+                                                         results, clock, ids);
     REQUIRE(made.has_value());
     service = std::move(made).value();
   }
@@ -230,7 +232,8 @@ TEST_CASE("a submissions file from before retention is upgraded and listed",
   ide::test::FakeResultService results;
   ide::test::FakeClock clock;
   ide::core::RandomIdGenerator ids;
-  auto service = ide::submission::make_submission_service(config, results, clock, ids);
+  auto service = ide::submission::make_submission_service(ide::app::submission_options(config),
+                                                          results, clock, ids);
   REQUIRE(service);
   auto page = (*service)->list_created_before(ide::core::from_unix_ms(2000), 10, "");
   REQUIRE(page);

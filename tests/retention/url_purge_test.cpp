@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/config.hpp"
+#include "module_options.hpp"
 #include "core/ids.hpp"
 #include "support/fakes/fake_submission_service.hpp"
 #include "support/temp_dir.hpp"
@@ -31,7 +32,7 @@ struct Fixture {
 
   void open() {
     service.reset();
-    auto made = ide::url::make_url_service(config, submissions);
+    auto made = ide::url::make_url_service(ide::app::url_options(config), submissions);
     REQUIRE(made.has_value());
     service = std::move(made).value();
   }

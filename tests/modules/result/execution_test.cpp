@@ -306,7 +306,7 @@ TEST_CASE("every installed language of the shipped catalogue says hello", "[resu
 
 TEST_CASE("whole jobs run through the module's factory in insecure mode", "[result][execution]") {
   ide::test::TempDir dir;
-  ide::core::Config config;
+  ide::result::ResultOptions config;
   config.data_dir = dir / "data";
   config.workers = 2;
   config.insecure_no_sandbox = true;
@@ -366,7 +366,7 @@ TEST_CASE("whole jobs run through the module's factory in insecure mode", "[resu
 
 TEST_CASE("without insecure mode the factory needs usable isolation", "[result][execution]") {
   ide::test::TempDir dir;
-  ide::core::Config config;
+  ide::result::ResultOptions config;
   config.data_dir = dir / "data";
   config.workers = 1;
   ide::core::SystemClock clock;
@@ -384,7 +384,7 @@ TEST_CASE("without insecure mode the factory needs usable isolation", "[result][
 
 TEST_CASE("serve refuses a boxes dir that is a symlink or open to others", "[result][boxes]") {
   ide::test::TempDir dir;
-  ide::core::Config config;
+  ide::result::ResultOptions config;
   config.data_dir = dir / "data";
   config.workers = 1;
   config.insecure_no_sandbox = true;  // the same checks, on any machine
@@ -412,7 +412,7 @@ TEST_CASE("serve refuses a boxes dir that is a symlink or open to others", "[res
 }
 
 TEST_CASE("doctor lists isolation and each language", "[result][execution]") {
-  ide::core::Config config;
+  ide::result::ResultOptions config;
   config.insecure_no_sandbox = true;
   const std::string report = ide::result::doctor_report(config);
   CHECK(report.find("WARNING") != std::string::npos);

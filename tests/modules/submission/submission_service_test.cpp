@@ -1,8 +1,9 @@
 // The submission module through its factory, on real SQLite files in temp dirs: byte-exact
 // payloads, persistence across reopening, refusing what the result module would not run,
-// not_found for malformed and unknown ids, the hand-off to the result module (queue_full and shutting_down keep
-// nothing; other failures keep the row and it is replayed, at the next start or after the next
-// successful submission), concurrent use, and that submissions.db holds only this module's tables.
+// not_found for malformed and unknown ids, the hand-off to the result module (queue_full and
+// shutting_down keep nothing; other failures keep the row and it is replayed, at the next start
+// or after the next successful submission), concurrent use, and that submissions.db holds only
+// this module's tables.
 #include "submission/module.hpp"
 
 #include <atomic>
@@ -51,7 +52,7 @@ class CountingIds final : public ide::core::IdGenerator {
 
 struct Fixture {
   ide::test::TempDir dir;
-  ide::core::Config config;
+  ide::submission::SubmissionOptions config;
   FakeResultService results;
   FakeClock clock;
   CountingIds ids;

@@ -66,7 +66,7 @@ std::string read_file(const std::filesystem::path& path) {
 
 struct Fixture {
   ide::test::TempDir dir;
-  ide::core::Config config;
+  ide::url::UrlOptions config;
   FakeSubmissionService submissions;
 
   Fixture() {

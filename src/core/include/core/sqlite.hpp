@@ -40,6 +40,9 @@ class SqliteError : public std::runtime_error {
 /// Maps an exception thrown inside a store to the Error a service returns.
 Error to_error(const std::exception& e);
 
+/// Creates `dir` (and its parents) for a module's database. Errors: storage_unavailable.
+Result<void> create_data_dir(const std::filesystem::path& dir);
+
 /// A prepared statement. Bind indexes start at 1, column indexes at 0. Not thread-safe.
 class Statement {
  public:

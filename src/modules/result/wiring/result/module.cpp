@@ -1,5 +1,6 @@
 #include "result/module.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <exception>
 #include <filesystem>
@@ -66,18 +67,18 @@ class ResultModuleImpl final : public ResultModule {
 /// Per-run work dirs: never inside the data dir (a run must not see the databases), and one
 /// directory per data dir so that servers side by side never share boxes while a restart finds
 /// (and the sandbox cleans) what a crash left behind.
-std::filesystem::path boxes_dir_for(const core::Config& config) {
+std::filesystem::path boxes_dir_for(const ResultOptions& options) {
   std::error_code ec;
-  std::filesystem::path data = std::filesystem::weakly_canonical(config.data_dir, ec);
-  if (ec) data = std::filesystem::absolute(config.data_dir);
+  std::filesystem::path data = std::filesystem::weakly_canonical(options.data_dir, ec);
+  if (ec) data = std::filesystem::absolute(options.data_dir);
   return sandbox::default_boxes_dir(
       fmt::format("{:08x}", static_cast<std::uint32_t>(stable_hash(data.string()))),
-      config.insecure_no_sandbox);
+      options.insecure_no_sandbox);
 }
 
-core::Result<std::unique_ptr<ResultModule>> make_result_module(const core::Config& config,
+core::Result<std::unique_ptr<ResultModule>> make_result_module(const ResultOptions& options,
                                                                const core::Clock& clock) {
-  auto specs = load_catalogue(config.languages_file);
+  auto specs = load_catalogue(options.languages_file);
   if (!specs) return core::fail(core::ErrorCode::unavailable, specs.error().message);
   LanguageCatalogue catalogue = LanguageCatalogue::probe(*specs);
   for (const ProbedLanguage& entry : catalogue.entries()) {
@@ -89,43 +90,41 @@ core::Result<std::unique_ptr<ResultModule>> make_result_module(const core::Confi
   }
   if (catalogue.served().empty()) {
     core::log::warn("no language of {} is installed: every submission will be refused",
-                    config.languages_file.string());
+                    options.languages_file.string());
   }
 
-  const unsigned workers = core::worker_count(config);
-  const std::filesystem::path boxes_dir = boxes_dir_for(config);
-  sandbox::SandboxOptions options{
-      .boxes_dir = boxes_dir,
-      .slots = workers,
-      .insecure = config.insecure_no_sandbox,
-      .run_cpu_weight = config.run_cpu_weight};
-  auto sandbox = sandbox::make_sandbox(options);
+  const unsigned workers = std::max(1u, options.workers);
+  const std::filesystem::path boxes_dir = boxes_dir_for(options);
+  auto sandbox = sandbox::make_sandbox({.boxes_dir = boxes_dir,
+                                        .slots = workers,
+                                        .insecure = options.insecure_no_sandbox,
+                                        .run_cpu_weight = options.run_cpu_weight});
   if (!sandbox) return core::Unexpected(sandbox.error());
-  if (config.insecure_no_sandbox) core::log::warn("{}", kInsecureWarning);
+  if (options.insecure_no_sandbox) core::log::warn("{}", kInsecureWarning);
 
+  if (auto made = core::sqlite::create_data_dir(options.data_dir); !made) {
+    return core::Unexpected(made.error());
+  }
   try {
-    std::filesystem::create_directories(config.data_dir);
-    auto store = std::make_unique<SqliteResultStore>(config.data_dir / "results.db");
+    auto store = std::make_unique<SqliteResultStore>(options.data_dir / "results.db");
     auto service = std::make_unique<ResultServiceImpl>(
         std::move(store), std::move(*sandbox), std::move(catalogue), clock,
-        ServiceOptions{.workers = workers, .max_queue = config.max_queue, .limits = config.limits});
+        ServiceOptions{
+            .workers = workers, .max_queue = options.max_queue, .limits = options.limits});
     return std::unique_ptr<ResultModule>(std::make_unique<ResultModuleImpl>(
-        std::move(service), boxes_dir, config.insecure_no_sandbox));
-  } catch (const std::filesystem::filesystem_error& e) {
-    return core::fail(core::ErrorCode::storage_unavailable,
-                      fmt::format("cannot create the data dir: {}", e.what()));
+        std::move(service), boxes_dir, options.insecure_no_sandbox));
   } catch (const std::exception& e) {
     return core::Unexpected(core::sqlite::to_error(e));
   }
 }
 
-std::string doctor_report(const core::Config& config) {
+std::string doctor_report(const ResultOptions& options) {
   std::string report = "Isolation:\n";
   const sandbox::IsolationReport isolation = sandbox::probe_isolation();
   report += isolation.describe();
   if (!report.ends_with('\n')) report += '\n';
   report += '\n';
-  if (config.insecure_no_sandbox) {
+  if (options.insecure_no_sandbox) {
     report += fmt::format("{}\n", kInsecureWarning);
     report += "ide serve would run code with rlimits only.\n";
   } else if (isolation.usable) {
@@ -134,8 +133,8 @@ std::string doctor_report(const core::Config& config) {
     report += fmt::format("ide serve would refuse to run code: {}\n", isolation.reason);
   }
 
-  report += fmt::format("\nLanguages ({}):\n", config.languages_file.string());
-  auto specs = load_catalogue(config.languages_file);
+  report += fmt::format("\nLanguages ({}):\n", options.languages_file.string());
+  auto specs = load_catalogue(options.languages_file);
   if (!specs) {
     report += fmt::format("  cannot load the catalogue: {}\n", specs.error().message);
     return report;

@@ -2,10 +2,7 @@
 
 #include <exception>
 #include <filesystem>
-#include <system_error>
 #include <utility>
-
-#include <fmt/format.h>
 
 #include "core/sqlite.hpp"
 #include "sqlite_submission_store.hpp"
@@ -14,18 +11,14 @@
 namespace ide::submission {
 
 core::Result<std::unique_ptr<SubmissionService>> make_submission_service(
-    const core::Config& config, result::ResultService& results, const core::Clock& clock,
+    const SubmissionOptions& options, result::ResultService& results, const core::Clock& clock,
     core::IdGenerator& ids) {
-  std::error_code error;
-  std::filesystem::create_directories(config.data_dir, error);
-  if (error) {
-    return core::fail(core::ErrorCode::storage_unavailable,
-                      fmt::format("Cannot create the data directory {}: {}",
-                                  config.data_dir.string(), error.message()));
+  if (auto made = core::sqlite::create_data_dir(options.data_dir); !made) {
+    return core::Unexpected(made.error());
   }
   std::unique_ptr<SubmissionStore> store;
   try {
-    store = std::make_unique<SqliteSubmissionStore>(config.data_dir / "submissions.db");
+    store = std::make_unique<SqliteSubmissionStore>(options.data_dir / "submissions.db");
   } catch (const std::exception& e) {
     return core::Unexpected(core::sqlite::to_error(e));
   }

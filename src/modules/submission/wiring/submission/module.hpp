@@ -1,10 +1,10 @@
 // Factory of the submission module, used by the composition root (src/app) only.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 
 #include "core/clock.hpp"
-#include "core/config.hpp"
 #include "core/error.hpp"
 #include "core/ids.hpp"
 #include "result/result_service.hpp"
@@ -12,11 +12,16 @@
 
 namespace ide::submission {
 
+/// What the submission module is configured with (the composition root maps core::Config).
+struct SubmissionOptions {
+  std::filesystem::path data_dir = "data";  // submissions.db lives here
+};
+
 /// Opens (creating or migrating) <data_dir>/submissions.db and returns the service. Submissions
 /// that were saved but never acknowledged by `results` (a crash between the two steps) are
 /// handed to it again before this returns. `results`, `clock` and `ids` must outlive the service.
 core::Result<std::unique_ptr<SubmissionService>> make_submission_service(
-    const core::Config& config, result::ResultService& results, const core::Clock& clock,
+    const SubmissionOptions& options, result::ResultService& results, const core::Clock& clock,
     core::IdGenerator& ids);
 
 }  // namespace ide::submission

@@ -3,7 +3,6 @@
 #include <exception>
 #include <filesystem>
 #include <string>
-#include <system_error>
 #include <utility>
 
 #include <fmt/format.h>
@@ -16,18 +15,14 @@
 namespace ide::url {
 
 core::Result<std::unique_ptr<UrlService>> make_url_service(
-    const core::Config& config, submission::SubmissionService& submissions) {
-  std::error_code error;
-  std::filesystem::create_directories(config.data_dir, error);
-  if (error) {
-    return core::fail(core::ErrorCode::storage_unavailable,
-                      fmt::format("Cannot create the data directory {}: {}",
-                                  config.data_dir.string(), error.message()));
+    const UrlOptions& options, submission::SubmissionService& submissions) {
+  if (auto made = core::sqlite::create_data_dir(options.data_dir); !made) {
+    return core::Unexpected(made.error());
   }
 
-  std::string secret = config.share_secret;
+  std::string secret = options.share_secret;
   if (secret.empty()) {
-    const std::filesystem::path file = config.data_dir / "share.secret";
+    const std::filesystem::path file = options.data_dir / "share.secret";
     try {
       secret = load_or_create_share_secret(file);
     } catch (const std::exception& e) {
@@ -39,7 +34,7 @@ core::Result<std::unique_ptr<UrlService>> make_url_service(
 
   std::unique_ptr<UrlStore> store;
   try {
-    store = std::make_unique<SqliteUrlStore>(config.data_dir / "urls.db");
+    store = std::make_unique<SqliteUrlStore>(options.data_dir / "urls.db");
   } catch (const std::exception& e) {
     return core::Unexpected(core::sqlite::to_error(e));
   }

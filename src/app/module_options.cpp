@@ -1,0 +1,23 @@
+#include "module_options.hpp"
+
+namespace ide::app {
+
+result::ResultOptions result_options(const core::Config& config) {
+  return {.data_dir = config.data_dir,
+          .languages_file = config.languages_file,
+          .workers = core::worker_count(config),
+          .max_queue = config.max_queue,
+          .limits = config.limits,
+          .insecure_no_sandbox = config.insecure_no_sandbox,
+          .run_cpu_weight = config.run_cpu_weight};
+}
+
+submission::SubmissionOptions submission_options(const core::Config& config) {
+  return {.data_dir = config.data_dir};
+}
+
+url::UrlOptions url_options(const core::Config& config) {
+  return {.data_dir = config.data_dir, .share_secret = config.share_secret};
+}
+
+}  // namespace ide::app
