@@ -43,7 +43,7 @@ SUITES=$ALL_SUITES
 # run (python3, gcc, g++, node, bash) and the tools the durability tests call (mkfs.ext4,
 # mount with loop devices).
 readonly GUEST_PACKAGES="systemd-sysv udev kmod util-linux mount procps e2fsprogs
-libseccomp2 libssl3 libfmt9 libboost-json1.81.0 libsqlite3-0 libstdc++6
+libseccomp2 libssl3 libfmt9 libboost-json1.81.0 libsqlite3-0 libpq5 libstdc++6
 python3 gcc g++ libc6-dev nodejs bash"
 readonly KVM_PACKAGES="linux-image-amd64 initramfs-tools"
 

@@ -11,10 +11,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_packages=(cmake ninja-build g++ pkg-config libboost1.81-dev libboost-json1.81-dev
-  libsqlite3-dev libfmt-dev catch2 libcli11-dev libseccomp-dev libzstd-dev libssl-dev)
+  libsqlite3-dev libpq-dev libfmt-dev catch2 libcli11-dev libseccomp-dev libzstd-dev libssl-dev)
 language_packages=(python3 gcc g++ bash nodejs)
 extra_language_packages=(default-jdk-headless golang rustc ruby lua5.4 php-cli)
-test_packages=(clang libclang-rt-14-dev chromium sqlite3 bubblewrap util-linux procps)
+test_packages=(clang libclang-rt-14-dev chromium sqlite3 postgresql bubblewrap util-linux procps)
 bench_packages=(wrk nginx-light zstd linux-perf curl procps)
 
 wanted=("${build_packages[@]}" "${language_packages[@]}")

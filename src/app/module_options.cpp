@@ -17,7 +17,8 @@ submission::SubmissionOptions submission_options(const core::Config& config) {
 }
 
 url::UrlOptions url_options(const core::Config& config) {
-  return {.data_dir = config.data_dir, .share_secret = config.share_secret};
+  return {
+      .data_dir = config.data_dir, .share_secret = config.share_secret, .store = config.url_store};
 }
 
 }  // namespace ide::app

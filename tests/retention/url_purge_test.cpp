@@ -1,4 +1,4 @@
-// The url module's retention calls on real urls.db files: shared_among reports exactly the shared
+// The url module's retention calls on real urls.db files and on a real PostgreSQL database: shared_among reports exactly the shared
 // ids in the order asked, purge_submissions removes exactly the given ids' links (more than one
 // batch, durable across a reopen), and a purged submission shared again gets its slug back.
 #include <catch2/catch.hpp>
@@ -7,9 +7,10 @@
 #include <vector>
 
 #include "core/config.hpp"
-#include "module_options.hpp"
 #include "core/ids.hpp"
+#include "module_options.hpp"
 #include "support/fakes/fake_submission_service.hpp"
+#include "support/postgres.hpp"
 #include "support/temp_dir.hpp"
 #include "url/module.hpp"
 
@@ -24,9 +25,11 @@ struct Fixture {
   ide::test::FakeSubmissionService submissions;
   std::unique_ptr<UrlService> service;
 
-  Fixture() {
+  /// On SQLite, or on a fresh database of the test process's PostgreSQL cluster.
+  explicit Fixture(bool on_postgres = false) {
     config.data_dir = dir / "data";
     config.share_secret = "retention tests";
+    if (on_postgres) config.url_store = ide::test::new_postgres_database();
     open();
   }
 
@@ -47,7 +50,7 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE("shared_among reports the shared ids in the order asked", "[retention][url]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   std::vector<std::string> ids;
   for (int i = 0; i < 6; ++i) ids.push_back(f.submissions.add({}));
   f.share(ids[4]);
@@ -66,7 +69,7 @@ TEST_CASE("shared_among reports the shared ids in the order asked", "[retention]
 }
 
 TEST_CASE("purge_submissions removes exactly the given links, for good", "[retention][url]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   std::vector<std::string> ids;
   std::vector<std::string> slugs;
   // More than one store batch.
@@ -110,7 +113,7 @@ TEST_CASE("purge_submissions removes exactly the given links, for good", "[reten
 
 TEST_CASE("a submission whose link was purged gets the same slug when shared again",
           "[retention][url]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   const std::string id = f.submissions.add({});
   const std::string slug = f.share(id);
   auto removed = f.service->purge_submissions({id});

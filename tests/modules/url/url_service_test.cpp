@@ -1,4 +1,5 @@
-// The url module through its factory, on real SQLite files in temp dirs: same id same slug
+// The url module through its factory, on real SQLite files in temp dirs and (the same cases) on a
+// real PostgreSQL database of a throwaway cluster: same id same slug
 // (created once), different ids different slugs, the slug is the first 8 characters of
 // base64url(HMAC-SHA256(secret, id)) recomputed here, collisions extend the slug without
 // overwriting, unknown and malformed ids and slugs are not found (malformed ones without a
@@ -21,8 +22,10 @@
 #include <vector>
 
 #include "core/ids.hpp"
+#include "core/pg.hpp"
 #include "core/sqlite.hpp"
 #include "support/fakes/fake_submission_service.hpp"
+#include "support/postgres.hpp"
 #include "support/temp_dir.hpp"
 
 using ide::core::ErrorCode;
@@ -64,14 +67,18 @@ std::string read_file(const std::filesystem::path& path) {
   return content.str();
 }
 
+enum class Engine { sqlite, postgresql };
+
 struct Fixture {
   ide::test::TempDir dir;
   ide::url::UrlOptions config;
   FakeSubmissionService submissions;
 
-  Fixture() {
+  /// On `engine`; PostgreSQL gets a fresh database of the test process's cluster.
+  explicit Fixture(Engine engine = Engine::sqlite) {
     config.data_dir = dir / "data";
     config.share_secret = kSecret;
+    if (engine == Engine::postgresql) config.store = ide::test::new_postgres_database();
   }
 
   std::unique_ptr<UrlService> open() {
@@ -84,6 +91,11 @@ struct Fixture {
 
   // Maps `slug` to `submission_id` behind the service's back, as another writer could.
   void seed(const std::string& slug, const std::string& submission_id) {
+    if (!config.store.empty()) {
+      ide::core::pg::Connection db(config.store);
+      db.exec("INSERT INTO urls (slug, submission_id) VALUES ($1, $2)", {slug, submission_id});
+      return;
+    }
     ide::core::sqlite::Database db(config.data_dir / "urls.db", {});
     db.prepare("INSERT INTO urls (slug, submission_id) VALUES (?, ?)")
         .bind(1, slug)
@@ -95,7 +107,7 @@ struct Fixture {
 }  // namespace
 
 TEST_CASE("the same id gets the same slug, created only the first time", "[url]") {
-  Fixture f;
+  Fixture f(GENERATE(Engine::sqlite, Engine::postgresql));
   auto service = f.open();
   const std::string id = f.add_submission();
   auto first = service->generate_url(id);
@@ -116,7 +128,7 @@ TEST_CASE("the same id gets the same slug, created only the first time", "[url]"
 
 TEST_CASE("a slug never starts with '-', which a command line would take for an option",
           "[url]") {
-  Fixture f;
+  Fixture f(GENERATE(Engine::sqlite, Engine::postgresql));
   auto service = f.open();
   // One id in 64 has an HMAC whose base64url starts with '-': take the first of a few hundred.
   std::string id;
@@ -133,7 +145,7 @@ TEST_CASE("a slug never starts with '-', which a command line would take for an 
 }
 
 TEST_CASE("different ids get different slugs", "[url]") {
-  Fixture f;
+  Fixture f(GENERATE(Engine::sqlite, Engine::postgresql));
   auto service = f.open();
   std::set<std::string> slugs;
   for (int i = 0; i < 100; ++i) {
@@ -149,15 +161,16 @@ TEST_CASE("different ids get different slugs", "[url]") {
 }
 
 TEST_CASE("slugs depend only on the secret and the id", "[url]") {
-  Fixture a;
-  Fixture b;
+  const Engine engine = GENERATE(Engine::sqlite, Engine::postgresql);
+  Fixture a(engine);
+  Fixture b(engine);
   const std::string id = "AbCdEfGhIjKlMnOpQrStUv";
   a.submissions.add(with_id(id));
   b.submissions.add(with_id(id));
   const std::string slug_a = a.open()->generate_url(id).value().slug;
   CHECK(b.open()->generate_url(id).value().slug == slug_a);
 
-  Fixture c;
+  Fixture c(engine);
   c.config.share_secret = "another secret";
   c.submissions.add(with_id(id));
   const std::string slug_c = c.open()->generate_url(id).value().slug;
@@ -166,7 +179,7 @@ TEST_CASE("slugs depend only on the secret and the id", "[url]") {
 }
 
 TEST_CASE("a taken slug is extended one character at a time, never overwritten", "[url]") {
-  Fixture f;
+  Fixture f(GENERATE(Engine::sqlite, Engine::postgresql));
   f.open();  // creates the schema
   const std::string id = f.add_submission();
   const std::string other = f.add_submission();
@@ -193,7 +206,7 @@ TEST_CASE("a taken slug is extended one character at a time, never overwritten",
 }
 
 TEST_CASE("unknown and malformed submission ids are not found", "[url]") {
-  Fixture f;
+  Fixture f(GENERATE(Engine::sqlite, Engine::postgresql));
   auto service = f.open();
   auto unknown = service->generate_url("AAAAAAAAAAAAAAAAAAAAAA");
   REQUIRE_FALSE(unknown.has_value());
@@ -211,7 +224,7 @@ TEST_CASE("unknown and malformed submission ids are not found", "[url]") {
 }
 
 TEST_CASE("an already shared id needs no lookup; lookup failures are passed on", "[url]") {
-  Fixture f;
+  Fixture f(GENERATE(Engine::sqlite, Engine::postgresql));
   auto service = f.open();
   const std::string id = f.add_submission();
   REQUIRE(service->generate_url(id).has_value());
@@ -226,7 +239,7 @@ TEST_CASE("an already shared id needs no lookup; lookup failures are passed on",
 }
 
 TEST_CASE("eight threads sharing one id get one slug, created once", "[url]") {
-  Fixture f;
+  Fixture f(GENERATE(Engine::sqlite, Engine::postgresql));
   auto service = f.open();
   const std::string id = f.add_submission();
   constexpr int kThreads = 8;
@@ -251,7 +264,7 @@ TEST_CASE("eight threads sharing one id get one slug, created once", "[url]") {
 }
 
 TEST_CASE("two services on one file agree on the slug", "[url]") {
-  Fixture f;
+  Fixture f(GENERATE(Engine::sqlite, Engine::postgresql));
   auto one = f.open();
   auto two = f.open();
   const std::string id = f.add_submission();
@@ -265,7 +278,7 @@ TEST_CASE("two services on one file agree on the slug", "[url]") {
 }
 
 TEST_CASE("mappings survive reopening", "[url]") {
-  Fixture f;
+  Fixture f(GENERATE(Engine::sqlite, Engine::postgresql));
   const std::string id = f.add_submission();
   std::string slug;
   {
@@ -336,7 +349,7 @@ TEST_CASE("an empty secret file is refused rather than silently replaced", "[url
 }
 
 TEST_CASE("malformed and unknown slugs are not found", "[url]") {
-  Fixture f;
+  Fixture f(GENERATE(Engine::sqlite, Engine::postgresql));
   auto service = f.open();
   const std::string id = f.add_submission();
   const std::string slug = service->generate_url(id).value().slug;
@@ -375,4 +388,35 @@ TEST_CASE("urls.db holds only the url module's table", "[url]") {
   CHECK(tables == std::set<std::string>{"urls"});
   CHECK(owners == std::set<std::string>{"urls"});
   CHECK_FALSE(std::filesystem::exists(f.config.data_dir / "submissions.db"));
+}
+
+TEST_CASE("on PostgreSQL the mappings are rows of that database, versioned like SQLite's",
+          "[url]") {
+  Fixture f(Engine::postgresql);
+  auto service = f.open();
+  const std::string id = f.add_submission();
+  const auto link = service->generate_url(id);
+  REQUIRE(link.has_value());
+  ide::core::pg::Connection db(f.config.store);
+  const auto rows = db.exec("SELECT slug FROM urls WHERE submission_id = $1", {id});
+  REQUIRE(rows.rows.size() == 1);
+  CHECK(rows.rows[0][0] == link->slug);
+  CHECK(db.exec("SELECT version FROM ide_schema_version").rows[0][0] == "1");
+  // Nothing of the url module went to the SQLite file.
+  CHECK_FALSE(std::filesystem::exists(f.config.data_dir / "urls.db"));
+  // A second process on the same database migrates nothing again and sees the mapping.
+  auto reopened = f.open();
+  CHECK(reopened->resolve(link->slug).value() == id);
+  CHECK(db.exec("SELECT count(*) FROM ide_schema_version").rows[0][0] == "1");
+}
+
+TEST_CASE("an unreachable PostgreSQL store is storage_unavailable, naming no password", "[url]") {
+  Fixture f;
+  // Port 1 on loopback: nothing listens there.
+  f.config.store = "postgresql://ide:hunter2@127.0.0.1:1/ide_urls?connect_timeout=5";
+  auto service = ide::url::make_url_service(f.config, f.submissions);
+  REQUIRE_FALSE(service.has_value());
+  CHECK(service.error().code == ErrorCode::storage_unavailable);
+  CHECK_THAT(service.error().message, Catch::Contains("PostgreSQL"));
+  CHECK_THAT(service.error().message, !Catch::Contains("hunter2"));
 }

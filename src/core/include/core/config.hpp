@@ -28,6 +28,7 @@ struct Config {
   std::int64_t body_timeout_ms = 30'000;          // to read its body
   std::string public_url;                         // base of share links; empty: the Host header
   std::string share_secret;                       // empty: generated into data_dir on first start
+  std::string url_store;                          // empty: SQLite in data_dir; or postgresql://...
   std::size_t max_unsent_bytes = 64 * 1024 * 1024;  // all unwritten responses together; 503 beyond
   std::size_t result_cache_bytes = 64 * 1024 * 1024;  // encoded done results kept; 0: none
   LimitSettings limits;

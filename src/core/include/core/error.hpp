@@ -1,6 +1,7 @@
 // Protocol-agnostic errors and Result<T>, the only error shape that crosses a module boundary.
 #pragma once
 
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -87,5 +88,12 @@ class [[nodiscard]] Result<void> {
 inline Unexpected fail(ErrorCode code, std::string message) {
   return Unexpected(code, std::move(message));
 }
+
+/// Thrown by a store when the storage itself failed (a database that cannot be reached): the
+/// service answers storage_unavailable (core::sqlite::to_error).
+class StorageUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 }  // namespace ide::core

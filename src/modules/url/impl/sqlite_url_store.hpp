@@ -1,4 +1,4 @@
-// The SQLite implementation of UrlStore: the only place with the url module's SQL.
+// The SQLite implementation of UrlStore, the default (PgUrlStore is the other).
 #pragma once
 
 #include <filesystem>

@@ -1,4 +1,4 @@
-// The url module's storage interface: SQLite today, another engine behind the same calls.
+// The url module's storage interface: SqliteUrlStore (the default) and PgUrlStore.
 #pragma once
 
 #include <cstddef>

@@ -8,6 +8,8 @@
 #include <fmt/format.h>
 
 #include "core/sqlite.hpp"
+#include "core/pg.hpp"
+#include "pg_url_store.hpp"
 #include "share_secret.hpp"
 #include "sqlite_url_store.hpp"
 #include "url_service_impl.hpp"
@@ -34,7 +36,11 @@ core::Result<std::unique_ptr<UrlService>> make_url_service(
 
   std::unique_ptr<UrlStore> store;
   try {
-    store = std::make_unique<SqliteUrlStore>(options.data_dir / "urls.db");
+    if (core::pg::is_url(options.store)) {
+      store = std::make_unique<PgUrlStore>(options.store);
+    } else {
+      store = std::make_unique<SqliteUrlStore>(options.data_dir / "urls.db");
+    }
   } catch (const std::exception& e) {
     return core::Unexpected(core::sqlite::to_error(e));
   }

@@ -15,9 +15,11 @@ namespace ide::url {
 struct UrlOptions {
   std::filesystem::path data_dir = "data";  // urls.db (and share.secret) live here
   std::string share_secret;                 // empty: <data_dir>/share.secret
+  std::string store;                        // empty: <data_dir>/urls.db; or postgresql://...
 };
 
-/// Opens (creating or migrating) <data_dir>/urls.db and returns the service. The keyed-hash
+/// Opens (creating or migrating) <data_dir>/urls.db, or the PostgreSQL database options.store
+/// names, and returns the service. The keyed-hash
 /// secret is options.share_secret, or <data_dir>/share.secret, generated on first start.
 /// `submissions` must outlive the service.
 core::Result<std::unique_ptr<UrlService>> make_url_service(

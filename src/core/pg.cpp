@@ -1,0 +1,142 @@
+#include "core/pg.hpp"
+
+#include <libpq-fe.h>
+
+#include <memory>
+
+#include <fmt/format.h>
+
+#include "core/error.hpp"
+
+namespace ide::core::pg {
+
+namespace {
+
+using ResultPtr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+
+std::string trimmed(const char* message) {
+  std::string text = message == nullptr ? "" : message;
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+// Schema versions live in the database itself, one row, as SQLite's user_version does.
+constexpr std::string_view kVersionTable =
+    "CREATE TABLE IF NOT EXISTS ide_schema_version (version INTEGER NOT NULL)";
+
+}  // namespace
+
+bool is_url(std::string_view store) {
+  return store.starts_with("postgresql://") || store.starts_with("postgres://");
+}
+
+Connection::Connection(const std::string& url) : url_(url) { ensure_connected(); }
+
+Connection::~Connection() {
+  if (conn_ != nullptr) PQfinish(conn_);
+}
+
+void Connection::ensure_connected() {
+  if (conn_ != nullptr && PQstatus(conn_) == CONNECTION_OK) return;
+  if (conn_ == nullptr) {
+    conn_ = PQconnectdb(url_.c_str());
+  } else {
+    PQreset(conn_);
+  }
+  // Server notices ("already exists, skipping") are not errors and not ours to print.
+  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    // Not the URL itself: it may carry a password.
+    throw StorageUnavailable(
+        fmt::format("cannot reach PostgreSQL: {}", trimmed(PQerrorMessage(conn_))));
+  }
+}
+
+Rows Connection::exec(std::string_view sql,
+                      const std::vector<std::optional<std::string_view>>& params) {
+  ensure_connected();
+  // libpq wants NUL-terminated values.
+  std::vector<std::string> owned;
+  owned.reserve(params.size());
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& param : params) {
+    if (param) {
+      owned.emplace_back(*param);
+      values.push_back(owned.back().c_str());
+    } else {
+      values.push_back(nullptr);
+    }
+  }
+  const std::string text(sql);
+  ResultPtr result(PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr,
+                                values.data(), nullptr, nullptr, 0),
+                   &PQclear);
+  const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
+  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    if (PQstatus(conn_) != CONNECTION_OK) {
+      throw StorageUnavailable(
+          fmt::format("lost the PostgreSQL connection: {}", trimmed(PQerrorMessage(conn_))));
+    }
+    const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+    throw PgError(fmt::format("PostgreSQL: {}", trimmed(PQerrorMessage(conn_))),
+                  state == nullptr ? "" : state);
+  }
+  Rows rows;
+  const int count = PQntuples(result.get());
+  const int fields = PQnfields(result.get());
+  rows.rows.reserve(static_cast<std::size_t>(count));
+  for (int r = 0; r < count; ++r) {
+    auto& row = rows.rows.emplace_back();
+    for (int f = 0; f < fields; ++f) {
+      if (PQgetisnull(result.get(), r, f)) {
+        row.emplace_back(std::nullopt);
+      } else {
+        row.emplace_back(std::string(PQgetvalue(result.get(), r, f),
+                                     static_cast<std::size_t>(PQgetlength(result.get(), r, f))));
+      }
+    }
+  }
+  const char* affected = PQcmdTuples(result.get());
+  if (affected != nullptr && *affected != '\0') rows.affected = std::stoll(affected);
+  return rows;
+}
+
+void Connection::migrate(const std::vector<std::string>& migrations) {
+  Transaction transaction(*this);
+  exec(kVersionTable);
+  // Two processes starting on one database apply each migration once: the second waits here.
+  exec("LOCK TABLE ide_schema_version IN EXCLUSIVE MODE");
+  Rows version = exec("SELECT version FROM ide_schema_version");
+  std::size_t applied = 0;
+  if (version.rows.empty()) {
+    exec("INSERT INTO ide_schema_version (version) VALUES (0)");
+  } else {
+    applied = std::stoul(*version.rows[0][0]);
+  }
+  if (applied > migrations.size()) {
+    throw std::runtime_error(fmt::format(
+        "the database's schema version {} is newer than this build knows ({}): use a newer ide",
+        applied, migrations.size()));
+  }
+  for (std::size_t i = applied; i < migrations.size(); ++i) {
+    exec(migrations[i]);
+    exec("UPDATE ide_schema_version SET version = $1", {std::to_string(i + 1)});
+  }
+  transaction.commit();
+}
+
+Transaction::~Transaction() {
+  if (done_) return;
+  try {
+    connection_.exec("ROLLBACK");
+  } catch (...) {  // a lost connection rolls back by itself
+  }
+}
+
+void Transaction::commit() {
+  connection_.exec("COMMIT");
+  done_ = true;
+}
+
+}  // namespace ide::core::pg

@@ -1,0 +1,102 @@
+#include "pg_url_store.hpp"
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace ide::url {
+
+namespace {
+
+// Numbered migrations, as for SQLite: never edit a shipped entry; append a new one.
+const std::vector<std::string> kMigrations = {
+    R"sql(
+      CREATE TABLE urls (
+        slug          TEXT PRIMARY KEY,
+        submission_id TEXT NOT NULL UNIQUE,
+        created_at_ms BIGINT NOT NULL
+                      DEFAULT (EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::BIGINT
+      )
+    )sql",
+};
+
+constexpr const char* kSlugOf = "SELECT slug FROM urls WHERE submission_id = $1";
+constexpr const char* kSubmissionOf = "SELECT submission_id FROM urls WHERE slug = $1";
+// Takes the candidate only when neither its slug nor the submission is mapped yet.
+constexpr const char* kInsert =
+    "INSERT INTO urls (slug, submission_id) VALUES ($1, $2) ON CONFLICT DO NOTHING";
+constexpr const char* kRemove = "DELETE FROM urls WHERE submission_id = ANY($1::text[])";
+
+constexpr std::size_t kRemoveBatch = 256;
+
+/// A PostgreSQL text[] literal of ids (well-formed ids hold no quote or backslash; they are
+/// escaped anyway).
+std::string text_array(const std::vector<std::string>& ids, std::size_t begin, std::size_t end) {
+  std::string array = "{";
+  for (std::size_t i = begin; i < end; ++i) {
+    if (i > begin) array += ',';
+    array += '"';
+    for (char c : ids[i]) {
+      if (c == '"' || c == '\\') array += '\\';
+      array += c;
+    }
+    array += '"';
+  }
+  return array + "}";
+}
+
+}  // namespace
+
+PgUrlStore::PgUrlStore(const std::string& url) : db_(url) { db_.migrate(kMigrations); }
+
+std::optional<std::string> PgUrlStore::one_text(const char* sql, std::string_view parameter) {
+  core::pg::Rows rows = db_.exec(sql, {parameter});
+  if (rows.rows.empty()) return std::nullopt;
+  return rows.rows[0][0];
+}
+
+std::optional<std::string> PgUrlStore::slug_of(std::string_view submission_id) {
+  std::lock_guard lock(mutex_);
+  return one_text(kSlugOf, submission_id);
+}
+
+std::optional<std::string> PgUrlStore::submission_of(std::string_view slug) {
+  std::lock_guard lock(mutex_);
+  return one_text(kSubmissionOf, slug);
+}
+
+ShareLink PgUrlStore::get_or_insert(std::string_view submission_id,
+                                    const std::vector<std::string>& candidates) {
+  std::lock_guard lock(mutex_);
+  // No transaction needed: each insert is atomic, and one refused by a conflict is told apart
+  // (another process shared this submission meanwhile, or the slug is another's) by looking.
+  for (const std::string& candidate : candidates) {
+    if (auto existing = one_text(kSlugOf, submission_id)) return ShareLink{*existing, false};
+    if (db_.exec(kInsert, {candidate, submission_id}).affected == 1) {
+      return ShareLink{candidate, true};
+    }
+  }
+  if (auto existing = one_text(kSlugOf, submission_id)) return ShareLink{*existing, false};
+  throw std::runtime_error("every slug candidate for this submission is taken");
+}
+
+std::vector<std::string> PgUrlStore::shared_among(const std::vector<std::string>& submission_ids) {
+  std::vector<std::string> shared;
+  std::lock_guard lock(mutex_);
+  for (const std::string& id : submission_ids) {
+    if (one_text(kSlugOf, id)) shared.push_back(id);
+  }
+  return shared;
+}
+
+std::size_t PgUrlStore::remove_submissions(const std::vector<std::string>& submission_ids) {
+  std::size_t removed = 0;
+  for (std::size_t begin = 0; begin < submission_ids.size(); begin += kRemoveBatch) {
+    const std::size_t end = std::min(submission_ids.size(), begin + kRemoveBatch);
+    const std::string batch = text_array(submission_ids, begin, end);
+    std::lock_guard lock(mutex_);
+    removed += static_cast<std::size_t>(db_.exec(kRemove, {batch}).affected);
+  }
+  return removed;
+}
+
+}  // namespace ide::url
