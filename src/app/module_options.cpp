@@ -13,7 +13,7 @@ result::ResultOptions result_options(const core::Config& config) {
 }
 
 submission::SubmissionOptions submission_options(const core::Config& config) {
-  return {.data_dir = config.data_dir};
+  return {.data_dir = config.data_dir, .store = config.submission_store};
 }
 
 url::UrlOptions url_options(const core::Config& config) {

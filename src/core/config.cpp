@@ -82,6 +82,8 @@ void add_config_options(CLI::App& app, Config& config) {
           "Base of share links, e.g. https://ide.example.org (default: from the Host header)");
   setting(app, "share-secret", config.share_secret,
           "Key of the slug hash (default: generated into the data dir)");
+  setting(app, "submission-store", config.submission_store,
+          "Where submissions are kept: empty for SQLite in the data dir, or a postgresql:// URL");
   setting(app, "url-store", config.url_store,
           "Where share links are kept: empty for SQLite in the data dir, or a postgresql:// URL");
   setting(app, "max-unsent", config.max_unsent_bytes,

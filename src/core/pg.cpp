@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <memory>
+#include <stdexcept>
 
 #include <fmt/format.h>
 
@@ -25,6 +26,38 @@ constexpr std::string_view kVersionTable =
     "CREATE TABLE IF NOT EXISTS ide_schema_version (version INTEGER NOT NULL)";
 
 }  // namespace
+
+std::string from_bytea(std::string_view hex) {
+  if (!hex.starts_with("\\x") || hex.size() % 2 != 0) {
+    throw std::runtime_error("not a BYTEA in hex form");
+  }
+  const auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    throw std::runtime_error("not a hex digit in a BYTEA");
+  };
+  std::string bytes;
+  bytes.reserve(hex.size() / 2 - 1);
+  for (std::size_t i = 2; i < hex.size(); i += 2) {
+    bytes.push_back(static_cast<char>(nibble(hex[i]) << 4 | nibble(hex[i + 1])));
+  }
+  return bytes;
+}
+
+std::string text_array(const std::vector<std::string>& items, std::size_t begin, std::size_t end) {
+  std::string array = "{";
+  for (std::size_t i = begin; i < end; ++i) {
+    if (i > begin) array += ',';
+    array += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') array += '\\';
+      array += c;
+    }
+    array += '"';
+  }
+  return array + "}";
+}
 
 bool is_url(std::string_view store) {
   return store.starts_with("postgresql://") || store.starts_with("postgres://");
@@ -52,25 +85,32 @@ void Connection::ensure_connected() {
   }
 }
 
-Rows Connection::exec(std::string_view sql,
-                      const std::vector<std::optional<std::string_view>>& params) {
+Rows Connection::exec(std::string_view sql, const std::vector<Param>& params) {
   ensure_connected();
-  // libpq wants NUL-terminated values.
+  // libpq wants NUL-terminated text values; bytes go with their length.
   std::vector<std::string> owned;
   owned.reserve(params.size());
   std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& param : params) {
-    if (param) {
-      owned.emplace_back(*param);
-      values.push_back(owned.back().c_str());
-    } else {
+  std::vector<int> lengths;
+  std::vector<int> formats;
+  for (const Param& param : params) {
+    if (param.is_null()) {
       values.push_back(nullptr);
+    } else if (param.binary) {
+      values.push_back(param.data().data());
+    } else {
+      owned.emplace_back(param.data());
+      values.push_back(owned.back().c_str());
     }
+    lengths.push_back(param.is_null() ? 0 : static_cast<int>(param.data().size()));
+    formats.push_back(param.binary ? 1 : 0);
   }
   const std::string text(sql);
-  ResultPtr result(PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr,
-                                values.data(), nullptr, nullptr, 0),
+  // Without parameters, the simple protocol: a migration may hold several statements.
+  ResultPtr result(params.empty()
+                       ? PQexec(conn_, text.c_str())
+                       : PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()),
+                                      nullptr, values.data(), lengths.data(), formats.data(), 0),
                    &PQclear);
   const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {

@@ -1,7 +1,8 @@
-// The submission module's retention calls on real submissions.db files: list_created_before
-// (oldest first, only before the cutoff, paged by a cursor that skips ids the caller kept,
-// malformed cursors refused), purge (exactly the given ids, durable, unknown ids ignored, a
-// purged id's pending hand-off forgotten), and the upgrade of a file made before the index.
+// The submission module's retention calls on real submissions.db files and on PostgreSQL:
+// list_created_before (oldest first, only before the cutoff, paged by a cursor that skips ids the
+// caller kept, malformed cursors refused), purge (exactly the given ids, durable, unknown ids
+// ignored, a purged id's pending hand-off forgotten), and the upgrade of a file made before the
+// index.
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include "submission/module.hpp"
 #include "support/fakes/fake_clock.hpp"
 #include "support/fakes/fake_result_service.hpp"
+#include "support/postgres.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace std::chrono_literals;
@@ -34,8 +36,10 @@ struct Fixture {
   ide::core::RandomIdGenerator ids;
   std::unique_ptr<SubmissionService> service;
 
-  Fixture() {
+  /// On SQLite, or on a fresh database of the test process's PostgreSQL cluster.
+  explicit Fixture(bool on_postgres = false) {
     config.data_dir = dir / "data";
+    if (on_postgres) config.submission_store = ide::test::new_postgres_database();
     open();
   }
 
@@ -84,7 +88,7 @@ struct Fixture {
 
 TEST_CASE("list_created_before gives the old ids oldest first, in pages",
           "[retention][submission]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   const auto t0 = f.clock.now();
   std::vector<std::string> old;
   for (int i = 0; i < 7; ++i) old.push_back(f.submit());
@@ -140,7 +144,7 @@ TEST_CASE("list_created_before gives the old ids oldest first, in pages",
 
 TEST_CASE("submissions created in the same millisecond are each listed once",
           "[retention][submission]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   std::vector<std::string> same_time;
   for (int i = 0; i < 9; ++i) same_time.push_back(f.submit(0ms));
   f.clock.advance(1ms);
@@ -151,7 +155,7 @@ TEST_CASE("submissions created in the same millisecond are each listed once",
 }
 
 TEST_CASE("purge deletes exactly the given submissions, for good", "[retention][submission]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   std::vector<std::string> ids;
   for (int i = 0; i < 150; ++i) ids.push_back(f.submit());
   // More than one store batch, and some ids twice, unknown or malformed.
@@ -189,7 +193,7 @@ TEST_CASE("purge deletes exactly the given submissions, for good", "[retention][
 
 TEST_CASE("a purged submission whose hand-off failed is not handed off later",
           "[retention][submission]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   f.results.fail_enqueue_with(ErrorCode::storage_unavailable);
   const std::string unacknowledged = f.submit();
   f.results.fail_enqueue_with(std::nullopt);

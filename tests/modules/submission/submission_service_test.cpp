@@ -1,4 +1,5 @@
-// The submission module through its factory, on real SQLite files in temp dirs: byte-exact
+// The submission module through its factory, on real SQLite files in temp dirs and (the same
+// cases) on a real PostgreSQL database of a throwaway cluster: byte-exact
 // payloads, persistence across reopening, refusing what the result module would not run,
 // not_found for malformed and unknown ids, the hand-off to the result module (queue_full and
 // shutting_down keep nothing; other failures keep the row and it is replayed, at the next start
@@ -15,8 +16,10 @@
 #include <thread>
 #include <vector>
 
+#include "core/pg.hpp"
 #include "core/sqlite.hpp"
 #include "support/fakes/fake_result_service.hpp"
+#include "support/postgres.hpp"
 #include "support/temp_dir.hpp"
 
 using ide::core::ErrorCode;
@@ -57,7 +60,11 @@ struct Fixture {
   FakeClock clock;
   CountingIds ids;
 
-  Fixture() { config.data_dir = dir / "nested" / "data"; }
+  /// On SQLite, or on a fresh database of the test process's PostgreSQL cluster.
+  explicit Fixture(bool on_postgres = false) {
+    config.data_dir = dir / "nested" / "data";
+    if (on_postgres) config.store = ide::test::new_postgres_database();
+  }
 
   std::unique_ptr<SubmissionService> open(FakeResultService& with) {
     auto service = ide::submission::make_submission_service(config, with, clock, ids);
@@ -68,8 +75,12 @@ struct Fixture {
 
   std::filesystem::path db_path() const { return config.data_dir / "submissions.db"; }
 
-  // Reads the file directly, as an operator would: no migrations applied.
+  // Reads the database directly, as an operator would: no migrations applied.
   std::int64_t row_count() {
+    if (!config.store.empty()) {
+      ide::core::pg::Connection db(config.store);
+      return std::stoll(*db.exec("SELECT COUNT(*) FROM submissions").rows.at(0).at(0));
+    }
     ide::core::sqlite::Database db(db_path(), {});
     auto& statement = db.prepare("SELECT COUNT(*) FROM submissions");
     REQUIRE(statement.step());
@@ -78,6 +89,12 @@ struct Fixture {
     return count;
   }
   std::optional<std::int64_t> handed_off(const std::string& id) {
+    if (!config.store.empty()) {
+      ide::core::pg::Connection db(config.store);
+      auto rows = db.exec("SELECT handed_off::int FROM submissions WHERE id = $1", {id});
+      if (rows.rows.empty()) return std::nullopt;
+      return std::stoll(*rows.rows[0][0]);
+    }
     ide::core::sqlite::Database db(db_path(), {});
     auto& statement = db.prepare("SELECT handed_off FROM submissions WHERE id = ?");
     statement.bind(1, id);
@@ -99,7 +116,7 @@ NewSubmission python(std::string code, std::string stdin_data = {}) {
 }  // namespace
 
 TEST_CASE("code and stdin survive byte-exact, also after reopening", "[submission]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   static const char kCode[] = "print('hi')\0after NUL \xff\xfe invalid \x80 UTF-8 \xc3";
   const std::string code(kCode, sizeof kCode - 1);
   REQUIRE(code.back() == '\xc3');
@@ -139,7 +156,7 @@ TEST_CASE("code and stdin survive byte-exact, also after reopening", "[submissio
 }
 
 TEST_CASE("empty code and stdin stay empty, not missing", "[submission]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   auto service = f.open();
   auto id = service->submit_code(python(""));
   REQUIRE(id.has_value());
@@ -150,7 +167,7 @@ TEST_CASE("empty code and stdin stay empty, not missing", "[submission]") {
 }
 
 TEST_CASE("a successful submission is handed off and marked so", "[submission]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   auto service = f.open();
   auto id = service->submit_code(python("1"));
   REQUIRE(id.has_value());
@@ -163,7 +180,7 @@ TEST_CASE("a successful submission is handed off and marked so", "[submission]")
 }
 
 TEST_CASE("an unknown language is refused and lists the served ones", "[submission]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   auto service = f.open();
   NewSubmission request = python("x");
   request.language = "cobol";
@@ -186,7 +203,7 @@ TEST_CASE("an unknown language is refused and lists the served ones", "[submissi
 
 TEST_CASE("a request the result module would not run is refused and kept nowhere",
           "[submission]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   auto service = f.open();
   NewSubmission request = python("x");
   request.limits.cpu_ms = 5;
@@ -206,7 +223,7 @@ TEST_CASE("a request the result module would not run is refused and kept nowhere
 }
 
 TEST_CASE("malformed and unknown ids are not found", "[submission]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   auto service = f.open();
   REQUIRE(service->submit_code(python("x")).has_value());
   const std::vector<std::string> malformed = {
@@ -230,7 +247,7 @@ TEST_CASE("malformed and unknown ids are not found", "[submission]") {
 
 TEST_CASE("queue_full and shutting_down keep nothing", "[submission]") {
   const ErrorCode code = GENERATE(ErrorCode::queue_full, ErrorCode::shutting_down);
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   auto service = f.open();
   f.results.fail_enqueue_with(code);
   auto submitted = service->submit_code(python("x", "input"));
@@ -248,7 +265,7 @@ TEST_CASE("queue_full and shutting_down keep nothing", "[submission]") {
 }
 
 TEST_CASE("a failed hand-off keeps the row and the next start replays it", "[submission]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   std::vector<std::string> ids;
   {
     auto service = f.open();
@@ -282,7 +299,7 @@ TEST_CASE("a failed hand-off keeps the row and the next start replays it", "[sub
 }
 
 TEST_CASE("a replay that still fails leaves the rows for later", "[submission]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   f.results.fail_enqueue_with(ErrorCode::unavailable);
   std::string id;
   {
@@ -303,7 +320,7 @@ TEST_CASE("a replay that still fails leaves the rows for later", "[submission]")
 }
 
 TEST_CASE("a failed hand-off is retried after the next successful one", "[submission]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   auto service = f.open();
   f.results.fail_enqueue_with(ErrorCode::unavailable);
   const std::string first = service->submit_code(python("1")).value();
@@ -317,7 +334,7 @@ TEST_CASE("a failed hand-off is retried after the next successful one", "[submis
 }
 
 TEST_CASE("many threads submit and read at once", "[submission]") {
-  Fixture f;
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   auto service = f.open();
   constexpr int kThreads = 8;
   constexpr int kEach = 25;

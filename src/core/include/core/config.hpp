@@ -29,6 +29,7 @@ struct Config {
   std::string public_url;                         // base of share links; empty: the Host header
   std::string share_secret;                       // empty: generated into data_dir on first start
   std::string url_store;                          // empty: SQLite in data_dir; or postgresql://...
+  std::string submission_store;                   // likewise, for submissions
   std::size_t max_unsent_bytes = 64 * 1024 * 1024;  // all unwritten responses together; 503 beyond
   std::size_t result_cache_bytes = 64 * 1024 * 1024;  // encoded done results kept; 0: none
   LimitSettings limits;

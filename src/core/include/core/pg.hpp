@@ -26,11 +26,45 @@ class PgError : public std::runtime_error {
   std::string sqlstate_;
 };
 
-/// Rows of text values; a NULL is nullopt.
+/// One statement parameter: text (integers as decimal text), bytes for BYTEA, or NULL. Text and
+/// bytes are views: they must outlive the exec() call.
+struct Param {
+  Param(std::string_view text) : view(text) {}    // NOLINT: parameters read as plain values
+  Param(const std::string& text) : view(text) {}  // NOLINT
+  Param(const char* text) : view(text) {}         // NOLINT
+  Param(std::nullopt_t) {}                        // NOLINT
+  /// Sent as they are (binary format): any bytes, NUL included.
+  static Param bytes(std::string_view data) {
+    Param param(data);
+    param.binary = true;
+    return param;
+  }
+  /// An optional integer: its decimal text (owned), or NULL.
+  static Param integer(const std::optional<std::int64_t>& number) {
+    Param param(std::nullopt);
+    if (number) param.number = std::to_string(*number);
+    return param;
+  }
+
+  bool is_null() const { return !view && !number; }
+  std::string_view data() const { return number ? std::string_view(*number) : *view; }
+
+  std::optional<std::string_view> view;
+  std::optional<std::string> number;
+  bool binary = false;
+};
+
+/// Rows of text values (BYTEA as PostgreSQL's hex text: decode with from_bytea); NULL is nullopt.
 struct Rows {
   std::vector<std::vector<std::optional<std::string>>> rows;
   std::int64_t affected = 0;  // rows changed by INSERT, UPDATE or DELETE
 };
+
+/// The bytes of a BYTEA column read as text ("\\x" and hex digits). Throws on anything else.
+std::string from_bytea(std::string_view hex);
+
+/// A text[] literal of `items[begin, end)`, for `= ANY($1::text[])`: one statement per batch.
+std::string text_array(const std::vector<std::string>& items, std::size_t begin, std::size_t end);
 
 /// True for postgresql:// and postgres:// URLs: where a store setting names PostgreSQL.
 bool is_url(std::string_view store);
@@ -46,8 +80,8 @@ class Connection {
   Connection& operator=(const Connection&) = delete;
   ~Connection();
 
-  /// Runs `sql` with $1.. bound to `params` (text; nullopt is NULL).
-  Rows exec(std::string_view sql, const std::vector<std::optional<std::string_view>>& params = {});
+  /// Runs `sql` with $1.. bound to `params`; without params `sql` may hold several statements.
+  Rows exec(std::string_view sql, const std::vector<Param>& params = {});
 
   /// Applies the `migrations` not yet applied: entry i brings the database's schema version from
   /// i to i + 1. Throws when the database is newer than `migrations`.

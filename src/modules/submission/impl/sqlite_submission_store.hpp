@@ -1,4 +1,4 @@
-// The SQLite implementation of SubmissionStore: the only place with the submission module's SQL.
+// The SQLite implementation of SubmissionStore, the default (PgSubmissionStore is the other).
 #pragma once
 
 #include <cstddef>

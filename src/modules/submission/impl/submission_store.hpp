@@ -1,4 +1,5 @@
-// The submission module's storage interface: SQLite today, another engine behind the same calls.
+// The submission module's storage interface: SqliteSubmissionStore (the default) and
+// PgSubmissionStore.
 #pragma once
 
 #include <cstddef>

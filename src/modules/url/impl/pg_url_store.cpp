@@ -28,22 +28,6 @@ constexpr const char* kRemove = "DELETE FROM urls WHERE submission_id = ANY($1::
 
 constexpr std::size_t kRemoveBatch = 256;
 
-/// A PostgreSQL text[] literal of ids (well-formed ids hold no quote or backslash; they are
-/// escaped anyway).
-std::string text_array(const std::vector<std::string>& ids, std::size_t begin, std::size_t end) {
-  std::string array = "{";
-  for (std::size_t i = begin; i < end; ++i) {
-    if (i > begin) array += ',';
-    array += '"';
-    for (char c : ids[i]) {
-      if (c == '"' || c == '\\') array += '\\';
-      array += c;
-    }
-    array += '"';
-  }
-  return array + "}";
-}
-
 }  // namespace
 
 PgUrlStore::PgUrlStore(const std::string& url) : db_(url) { db_.migrate(kMigrations); }
@@ -92,7 +76,7 @@ std::size_t PgUrlStore::remove_submissions(const std::vector<std::string>& submi
   std::size_t removed = 0;
   for (std::size_t begin = 0; begin < submission_ids.size(); begin += kRemoveBatch) {
     const std::size_t end = std::min(submission_ids.size(), begin + kRemoveBatch);
-    const std::string batch = text_array(submission_ids, begin, end);
+    const std::string batch = core::pg::text_array(submission_ids, begin, end);
     std::lock_guard lock(mutex_);
     removed += static_cast<std::size_t>(db_.exec(kRemove, {batch}).affected);
   }

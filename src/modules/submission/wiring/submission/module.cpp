@@ -4,7 +4,9 @@
 #include <filesystem>
 #include <utility>
 
+#include "core/pg.hpp"
 #include "core/sqlite.hpp"
+#include "pg_submission_store.hpp"
 #include "sqlite_submission_store.hpp"
 #include "submission_service_impl.hpp"
 
@@ -18,7 +20,11 @@ core::Result<std::unique_ptr<SubmissionService>> make_submission_service(
   }
   std::unique_ptr<SubmissionStore> store;
   try {
-    store = std::make_unique<SqliteSubmissionStore>(options.data_dir / "submissions.db");
+    if (core::pg::is_url(options.store)) {
+      store = std::make_unique<PgSubmissionStore>(options.store);
+    } else {
+      store = std::make_unique<SqliteSubmissionStore>(options.data_dir / "submissions.db");
+    }
   } catch (const std::exception& e) {
     return core::Unexpected(core::sqlite::to_error(e));
   }

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <memory>
+#include <string>
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -15,9 +16,11 @@ namespace ide::submission {
 /// What the submission module is configured with (the composition root maps core::Config).
 struct SubmissionOptions {
   std::filesystem::path data_dir = "data";  // submissions.db lives here
+  std::string store = {};                   // empty: <data_dir>/submissions.db; or postgresql://...
 };
 
-/// Opens (creating or migrating) <data_dir>/submissions.db and returns the service. Submissions
+/// Opens (creating or migrating) <data_dir>/submissions.db, or the PostgreSQL database
+/// options.store names, and returns the service. Submissions
 /// that were saved but never acknowledged by `results` (a crash between the two steps) are
 /// handed to it again before this returns. `results`, `clock` and `ids` must outlive the service.
 core::Result<std::unique_ptr<SubmissionService>> make_submission_service(

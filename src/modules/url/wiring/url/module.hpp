@@ -14,8 +14,8 @@ namespace ide::url {
 /// What the url module is configured with (the composition root maps core::Config).
 struct UrlOptions {
   std::filesystem::path data_dir = "data";  // urls.db (and share.secret) live here
-  std::string share_secret;                 // empty: <data_dir>/share.secret
-  std::string store;                        // empty: <data_dir>/urls.db; or postgresql://...
+  std::string share_secret = {};            // empty: <data_dir>/share.secret
+  std::string store = {};                   // empty: <data_dir>/urls.db; or postgresql://...
 };
 
 /// Opens (creating or migrating) <data_dir>/urls.db, or the PostgreSQL database options.store

@@ -1,0 +1,150 @@
+#include "pg_submission_store.hpp"
+
+#include <algorithm>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/sqlite.hpp"
+
+namespace ide::submission {
+
+namespace {
+
+using core::pg::Param;
+
+// Numbered migrations: never edit a shipped entry; append a new one. handed_off is the
+// transactional outbox (SPEC section 8); seq keeps the order of saving for the replay.
+const std::vector<std::string> kMigrations = {
+    R"sql(
+      CREATE TABLE submissions (
+        id            TEXT PRIMARY KEY,
+        language      TEXT NOT NULL,
+        cpu_ms        BIGINT,
+        wall_ms       BIGINT,
+        memory_kb     BIGINT,
+        created_at_ms BIGINT NOT NULL,
+        handed_off    BOOLEAN NOT NULL DEFAULT false,
+        seq           BIGSERIAL,
+        code_codec    INTEGER NOT NULL,
+        stdin_codec   INTEGER NOT NULL,
+        code          BYTEA NOT NULL,
+        stdin         BYTEA NOT NULL
+      );
+      CREATE INDEX submissions_pending ON submissions (seq) WHERE NOT handed_off;
+      CREATE INDEX submissions_created ON submissions (created_at_ms, id);
+    )sql",
+};
+
+constexpr const char* kInsert =
+    "INSERT INTO submissions (id, language, cpu_ms, wall_ms, memory_kb, created_at_ms, "
+    "code_codec, stdin_codec, code, stdin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+constexpr const char* kFind =
+    "SELECT language, cpu_ms, wall_ms, memory_kb, created_at_ms, code, stdin, code_codec, "
+    "stdin_codec FROM submissions WHERE id = $1";
+constexpr const char* kExists = "SELECT 1 FROM submissions WHERE id = $1";
+constexpr const char* kMarkHandedOff = "UPDATE submissions SET handed_off = true WHERE id = $1";
+constexpr const char* kRemove = "DELETE FROM submissions WHERE id = $1";
+constexpr const char* kRemoveAll = "DELETE FROM submissions WHERE id = ANY($1::text[])";
+constexpr const char* kPending = "SELECT id FROM submissions WHERE NOT handed_off ORDER BY seq";
+constexpr const char* kCreatedBefore =
+    "SELECT created_at_ms, id FROM submissions WHERE created_at_ms < $1 "
+    "ORDER BY created_at_ms, id LIMIT $2";
+constexpr const char* kCreatedBeforeAfter =
+    "SELECT created_at_ms, id FROM submissions WHERE created_at_ms < $1 "
+    "AND (created_at_ms, id) > ($2, $3) ORDER BY created_at_ms, id LIMIT $4";
+
+constexpr std::size_t kRemoveBatch = 64;
+
+std::optional<std::int64_t> optional_int(const std::optional<std::string>& text) {
+  if (!text) return std::nullopt;
+  return std::stoll(*text);
+}
+
+}  // namespace
+
+PgSubmissionStore::PgSubmissionStore(const std::string& url) : db_(url) {
+  db_.migrate(kMigrations);
+}
+
+void PgSubmissionStore::insert(const Submission& submission) {
+  const core::sqlite::EncodedBlob code(submission.code);
+  const core::sqlite::EncodedBlob stdin_data(submission.stdin_data);
+  const std::int64_t created_at_ms = core::to_unix_ms(submission.created_at);
+  std::lock_guard lock(mutex_);
+  db_.exec(kInsert, {submission.id, submission.language, Param::integer(submission.limits.cpu_ms),
+                     Param::integer(submission.limits.wall_ms),
+                     Param::integer(submission.limits.memory_kb), Param::integer(created_at_ms),
+                     Param::integer(code.codec()), Param::integer(stdin_data.codec()),
+                     Param::bytes(code.bytes()), Param::bytes(stdin_data.bytes())});
+}
+
+std::optional<Submission> PgSubmissionStore::find(std::string_view id) {
+  core::pg::Rows rows;
+  {
+    std::lock_guard lock(mutex_);
+    rows = db_.exec(kFind, {id});
+  }
+  if (rows.rows.empty()) return std::nullopt;
+  const auto& row = rows.rows[0];
+  Submission submission;
+  submission.id = std::string(id);
+  submission.language = *row[0];
+  submission.limits.cpu_ms = optional_int(row[1]);
+  submission.limits.wall_ms = optional_int(row[2]);
+  submission.limits.memory_kb = optional_int(row[3]);
+  submission.created_at = core::from_unix_ms(std::stoll(*row[4]));
+  submission.code = core::sqlite::decode_blob(core::pg::from_bytea(*row[5]), std::stoll(*row[7]));
+  submission.stdin_data =
+      core::sqlite::decode_blob(core::pg::from_bytea(*row[6]), std::stoll(*row[8]));
+  return submission;
+}
+
+bool PgSubmissionStore::exists(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  return !db_.exec(kExists, {id}).rows.empty();
+}
+
+void PgSubmissionStore::mark_handed_off(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  db_.exec(kMarkHandedOff, {id});
+}
+
+void PgSubmissionStore::remove(std::string_view id) {
+  std::lock_guard lock(mutex_);
+  db_.exec(kRemove, {id});
+}
+
+std::vector<std::string> PgSubmissionStore::pending_hand_offs() {
+  std::lock_guard lock(mutex_);
+  std::vector<std::string> ids;
+  for (auto& row : db_.exec(kPending).rows) ids.push_back(std::move(*row[0]));
+  return ids;
+}
+
+std::vector<CreatedId> PgSubmissionStore::created_before(std::int64_t cutoff_ms,
+                                                         std::size_t limit,
+                                                         const std::optional<CreatedId>& after) {
+  const Param cutoff = Param::integer(cutoff_ms);
+  const Param count = Param::integer(static_cast<std::int64_t>(limit));
+  std::lock_guard lock(mutex_);
+  core::pg::Rows rows =
+      after ? db_.exec(kCreatedBeforeAfter,
+                       {cutoff, Param::integer(after->created_at_ms), after->id, count})
+            : db_.exec(kCreatedBefore, {cutoff, count});
+  std::vector<CreatedId> page;
+  for (auto& row : rows.rows) page.push_back({std::stoll(*row[0]), std::move(*row[1])});
+  return page;
+}
+
+std::size_t PgSubmissionStore::remove_all(const std::vector<std::string>& ids) {
+  std::size_t removed = 0;
+  for (std::size_t begin = 0; begin < ids.size(); begin += kRemoveBatch) {
+    const std::string batch =
+        core::pg::text_array(ids, begin, std::min(ids.size(), begin + kRemoveBatch));
+    std::lock_guard lock(mutex_);
+    removed += static_cast<std::size_t>(db_.exec(kRemoveAll, {batch}).affected);
+  }
+  return removed;
+}
+
+}  // namespace ide::submission
