@@ -24,6 +24,8 @@ std::string trimmed(const char* message) {
 // Schema versions live in the database itself, one row, as SQLite's user_version does.
 constexpr std::string_view kVersionTable =
     "CREATE TABLE IF NOT EXISTS ide_schema_version (version INTEGER NOT NULL)";
+// Held until the migration's transaction ends; the key is arbitrary but fixed ("ide" in ASCII).
+constexpr std::string_view kMigrationLock = "SELECT pg_advisory_xact_lock(6906981)";
 
 }  // namespace
 
@@ -144,9 +146,10 @@ Rows Connection::exec(std::string_view sql, const std::vector<Param>& params) {
 
 void Connection::migrate(const std::vector<std::string>& migrations) {
   Transaction transaction(*this);
+  // Two processes starting on one database apply each migration once: the second waits here,
+  // before even CREATE TABLE IF NOT EXISTS, which races with itself in PostgreSQL.
+  exec(kMigrationLock);
   exec(kVersionTable);
-  // Two processes starting on one database apply each migration once: the second waits here.
-  exec("LOCK TABLE ide_schema_version IN EXCLUSIVE MODE");
   Rows version = exec("SELECT version FROM ide_schema_version");
   std::size_t applied = 0;
   if (version.rows.empty()) {
