@@ -82,8 +82,12 @@ void Connection::ensure_connected() {
   PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
   if (PQstatus(conn_) != CONNECTION_OK) {
     // Not the URL itself: it may carry a password.
-    throw StorageUnavailable(
-        fmt::format("cannot reach PostgreSQL: {}", trimmed(PQerrorMessage(conn_))));
+    std::string message =
+        fmt::format("cannot reach PostgreSQL: {}", trimmed(PQerrorMessage(conn_)));
+    // Freed now: a constructor that throws runs no destructor, and the next call connects anew.
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw StorageUnavailable(message);
   }
 }
 
