@@ -7,6 +7,8 @@ result::ResultOptions result_options(const core::Config& config) {
           .languages_file = config.languages_file,
           .workers = core::worker_count(config),
           .max_queue = config.max_queue,
+          .store = config.result_store,
+          .job_lease = std::chrono::milliseconds(config.job_lease_ms),
           .limits = config.limits,
           .insecure_no_sandbox = config.insecure_no_sandbox,
           .run_cpu_weight = config.run_cpu_weight};

@@ -4,8 +4,8 @@
 #include <memory>
 #include <thread>
 
-#include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 namespace ide::core {
 
@@ -84,6 +84,11 @@ void add_config_options(CLI::App& app, Config& config) {
           "Key of the slug hash (default: generated into the data dir)");
   setting(app, "submission-store", config.submission_store,
           "Where submissions are kept: empty for SQLite in the data dir, or a postgresql:// URL");
+  setting(app, "result-store", config.result_store,
+          "Where the queue and results are kept: empty for SQLite in the data dir, or a "
+          "postgresql:// URL that several worker processes may share");
+  setting(app, "job-lease-ms", config.job_lease_ms,
+          "How long a claimed job may go unrenewed before another worker runs it again");
   setting(app, "url-store", config.url_store,
           "Where share links are kept: empty for SQLite in the data dir, or a postgresql:// URL");
   setting(app, "max-unsent", config.max_unsent_bytes,
@@ -150,6 +155,7 @@ std::string validate(const Config& config) {
   if (config.rate_limit_burst < 1) return "rate-limit-burst must be at least 1";
   if (config.retention_days < 0) return "retention-days must not be negative";
   if (config.shutdown_grace_ms < 0) return "shutdown-grace-ms must not be negative";
+  if (config.job_lease_ms < 1000) return "job-lease-ms must be at least 1000";
   return "";
 }
 

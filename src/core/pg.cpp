@@ -1,7 +1,9 @@
 #include "core/pg.hpp"
 
 #include <libpq-fe.h>
+#include <poll.h>
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 
@@ -79,7 +81,8 @@ void Connection::ensure_connected() {
     PQreset(conn_);
   }
   // Server notices ("already exists, skipping") are not errors and not ours to print.
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn_, [](void*, const char*) {}, nullptr);
   if (PQstatus(conn_) != CONNECTION_OK) {
     // Not the URL itself: it may carry a password.
     std::string message =
@@ -115,8 +118,8 @@ Rows Connection::exec(std::string_view sql, const std::vector<Param>& params) {
   // Without parameters, the simple protocol: a migration may hold several statements.
   ResultPtr result(params.empty()
                        ? PQexec(conn_, text.c_str())
-                       : PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()),
-                                      nullptr, values.data(), lengths.data(), formats.data(), 0),
+                       : PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr,
+                                      values.data(), lengths.data(), formats.data(), 0),
                    &PQclear);
   const ExecStatusType status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -171,6 +174,65 @@ void Connection::migrate(const std::vector<std::string>& migrations) {
     exec("UPDATE ide_schema_version SET version = $1", {std::to_string(i + 1)});
   }
   transaction.commit();
+}
+
+std::vector<Notification> Connection::notifications(std::chrono::milliseconds timeout) {
+  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+    throw StorageUnavailable("the PostgreSQL connection that listens is lost");
+  }
+  const auto drain = [this] {
+    std::vector<Notification> received;
+    while (PGnotify* notify = PQnotifies(conn_)) {
+      received.push_back({notify->relname, notify->extra});
+      PQfreemem(notify);
+    }
+    return received;
+  };
+  if (PQconsumeInput(conn_) == 0) {
+    throw StorageUnavailable(
+        fmt::format("lost the PostgreSQL connection: {}", trimmed(PQerrorMessage(conn_))));
+  }
+  std::vector<Notification> received = drain();
+  if (!received.empty()) return received;
+  pollfd socket{.fd = PQsocket(conn_), .events = POLLIN, .revents = 0};
+  if (::poll(&socket, 1, static_cast<int>(timeout.count())) <= 0) return {};
+  if (PQconsumeInput(conn_) == 0) {
+    throw StorageUnavailable(
+        fmt::format("lost the PostgreSQL connection: {}", trimmed(PQerrorMessage(conn_))));
+  }
+  return drain();
+}
+
+ConnectionPool::ConnectionPool(std::string url, std::size_t size)
+    : url_(std::move(url)), size_(std::max<std::size_t>(1, size)) {
+  idle_.push_back(std::make_unique<Connection>(url_));
+}
+
+ConnectionPool::Lease::Lease(ConnectionPool& pool) : pool_(pool) {
+  std::unique_lock lock(pool_.mutex_);
+  pool_.returned_.wait(lock, [&] { return !pool_.idle_.empty() || pool_.lent_ < pool_.size_; });
+  ++pool_.lent_;
+  if (!pool_.idle_.empty()) {
+    connection_ = std::move(pool_.idle_.back());
+    pool_.idle_.pop_back();
+    return;
+  }
+  lock.unlock();
+  try {
+    connection_ = std::make_unique<Connection>(pool_.url_);
+  } catch (...) {
+    lock.lock();
+    --pool_.lent_;
+    pool_.returned_.notify_one();
+    throw;
+  }
+}
+
+ConnectionPool::Lease::~Lease() {
+  std::lock_guard lock(pool_.mutex_);
+  --pool_.lent_;
+  pool_.idle_.push_back(std::move(connection_));
+  pool_.returned_.notify_one();
 }
 
 Transaction::~Transaction() {

@@ -74,8 +74,9 @@ TEST_CASE("submit answers 202 queued, then the result goes queued, running, done
   // The fake result module has not heard of it: the submission exists, so it is queued.
   Answer queued = test::get(server.port(), "/api/v1/submissions/" + id + "/result");
   REQUIRE(queued.status == 200);
-  CHECK(queued.json() == boost::json::parse(R"({"id":")" + id +
-                                            R"(","status":"queued","message":"Your submission is in queue."})"));
+  CHECK(queued.json() ==
+        boost::json::parse(R"({"id":")" + id +
+                           R"(","status":"queued","message":"Your submission is in queue."})"));
 
   server.results.set_status(id, result::Status::running);
   Answer running = test::get(server.port(), "/api/v1/submissions/" + id + "/result");
@@ -115,6 +116,21 @@ TEST_CASE("the owner's view shows the stored submission", "[http][server]") {
   CHECK(created.back() == 'Z');
 }
 
+TEST_CASE("/healthz/queue shows the queue's depth and leases", "[http][server]") {
+  HttpTestServer server;
+  Answer empty = test::get(server.port(), "/healthz/queue");
+  REQUIRE(empty.status == 200);
+  CHECK(empty.json().at("queued") == 0);
+  CHECK(empty.json().at("oldest_queued_age_ms").is_null());
+  CHECK(empty.json().at("live_leases") == 0);
+  CHECK(empty.json().at("expired_leases") == 0);
+  server.results.set_status(submit_python(server.port()), result::Status::queued);
+  server.results.set_status(submit_python(server.port()), result::Status::queued);
+  Answer two = test::get(server.port(), "/healthz/queue");
+  REQUIRE(two.status == 200);
+  CHECK(two.json().at("queued") == 2);
+}
+
 TEST_CASE("wait_ms long-polls and returns as soon as the run is done", "[http][server]") {
   HttpTestServer server;
   const std::string id = submit_python(server.port());
@@ -140,8 +156,8 @@ TEST_CASE("wait_ms long-polls and returns as soon as the run is done", "[http][s
 TEST_CASE("wait_ms and base64 must be sane", "[http][server]") {
   HttpTestServer server;
   const std::string id = submit_python(server.port());
-  for (const char* query : {"wait_ms=-1", "wait_ms=30001", "wait_ms=abc", "wait_ms=", "wait_ms=1.5",
-                            "base64=yes"}) {
+  for (const char* query :
+       {"wait_ms=-1", "wait_ms=30001", "wait_ms=abc", "wait_ms=", "wait_ms=1.5", "base64=yes"}) {
     INFO(query);
     Answer answer = test::get(server.port(), "/api/v1/submissions/" + id + "/result?" + query);
     check_error(answer, 400, "invalid_request");
@@ -165,8 +181,7 @@ TEST_CASE("output that is not UTF-8 comes as base64, text as text unless base64=
     run.id = submit_python(server.port());  // a done result never changes: a fresh one
     run.stdout_data = query[0] == '\0' ? std::string("bin\xff\x00", 5) : "hello\n";
     server.results.set(run);
-    Answer exact =
-        test::get(server.port(), "/api/v1/submissions/" + run.id + "/result" + query);
+    Answer exact = test::get(server.port(), "/api/v1/submissions/" + run.id + "/result" + query);
     const auto json = exact.json().as_object();
     CHECK(json.at("encoding") == "base64");
     CHECK(test::str(json.at("stdout")) == http::base64_encode(run.stdout_data));
@@ -263,8 +278,10 @@ TEST_CASE("Expect: 100-continue gets 100 before the body", "[http][server]") {
   HttpTestServer server;
   Connection connection(server.port());
   const std::string body = R"({"language":"python","code":"x"})";
-  connection.send_raw("POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
-                      "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n");
+  connection.send_raw(
+      "POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n");
   CHECK(connection.read().status == 100);
   connection.send_raw(body);
   CHECK(connection.read().status == 202);
@@ -306,8 +323,8 @@ TEST_CASE("oversized headers get 431, garbage gets 400", "[http][server]") {
   HttpTestServer server;  // 4 KiB of headers
   {
     Connection connection(server.port());
-    connection.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " +
-                        std::string(8 * 1024, 'a') + "\r\n\r\n");
+    connection.send_raw("GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(8 * 1024, 'a') +
+                        "\r\n\r\n");
     check_error(connection.read(), 431, "invalid_request");
   }
   {
@@ -413,7 +430,8 @@ TEST_CASE("a stalled client does not hold up others and is cut off", "[http][ser
   Connection half_headers(server.port());
   half_headers.send_raw("GET /healthz HTTP/1.1\r\nHo");
   Connection half_body(server.port());
-  half_body.send_raw("POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{");
+  half_body.send_raw(
+      "POST /api/v1/submissions HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{");
 
   CHECK(test::get(server.port(), "/healthz").status == 200);
   CHECK(test::post(server.port(), "/api/v1/submissions", R"({"language":"c","code":""})").status ==
@@ -478,11 +496,10 @@ TEST_CASE("connections beyond the limit get 503", "[http][server]") {
 
 TEST_CASE("a handler that throws answers 500 and the server goes on", "[http][server]") {
   HttpTestServer server(HttpTestServer::small_options(), "", [](http::Router& router) {
-    router.add(http::Verb::get, "/throw", [](http::Request, http::Reply) {
-      throw std::runtime_error("boom");
-    });
-    router.add(http::Verb::get, "/throw-inline",
-               [](http::Request, http::Reply) { throw 42; }, {.blocking = false});
+    router.add(http::Verb::get, "/throw",
+               [](http::Request, http::Reply) { throw std::runtime_error("boom"); });
+    router.add(http::Verb::get, "/throw-inline", [](http::Request, http::Reply) { throw 42; },
+               {.blocking = false});
     router.add(http::Verb::get, "/abandon", [](http::Request, http::Reply) {});
   });
   check_error(test::get(server.port(), "/throw"), 500, "internal_error");

@@ -138,39 +138,56 @@ json::object encode_share(std::string_view slug, const submission::Submission& s
   body["code"] = core::json::to_json_string_lossy(submission.code);
   body["stdin"] = core::json::to_json_string_lossy(submission.stdin_data);
   body["created_at"] = core::to_rfc3339(submission.created_at);
-  body["result"] =
-      run ? json::value(encode_result(*run, {.base64 = base64, .include_id = false}))
-          : json::value(nullptr);
+  body["result"] = run ? json::value(encode_result(*run, {.base64 = base64, .include_id = false}))
+                       : json::value(nullptr);
+  return body;
+}
+
+json::object encode_queue_stats(const result::QueueStats& stats) {
+  json::object body{{"queued", stats.queued},
+                    {"oldest_queued_age_ms", nullptr},
+                    {"live_leases", stats.live_leases},
+                    {"expired_leases", stats.expired_leases}};
+  if (stats.oldest_queued_age_ms) body["oldest_queued_age_ms"] = *stats.oldest_queued_age_ms;
   return body;
 }
 
 json::array encode_languages(const std::vector<result::Language>& languages) {
   json::array array;
   for (const result::Language& language : languages) {
-    array.push_back(
-        {{"id", language.id}, {"name", language.name}, {"version", language.version}});
+    array.push_back({{"id", language.id}, {"name", language.name}, {"version", language.version}});
   }
   return array;
 }
 
 std::string_view status_name(result::Status status) {
   switch (status) {
-    case result::Status::queued: return "queued";
-    case result::Status::running: return "running";
-    case result::Status::done: return "done";
+    case result::Status::queued:
+      return "queued";
+    case result::Status::running:
+      return "running";
+    case result::Status::done:
+      return "done";
   }
   return "queued";
 }
 
 std::string_view verdict_name(result::Verdict verdict) {
   switch (verdict) {
-    case result::Verdict::ok: return "ok";
-    case result::Verdict::compile_error: return "compile_error";
-    case result::Verdict::runtime_error: return "runtime_error";
-    case result::Verdict::time_limit_exceeded: return "time_limit_exceeded";
-    case result::Verdict::memory_limit_exceeded: return "memory_limit_exceeded";
-    case result::Verdict::output_limit_exceeded: return "output_limit_exceeded";
-    case result::Verdict::internal_error: return "internal_error";
+    case result::Verdict::ok:
+      return "ok";
+    case result::Verdict::compile_error:
+      return "compile_error";
+    case result::Verdict::runtime_error:
+      return "runtime_error";
+    case result::Verdict::time_limit_exceeded:
+      return "time_limit_exceeded";
+    case result::Verdict::memory_limit_exceeded:
+      return "memory_limit_exceeded";
+    case result::Verdict::output_limit_exceeded:
+      return "output_limit_exceeded";
+    case result::Verdict::internal_error:
+      return "internal_error";
   }
   return "internal_error";
 }
@@ -186,7 +203,13 @@ std::size_t json_text_size(std::string_view text) {
   std::size_t size = 0;
   for (char c : text) {
     switch (c) {
-      case '"': case '\\': case '\b': case '\f': case '\n': case '\r': case '\t':
+      case '"':
+      case '\\':
+      case '\b':
+      case '\f':
+      case '\n':
+      case '\r':
+      case '\t':
         size += 2;  // a short escape: \n
         break;
       default:

@@ -46,6 +46,8 @@ boost::json::object encode_share(std::string_view slug, const submission::Submis
 
 /// GET /api/v1/languages.
 boost::json::array encode_languages(const std::vector<result::Language>& languages);
+/// {"queued", "oldest_queued_age_ms" (null when none), "live_leases", "expired_leases"}.
+boost::json::object encode_queue_stats(const result::QueueStats& stats);
 
 std::string_view status_name(result::Status status);
 std::string_view verdict_name(result::Verdict verdict);

@@ -79,13 +79,15 @@ Response page(const Request& request) {
 #ifdef IDE_HAVE_WEB_ASSETS
   const web::Asset* asset = web::find_asset(request.path);
   if (asset == nullptr) {
-    return error_response({core::ErrorCode::not_found, "There is nothing at " + request.path + "."});
+    return error_response(
+        {core::ErrorCode::not_found, "There is nothing at " + request.path + "."});
   }
   response.content_type = std::string(asset->content_type);
   response.body = std::string(asset->body);
 #else
   if (request.path.rfind("/assets/", 0) == 0) {
-    return error_response({core::ErrorCode::not_found, "There is nothing at " + request.path + "."});
+    return error_response(
+        {core::ErrorCode::not_found, "There is nothing at " + request.path + "."});
   }
   response.content_type = "text/html; charset=utf-8";
   response.body = std::string(kFallbackPage);
@@ -104,10 +106,18 @@ void add_meta_routes(Router& router, result::ResultService& results) {
     if (!languages) return reply.send(error_response(languages.error()));
     reply.send(json_response(Status::ok, encode_languages(*languages)));
   });
+  // Reads the shared queue, so not part of /healthz, which must answer while the stores cannot.
+  router.add(Verb::get, "/healthz/queue", [&results](Request, Reply reply) {
+    auto stats = results.queue_stats();
+    if (!stats) return reply.send(error_response(stats.error()));
+    reply.send(json_response(Status::ok, encode_queue_stats(*stats)));
+  });
   const RouteOptions in_memory{.blocking = false};
   router.add(
       Verb::get, "/healthz",
-      [](Request, Reply reply) { reply.send(json_response(Status::ok, {{"status", "ok"}})); },
+      [](Request, Reply reply) {
+        reply.send(json_response(Status::ok, {{"status", "ok"}}));
+      },
       in_memory);
   const auto serve_page = [](Request request, Reply reply) { reply.send(page(request)); };
   router.add(Verb::get, "/", serve_page, in_memory);

@@ -232,8 +232,7 @@ TEST_CASE("a cancelled watch is never answered; others on the job are", "[result
   CHECK(kept.calls() == 1);
 }
 
-TEST_CASE("check_runnable: a served language and each limit within 1 and its maximum",
-          "[result]") {
+TEST_CASE("check_runnable: a served language and each limit within 1 and its maximum", "[result]") {
   ServiceHarness h;
   h.options.limits.max_cpu_ms = 20'000;
   h.options.limits.max_wall_ms = 30'000;
@@ -259,9 +258,9 @@ TEST_CASE("check_runnable: a served language and each limit within 1 and its max
       {"memory_kb", &ide::core::RequestedLimits::memory_kb, 1'048'576},
   };
   for (const Case& c : cases) {
-    for (const std::int64_t bad : {std::int64_t{0}, std::int64_t{-1}, c.max + 1,
-                                   std::numeric_limits<std::int64_t>::max(),
-                                   std::numeric_limits<std::int64_t>::min()}) {
+    for (const std::int64_t bad :
+         {std::int64_t{0}, std::int64_t{-1}, c.max + 1, std::numeric_limits<std::int64_t>::max(),
+          std::numeric_limits<std::int64_t>::min()}) {
       INFO(c.field << " = " << bad);
       ide::core::RequestedLimits limits;
       limits.*c.member = bad;
@@ -338,7 +337,7 @@ TEST_CASE("a job left running by a crash runs again, and has exactly one result"
     id = h.add("out recovered");
     ide::result::SqliteResultStore store(h.db_path());
     REQUIRE(store.enqueue(id, 1000, 10) == ide::result::EnqueueOutcome::added);
-    store.mark_running(id, 2000);
+    REQUIRE(store.claim("crashed", 2000, std::chrono::seconds(30)));
     REQUIRE(store.find_job(id)->state == Status::running);
   }
   h.open();
@@ -392,7 +391,7 @@ TEST_CASE("a job interrupted by repeated crashes ends as internal_error", "[resu
     ide::result::SqliteResultStore store(h.db_path());
     REQUIRE(store.enqueue(id, 1000, 10) == ide::result::EnqueueOutcome::added);
     for (int i = 0; i < ide::result::ResultServiceImpl::kMaxCrashes; ++i) {
-      store.mark_running(id, 2000);
+      REQUIRE(store.claim("crashed", 2000, std::chrono::seconds(30)));
       store.requeue_interrupted();
     }
   }

@@ -4,8 +4,8 @@
 // -wal after many seed-sized results, and concurrent readers.
 #include "sqlite_result_store.hpp"
 
-#include <catch2/catch.hpp>
 #include <sqlite3.h>
+#include <catch2/catch.hpp>
 
 #include <atomic>
 #include <stdexcept>
@@ -43,7 +43,7 @@ RunResult run_result(const std::string& id, std::string stdout_data, std::string
 
 void store_result(SqliteResultStore& store, const RunResult& result) {
   REQUIRE(store.enqueue(result.id, 1000, 1000) == ide::result::EnqueueOutcome::added);
-  store.mark_running(result.id, 2000);
+  REQUIRE(store.claim("worker", 2000, std::chrono::seconds(30))->id == result.id);
   store.finish(result);
 }
 
@@ -120,8 +120,7 @@ TEST_CASE("results written by the previous schema are read after the upgrade", "
   {
     ide::core::sqlite::Database old(dir / "results.db", kSchemaVersion1);
     old.prepare("INSERT INTO jobs VALUES ('old', 'done', 1000, 2000, 0)").run();
-    old.prepare(
-           "INSERT INTO results VALUES ('old', 'ok', 0, NULL, ?, ?, '', 7, 8, 9, 0, 0, 3000)")
+    old.prepare("INSERT INTO results VALUES ('old', 'ok', 0, NULL, ?, ?, '', 7, 8, 9, 0, 0, 3000)")
         .bind_blob(1, out)
         .bind_blob(2, "raw stderr")
         .run();
@@ -149,8 +148,9 @@ TEST_CASE("a corrupt compressed output is an error, not a crash", "[result][stor
            "UPDATE results SET stdout = substr(stdout, 1, 5000) || x'00' || "
            "substr(stdout, 5002) WHERE submission_id = 'a'")
         .run();
-    raw.prepare("UPDATE results SET stdout = x'28B52FFDE00000000000010000' WHERE "
-                "submission_id = 'b'")
+    raw.prepare(
+           "UPDATE results SET stdout = x'28B52FFDE00000000000010000' WHERE "
+           "submission_id = 'b'")
         .run();
   }
   CHECK_THROWS_AS(store.find_result("a"), std::runtime_error);

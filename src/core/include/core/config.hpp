@@ -17,35 +17,37 @@ namespace ide::core {
 
 struct Config {
   std::string host = "127.0.0.1";
-  std::uint16_t port = 8080;                      // 0 picks a free port
+  std::uint16_t port = 8080;  // 0 picks a free port
   std::filesystem::path data_dir = "data";
   std::filesystem::path languages_file = "config/languages.json";
-  unsigned workers = 0;                           // 0: one per core
-  std::size_t max_queue = 1000;                   // queued jobs before 503 queue_full
-  std::size_t max_body_bytes = 8 * 1024 * 1024;   // 413 beyond
+  unsigned workers = 0;                          // 0: one per core
+  std::size_t max_queue = 1000;                  // queued jobs before 503 queue_full
+  std::size_t max_body_bytes = 8 * 1024 * 1024;  // 413 beyond
   std::size_t max_connections = 1024;
-  std::int64_t header_timeout_ms = 10'000;        // to read a request's headers
-  std::int64_t body_timeout_ms = 30'000;          // to read its body
-  std::string public_url;                         // base of share links; empty: the Host header
-  std::string share_secret;                       // empty: generated into data_dir on first start
-  std::string url_store;                          // empty: SQLite in data_dir; or postgresql://...
-  std::string submission_store;                   // likewise, for submissions
+  std::int64_t header_timeout_ms = 10'000;  // to read a request's headers
+  std::int64_t body_timeout_ms = 30'000;    // to read its body
+  std::string public_url;                   // base of share links; empty: the Host header
+  std::string share_secret;                 // empty: generated into data_dir on first start
+  std::string url_store;                    // empty: SQLite in data_dir; or postgresql://...
+  std::string submission_store;             // likewise, for submissions
+  std::string result_store;                 // likewise, for the queue and the results
+  std::int64_t job_lease_ms = 30'000;       // a claimed job unrenewed this long runs again
   std::size_t max_unsent_bytes = 64 * 1024 * 1024;  // all unwritten responses together; 503 beyond
   std::size_t result_cache_bytes = 64 * 1024 * 1024;  // encoded done results kept; 0: none
   LimitSettings limits;
-  bool insecure_no_sandbox = false;               // run code without isolation (development only)
-  unsigned run_cpu_weight = 50;                   // runs' cgroup CPU weight; the server has 100
-  double rate_limit_per_minute = 60;              // submits per client; 0: off
+  bool insecure_no_sandbox = false;   // run code without isolation (development only)
+  unsigned run_cpu_weight = 50;       // runs' cgroup CPU weight; the server has 100
+  double rate_limit_per_minute = 60;  // submits per client; 0: off
   std::int64_t rate_limit_burst = 20;
   // One client cannot take the server. A client is the peer's IPv4 address or IPv6 /64, or
   // behind a proxy in trusted_proxies the X-Forwarded-For address that proxy saw.
-  std::size_t max_connections_per_client = 32;    // 429 beyond; 0: off
-  std::size_t max_queued_per_client = 10;         // unfinished submits, 429 beyond; 0: off
-  std::vector<std::string> trusted_proxies;       // addresses or CIDR networks; empty: none
-  std::int64_t shutdown_grace_ms = 10'000;        // SIGTERM: how long running jobs may finish
-  std::int64_t retention_days = 30;               // 0: keep forever
+  std::size_t max_connections_per_client = 32;  // 429 beyond; 0: off
+  std::size_t max_queued_per_client = 10;       // unfinished submits, 429 beyond; 0: off
+  std::vector<std::string> trusted_proxies;     // addresses or CIDR networks; empty: none
+  std::int64_t shutdown_grace_ms = 10'000;      // SIGTERM: how long running jobs may finish
+  std::int64_t retention_days = 30;             // 0: keep forever
   bool retention_include_shared = false;
-  std::string log_level = "info";                 // debug, info, warn, error
+  std::string log_level = "info";  // debug, info, warn, error
 };
 
 /// Registers every Config field on `app` as a flag with an IDE_* environment variable, and

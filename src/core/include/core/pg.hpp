@@ -2,7 +2,10 @@
 // numbered migrations per database as for SQLite. Library ide_core_pg: only stores link it.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <stdexcept>
@@ -69,6 +72,12 @@ std::string text_array(const std::vector<std::string>& items, std::size_t begin,
 /// True for postgresql:// and postgres:// URLs: where a store setting names PostgreSQL.
 bool is_url(std::string_view store);
 
+/// A NOTIFY this connection LISTENs to.
+struct Notification {
+  std::string channel;
+  std::string payload;
+};
+
 /// One connection, used by one thread at a time (callers hold a mutex). Reconnects once when
 /// the connection was lost before a statement.
 class Connection {
@@ -87,11 +96,46 @@ class Connection {
   /// i to i + 1. Throws when the database is newer than `migrations`.
   void migrate(const std::vector<std::string>& migrations);
 
+  /// The notifications of the channels this connection LISTENs to: those already received, else
+  /// those that arrive within `timeout` (none when it passes). Never reconnects (a new
+  /// connection would not be listening): throws StorageUnavailable when the connection is lost.
+  std::vector<Notification> notifications(std::chrono::milliseconds timeout);
+
  private:
   void ensure_connected();
 
   std::string url_;
   PGconn* conn_ = nullptr;
+};
+
+/// A few connections to one database, each lent to one thread at a time: reads and writes of
+/// several threads overlap instead of queueing for one connection.
+class ConnectionPool {
+ public:
+  /// Connects the first connection at once (throws StorageUnavailable), the others on demand.
+  ConnectionPool(std::string url, std::size_t size);
+
+  /// One connection, lent until destroyed.
+  class Lease {
+   public:
+    explicit Lease(ConnectionPool& pool);
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ~Lease();
+    Connection& db() { return *connection_; }
+
+   private:
+    ConnectionPool& pool_;
+    std::unique_ptr<Connection> connection_;
+  };
+
+ private:
+  const std::string url_;
+  const std::size_t size_;
+  std::mutex mutex_;
+  std::condition_variable returned_;
+  std::vector<std::unique_ptr<Connection>> idle_;
+  std::size_t lent_ = 0;
 };
 
 /// BEGIN on construction; ROLLBACK unless commit() ran.

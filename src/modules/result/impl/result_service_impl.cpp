@@ -1,7 +1,10 @@
 #include "result_service_impl.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <exception>
+#include <random>
 #include <utility>
 
 #include <fmt/format.h>
@@ -36,6 +39,20 @@ RunResult internal_error_result(const std::string& id, std::string_view reason) 
   return result;
 }
 
+/// "host:pid:random": unique among the processes sharing a store, readable in its rows.
+std::string lease_owner_name() {
+  char host[256] = {};
+  if (::gethostname(host, sizeof host - 1) != 0) host[0] = '\0';
+  std::random_device random;
+  return fmt::format("{}:{}:{:08x}", host, ::getpid(), random());
+}
+
+core::Unexpected storage_error(std::string_view what, std::string_view id,
+                               const std::exception& e) {
+  core::log::error("{} {}: {}", what, id, e.what());
+  return core::Unexpected(core::sqlite::to_error(e));
+}
+
 }  // namespace
 
 ResultServiceImpl::ResultServiceImpl(std::unique_ptr<ResultStore> store,
@@ -47,41 +64,43 @@ ResultServiceImpl::ResultServiceImpl(std::unique_ptr<ResultStore> store,
       catalogue_(std::move(catalogue)),
       clock_(clock),
       options_(options),
-      executor_(options.limits) {
-  // No worker of this process has started, so a job marked running was cut short by a crash.
+      executor_(options.limits),
+      owner_(lease_owner_name()) {
+  // No worker of this process has started: in a store only this process opens, a job marked
+  // running was cut short by a crash.
   if (const std::size_t interrupted = store_->requeue_interrupted(); interrupted > 0) {
     core::log::warn("{} job(s) were interrupted by a crash and will run again", interrupted);
   }
-  for (JobRecord& job : store_->queued_jobs()) {
-    const core::TimePoint enqueued_at = core::from_unix_ms(job.enqueued_at_ms);
-    if (job.attempts >= kMaxCrashes) {
-      core::log::error("submission {}: interrupted by {} crashes, not running it again", job.id,
-                       job.attempts);
-      RunResult result = internal_error_result(
-          job.id, fmt::format("the run was interrupted {} times by a server crash", job.attempts));
-      result.created_at = enqueued_at;
-      result.status = Status::done;
-      result.finished_at = clock_.now();
-      store_->finish(result);
-      continue;
+  events_.job_queued = [this] { signal_work(); };
+  events_.result_done = [this](const std::string& id) { answer_if_done(id); };
+  events_.missed = [this] {
+    signal_work();
+    std::vector<std::string> ids;
+    {
+      std::lock_guard lock(mutex_);
+      for (auto it = waiters_.begin(); it != waiters_.end(); it = waiters_.upper_bound(it->first)) {
+        ids.push_back(it->first);
+      }
     }
-    active_.emplace(job.id, ActiveJob{Status::queued, enqueued_at});
-    queue_.push_back(std::move(job.id));
-  }
+    for (const std::string& id : ids) answer_if_done(id);
+  };
+  store_->subscribe(events_);
   timer_ = std::thread([this] { timer_loop(); });
 }
 
 ResultServiceImpl::~ResultServiceImpl() {
   stop(std::chrono::milliseconds(0));
-  std::vector<Answer> answers;
+  std::vector<Pending> pending;
   {
     std::lock_guard lock(mutex_);
     timer_exit_ = true;
-    answers = take_all_waiters_locked();
+    pending = take_all_waiters_locked();
   }
   timer_cv_.notify_all();
   timer_.join();
-  deliver(std::move(answers));
+  answer_with_status(std::move(pending));
+  // Its event thread calls into this object: it goes before the members it uses.
+  store_.reset();
 }
 
 core::Result<void> ResultServiceImpl::enqueue(std::string_view submission_id) {
@@ -91,16 +110,12 @@ core::Result<void> ResultServiceImpl::enqueue(std::string_view submission_id) {
       return core::fail(core::ErrorCode::shutting_down,
                         "The server is shutting down and accepts no new work.");
     }
-    if (active_.find(submission_id) != active_.end()) return {};
   }
-  // Whole milliseconds, as stored, so a status from memory and one from the file agree.
-  const core::TimePoint now = core::from_unix_ms(core::to_unix_ms(clock_.now()));
   EnqueueOutcome outcome;
   try {
-    outcome = store_->enqueue(submission_id, core::to_unix_ms(now), options_.max_queue);
+    outcome = store_->enqueue(submission_id, core::to_unix_ms(clock_.now()), options_.max_queue);
   } catch (const std::exception& e) {
-    core::log::error("enqueue {}: {}", submission_id, e.what());
-    return core::Unexpected(core::sqlite::to_error(e));
+    return storage_error("enqueue", submission_id, e);
   }
   switch (outcome) {
     case EnqueueOutcome::queue_full:
@@ -112,38 +127,26 @@ core::Result<void> ResultServiceImpl::enqueue(std::string_view submission_id) {
     case EnqueueOutcome::added:
       break;
   }
-  {
-    std::lock_guard lock(mutex_);
-    active_.emplace(std::string(submission_id), ActiveJob{Status::queued, now});
-    queue_.emplace_back(submission_id);
-  }
-  work_cv_.notify_one();
+  signal_work();
   return {};
 }
 
 core::Result<RunResult> ResultServiceImpl::get_result(std::string_view submission_id) {
-  {
-    std::lock_guard lock(mutex_);
-    if (auto it = active_.find(submission_id); it != active_.end()) {
-      return status_locked(it->first, it->second);
-    }
-  }
-  // Not queued or running in this process: finished, or unknown. The result is committed before
-  // its job leaves active_, so a job that just finished is found here.
   try {
-    if (std::optional<RunResult> result = store_->find_result(submission_id)) return *result;
-    // Enqueued by a concurrent call that has committed but not yet reached active_.
-    if (std::optional<JobRecord> job = store_->find_job(submission_id);
-        job && job->state != Status::done) {
+    const std::optional<JobRecord> job = store_->find_job(submission_id);
+    if (job && job->state != Status::done) {
       RunResult status;
       status.id = job->id;
       status.status = job->state;
       status.created_at = core::from_unix_ms(job->enqueued_at_ms);
       return status;
     }
+    // Done: the job and its result were committed together (and are purged together).
+    if (job) {
+      if (std::optional<RunResult> result = store_->find_result(submission_id)) return *result;
+    }
   } catch (const std::exception& e) {
-    core::log::error("get_result {}: {}", submission_id, e.what());
-    return core::Unexpected(core::sqlite::to_error(e));
+    return storage_error("get_result", submission_id, e);
   }
   return core::fail(core::ErrorCode::not_found, "No submission has this id.");
 }
@@ -160,18 +163,27 @@ core::Result<WatchHandle> ResultServiceImpl::watch_result(std::string_view submi
       if (!cancelled->load()) done(std::move(result));
     });
   };
+  std::uint64_t token = 0;
   {
     std::unique_lock lock(mutex_);
-    if (auto it = active_.find(submission_id); it != active_.end() && wait.count() > 0 &&
-                                               !stopping_) {
-      auto waiter = waiters_.emplace(std::string(submission_id), Waiter{std::move(answer), {}});
+    if (wait.count() > 0 && !stopping_) {
+      token = ++next_token_;
+      auto waiter =
+          waiters_.emplace(std::string(submission_id), Waiter{token, std::move(answer), {}});
       waiter->second.deadline = deadlines_.emplace(SteadyClock::now() + wait, waiter);
-      lock.unlock();
-      timer_cv_.notify_one();
-      return WatchHandle(std::move(cancelled));
     }
   }
-  answer(get_result(submission_id));
+  if (token == 0) {
+    answer(get_result(submission_id));
+    return WatchHandle(std::move(cancelled));
+  }
+  timer_cv_.notify_one();
+  // Registered before the look: a result committed from now on finds the waiter in finish() or
+  // in its event, so none is missed between the two.
+  core::Result<RunResult> now = get_result(submission_id);
+  if (!now || now->status == Status::done) {
+    if (ResultCallback mine = take_waiter(submission_id, token)) mine(std::move(now));
+  }
   return WatchHandle(std::move(cancelled));
 }
 
@@ -183,31 +195,22 @@ core::Result<void> ResultServiceImpl::check_runnable(std::string_view language,
 
 core::Result<std::vector<Language>> ResultServiceImpl::languages() { return catalogue_.served(); }
 
+core::Result<QueueStats> ResultServiceImpl::queue_stats() {
+  try {
+    return store_->queue_stats(core::to_unix_ms(clock_.now()));
+  } catch (const std::exception& e) {
+    return storage_error("queue_stats", "", e);
+  }
+}
+
 core::Result<PurgeOutcome> ResultServiceImpl::purge(
     const std::vector<std::string>& submission_ids) {
-  PurgeOutcome outcome;
-  std::vector<std::string> idle;
-  {
-    // Queued and running jobs live in active_ until their result is committed; the store checks
-    // its own state too, for a job enqueued between this look and its transaction.
-    std::lock_guard lock(mutex_);
-    for (const std::string& id : submission_ids) {
-      if (active_.find(id) != active_.end()) {
-        outcome.skipped.push_back(id);
-      } else {
-        idle.push_back(id);
-      }
-    }
-  }
+  // The store leaves queued and running jobs alone, whichever process runs them.
   try {
-    PurgeOutcome stored = store_->purge(idle);
-    outcome.purged = stored.purged;
-    outcome.skipped.insert(outcome.skipped.end(), stored.skipped.begin(), stored.skipped.end());
+    return store_->purge(submission_ids);
   } catch (const std::exception& e) {
-    core::log::error("purging results failed: {}", e.what());
-    return core::Unexpected(core::sqlite::to_error(e));
+    return storage_error("purging results", "", e);
   }
-  return outcome;
 }
 
 void ResultServiceImpl::start(JobSource& jobs) {
@@ -219,7 +222,8 @@ void ResultServiceImpl::start(JobSource& jobs) {
   for (unsigned slot = 0; slot < options_.workers; ++slot) {
     workers_.emplace_back([this, slot] { worker_loop(slot); });
   }
-  core::log::info("{} worker(s) started, {} job(s) queued", options_.workers, queue_.size());
+  lease_thread_ = std::thread([this] { lease_loop(); });
+  core::log::info("{} worker(s) started as {}", options_.workers, owner_);
 }
 
 void ResultServiceImpl::stop(std::chrono::milliseconds grace) {
@@ -230,8 +234,8 @@ void ResultServiceImpl::stop(std::chrono::milliseconds grace) {
     work_cv_.notify_all();
     if (!idle_cv_.wait_for(lock, grace, [this] { return busy_ == 0; })) {
       core::log::warn(
-          "{} job(s) still running after the grace period: killing them; they stay "
-          "queued for the next start",
+          "{} job(s) still running after the grace period: killing them; they go back to the "
+          "queue",
           busy_);
       cancelled_ = true;
       for (sandbox::Box* box : open_boxes_) {
@@ -241,81 +245,123 @@ void ResultServiceImpl::stop(std::chrono::milliseconds grace) {
     workers.swap(workers_);
   }
   for (std::thread& worker : workers) worker.join();
-  std::vector<Answer> answers;
+  std::vector<Pending> pending;
   {
     std::lock_guard lock(mutex_);
-    answers = take_all_waiters_locked();
+    lease_exit_ = true;
+    pending = take_all_waiters_locked();
   }
-  deliver(std::move(answers));
+  lease_cv_.notify_all();
+  if (lease_thread_.joinable()) lease_thread_.join();
+  answer_with_status(std::move(pending));
 }
 
 void ResultServiceImpl::worker_loop(unsigned slot) {
   std::unique_lock lock(mutex_);
-  while (true) {
-    work_cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-    if (stopping_) return;
-    std::string id = std::move(queue_.front());
-    queue_.pop_front();
-    auto job = active_.find(id);
-    if (job == active_.end()) continue;
-    job->second.status = Status::running;
+  while (!stopping_) {
+    const std::uint64_t seen = work_signal_;
     ++busy_;
     lock.unlock();
-    const JobEnd end = run_job(slot, id);
+    const JobEnd end = run_next(slot);
     lock.lock();
     --busy_;
     idle_cv_.notify_all();
     if (end == JobEnd::retry_later) {
-      if (job = active_.find(id); job != active_.end()) {
-        job->second.status = Status::queued;
-        queue_.push_back(id);
-      }
       // Pause this worker so that a failing disk or submission store is not hammered.
       work_cv_.wait_for(lock, options_.retry_pause, [this] { return stopping_; });
-    } else if (end == JobEnd::left_queued) {
-      if (job = active_.find(id); job != active_.end()) job->second.status = Status::queued;
+    } else if (end == JobEnd::none_queued) {
+      // Woken by an enqueue or a store event; the timeout finds leases that ran out.
+      work_cv_.wait_for(lock, options_.lease,
+                        [this, seen] { return stopping_ || work_signal_ != seen; });
     }
   }
 }
 
-ResultServiceImpl::JobEnd ResultServiceImpl::run_job(unsigned slot, const std::string& id) {
+void ResultServiceImpl::lease_loop() {
+  std::unique_lock lock(mutex_);
+  while (!lease_cv_.wait_for(lock, options_.lease / 3, [this] { return lease_exit_; })) {
+    if (held_.empty()) continue;
+    const std::vector<std::string> held(held_.begin(), held_.end());
+    lock.unlock();
+    try {
+      store_->renew_leases(owner_, held, options_.lease);
+    } catch (const std::exception& e) {
+      core::log::warn("cannot renew the leases of {} running job(s): {}", held.size(), e.what());
+    }
+    lock.lock();
+  }
+}
+
+ResultServiceImpl::JobEnd ResultServiceImpl::run_next(unsigned slot) {
+  std::optional<ClaimedJob> claimed;
   try {
-    store_->mark_running(id, core::to_unix_ms(clock_.now()));
+    claimed = store_->claim(owner_, core::to_unix_ms(clock_.now()), options_.lease);
   } catch (const std::exception& e) {
-    core::log::error("submission {}: cannot mark it running: {}", id, e.what());
+    core::log::error("cannot claim a job: {}", e.what());
     return JobEnd::retry_later;
   }
-  core::Result<JobInput> job = jobs_->fetch(id);
+  if (!claimed) return JobEnd::none_queued;
+  {
+    std::lock_guard lock(mutex_);
+    held_.insert(claimed->id);
+  }
+  const JobEnd end = run_job(slot, *claimed);
+  std::lock_guard lock(mutex_);
+  held_.erase(claimed->id);
+  return end;
+}
+
+ResultServiceImpl::JobEnd ResultServiceImpl::run_job(unsigned slot, const ClaimedJob& claimed) {
+  const std::string& id = claimed.id;
   RunResult result;
-  if (job) {
-    std::optional<RunResult> executed = execute(slot, *job);
-    if (!executed) {
-      try {
-        store_->mark_queued(id);
-      } catch (const std::exception& e) {
-        // Still marked running: the next start re-queues it as interrupted.
-        core::log::error("submission {}: {}", id, e.what());
-      }
+  if (claimed.attempts >= kMaxCrashes) {
+    core::log::error("submission {}: interrupted by {} crashes, not running it again", id,
+                     claimed.attempts);
+    result = internal_error_result(
+        id, fmt::format("the run was interrupted {} times by a server crash", claimed.attempts));
+  } else {
+    bool stopping = false;
+    {
+      std::lock_guard lock(mutex_);
+      stopping = stopping_;
+    }
+    if (stopping) {
+      release(id);
       return JobEnd::left_queued;
     }
-    result = std::move(*executed);
-  } else if (job.error().code == core::ErrorCode::not_found) {
-    result = internal_error_result(id, "the submission no longer exists");
-  } else {
-    core::log::warn("submission {}: cannot fetch it: {}", id, job.error().message);
-    try {
-      store_->mark_queued(id);
-    } catch (const std::exception& e) {
-      core::log::error("submission {}: {}", id, e.what());
+    core::Result<JobInput> job = jobs_->fetch(id);
+    if (job) {
+      std::optional<RunResult> executed = execute(slot, *job);
+      if (!executed) {
+        release(id);
+        return JobEnd::left_queued;
+      }
+      result = std::move(*executed);
+    } else if (job.error().code == core::ErrorCode::not_found) {
+      result = internal_error_result(id, "the submission no longer exists");
+    } else {
+      core::log::warn("submission {}: cannot fetch it: {}", id, job.error().message);
+      release(id);
+      return JobEnd::retry_later;
     }
-    return JobEnd::retry_later;
   }
+  result.created_at = core::from_unix_ms(claimed.enqueued_at_ms);
   try {
     finish(std::move(result));
     return JobEnd::finished;
   } catch (const std::exception& e) {
     core::log::error("submission {}: cannot store its result: {}", id, e.what());
+    release(id);
     return JobEnd::retry_later;
+  }
+}
+
+void ResultServiceImpl::release(const std::string& id) {
+  try {
+    store_->release(id, owner_);
+  } catch (const std::exception& e) {
+    // Still running under this service's lease, no longer renewed: it runs again once it lapses.
+    core::log::error("submission {}: cannot put it back in the queue: {}", id, e.what());
   }
 }
 
@@ -323,13 +369,11 @@ std::optional<RunResult> ResultServiceImpl::execute(unsigned slot, const JobInpu
   const LanguageSpec* language = catalogue_.find(job.language);
   if (language == nullptr) {
     return internal_error_result(
-        job.id,
-        fmt::format("the language '{}' is not installed on this server", job.language));
+        job.id, fmt::format("the language '{}' is not installed on this server", job.language));
   }
   core::Result<std::unique_ptr<sandbox::Box>> box = sandbox_->open_box(slot);
   if (!box) {
-    core::log::error("submission {}: cannot open a sandbox box: {}", job.id,
-                     box.error().message);
+    core::log::error("submission {}: cannot open a sandbox box: {}", job.id, box.error().message);
     return internal_error_result(job.id,
                                  fmt::format("no sandbox available: {}", box.error().message));
   }
@@ -351,32 +395,35 @@ std::optional<RunResult> ResultServiceImpl::execute(unsigned slot, const JobInpu
 void ResultServiceImpl::finish(RunResult result) {
   result.status = Status::done;
   result.finished_at = core::from_unix_ms(core::to_unix_ms(clock_.now()));
-  {
-    std::lock_guard lock(mutex_);
-    if (auto job = active_.find(result.id); job != active_.end()) {
-      result.created_at = job->second.enqueued_at;
-    }
-  }
   store_->finish(result);
-  std::vector<ResultCallback> callbacks;
+  std::vector<Pending> pending;
   {
     std::lock_guard lock(mutex_);
-    active_.erase(result.id);
-    auto [first, last] = waiters_.equal_range(result.id);
-    for (auto it = first; it != last; ++it) {
-      callbacks.push_back(std::move(it->second.done));
-      deadlines_.erase(it->second.deadline);
-    }
-    waiters_.erase(first, last);
+    pending = take_waiters_locked(result.id);
   }
-  for (std::size_t i = 0; i < callbacks.size(); ++i) {
+  for (std::size_t i = 0; i < pending.size(); ++i) {
     // The last waiter may have the result itself; the others get copies.
-    if (i + 1 == callbacks.size()) {
-      callbacks[i](std::move(result));
+    if (i + 1 == pending.size()) {
+      pending[i].done(std::move(result));
     } else {
-      callbacks[i](result);
+      pending[i].done(result);
     }
   }
+}
+
+void ResultServiceImpl::answer_if_done(const std::string& id) {
+  {
+    std::lock_guard lock(mutex_);
+    if (waiters_.find(id) == waiters_.end()) return;
+  }
+  core::Result<RunResult> now = get_result(id);
+  if (now && now->status != Status::done) return;
+  std::vector<Pending> pending;
+  {
+    std::lock_guard lock(mutex_);
+    pending = take_waiters_locked(id);
+  }
+  for (Pending& each : pending) each.done(now);
 }
 
 void ResultServiceImpl::timer_loop() {
@@ -391,52 +438,63 @@ void ResultServiceImpl::timer_loop() {
       timer_cv_.wait_until(lock, deadline);
     }
     const SteadyClock::time_point now = SteadyClock::now();
-    std::vector<Answer> answers;
+    std::vector<Pending> expired;
     while (!deadlines_.empty() && deadlines_.begin()->first <= now) {
       const WaiterMap::iterator waiter = deadlines_.begin()->second;
       deadlines_.erase(deadlines_.begin());
-      RunResult status;
-      if (auto job = active_.find(waiter->first); job != active_.end()) {
-        status = status_locked(job->first, job->second);
-      } else {
-        status.id = waiter->first;
-      }
-      answers.push_back({std::move(waiter->second.done), std::move(status)});
+      expired.push_back({waiter->first, std::move(waiter->second.done)});
       waiters_.erase(waiter);
     }
-    if (answers.empty()) continue;
+    if (expired.empty()) continue;
     lock.unlock();
-    deliver(std::move(answers));
+    answer_with_status(std::move(expired));
     lock.lock();
   }
 }
 
-RunResult ResultServiceImpl::status_locked(const std::string& id, const ActiveJob& job) const {
-  RunResult status;
-  status.id = id;
-  status.status = job.status;
-  status.created_at = job.enqueued_at;
-  return status;
+ResultCallback ResultServiceImpl::take_waiter(std::string_view id, std::uint64_t token) {
+  std::lock_guard lock(mutex_);
+  auto [first, last] = waiters_.equal_range(id);
+  for (auto it = first; it != last; ++it) {
+    if (it->second.token != token) continue;
+    ResultCallback done = std::move(it->second.done);
+    deadlines_.erase(it->second.deadline);
+    waiters_.erase(it);
+    return done;
+  }
+  return {};
 }
 
-std::vector<ResultServiceImpl::Answer> ResultServiceImpl::take_all_waiters_locked() {
-  std::vector<Answer> answers;
-  for (auto& [id, waiter] : waiters_) {
-    RunResult status;
-    if (auto job = active_.find(id); job != active_.end()) {
-      status = status_locked(id, job->second);
-    } else {
-      status.id = id;
-    }
-    answers.push_back({std::move(waiter.done), std::move(status)});
+std::vector<ResultServiceImpl::Pending> ResultServiceImpl::take_waiters_locked(
+    std::string_view id) {
+  std::vector<Pending> pending;
+  auto [first, last] = waiters_.equal_range(id);
+  for (auto it = first; it != last; ++it) {
+    pending.push_back({it->first, std::move(it->second.done)});
+    deadlines_.erase(it->second.deadline);
   }
+  waiters_.erase(first, last);
+  return pending;
+}
+
+std::vector<ResultServiceImpl::Pending> ResultServiceImpl::take_all_waiters_locked() {
+  std::vector<Pending> pending;
+  for (auto& [id, waiter] : waiters_) pending.push_back({id, std::move(waiter.done)});
   waiters_.clear();
   deadlines_.clear();
-  return answers;
+  return pending;
 }
 
-void ResultServiceImpl::deliver(std::vector<Answer> answers) {
-  for (Answer& answer : answers) answer.done(std::move(answer.result));
+void ResultServiceImpl::answer_with_status(std::vector<Pending> pending) {
+  for (Pending& each : pending) each.done(get_result(each.id));
+}
+
+void ResultServiceImpl::signal_work() {
+  {
+    std::lock_guard lock(mutex_);
+    ++work_signal_;
+  }
+  work_cv_.notify_one();
 }
 
 }  // namespace ide::result

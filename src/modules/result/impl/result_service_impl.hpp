@@ -1,15 +1,16 @@
-// The in-process ResultService: a durable queue in results.db mirrored in memory, a pool of
-// workers each owning one sandbox slot, and long-poll waiters answered by one timer thread.
+// The ResultService: workers (each owning one sandbox slot) claim jobs from the store's queue
+// under leases, so several processes can share one queue; long-poll waiters are answered by the
+// finishing worker, by the store's events of other processes, or by one timer thread.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
-#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -30,6 +31,7 @@ struct ServiceOptions {
   std::size_t max_queue = 1000;  // queued jobs before enqueue answers queue_full
   core::LimitSettings limits;
   std::chrono::milliseconds retry_pause{2000};  // after a transient failure (storage, fetch)
+  std::chrono::milliseconds lease{30'000};      // a claimed job's lease, renewed every third
 };
 
 class ResultServiceImpl final : public ResultService {
@@ -38,8 +40,8 @@ class ResultServiceImpl final : public ResultService {
   /// so that a program that brings the server down cannot do so forever.
   static constexpr std::int64_t kMaxCrashes = 3;
 
-  /// Queues again the jobs a crash left running and loads the queue; runs nothing before start().
-  /// Throws when the store fails.
+  /// Queues again the jobs a crash left running (for a store only this process opens) and
+  /// listens to the store's events; runs nothing before start(). Throws when the store fails.
   ResultServiceImpl(std::unique_ptr<ResultStore> store, std::unique_ptr<sandbox::Sandbox> sandbox,
                     LanguageCatalogue catalogue, const core::Clock& clock, ServiceOptions options);
   ResultServiceImpl(const ResultServiceImpl&) = delete;
@@ -55,45 +57,57 @@ class ResultServiceImpl final : public ResultService {
   core::Result<void> check_runnable(std::string_view language,
                                     const core::RequestedLimits& limits) override;
   core::Result<std::vector<Language>> languages() override;
+  core::Result<QueueStats> queue_stats() override;
   core::Result<PurgeOutcome> purge(const std::vector<std::string>& submission_ids) override;
 
-  /// Starts the workers; `jobs` must outlive stop(). Call once.
+  /// Starts the workers, which claim jobs from the store; `jobs` must outlive stop(). Call once.
   void start(JobSource& jobs);
-  /// Refuses new work, lets running jobs finish for up to `grace`, then cancels them (they stay
-  /// queued for the next start) and joins the workers. Pending waiters get their current status.
+  /// Refuses new work, lets running jobs finish for up to `grace`, then cancels them (they go
+  /// back to queued) and joins the workers. Pending waiters get their current status.
   void stop(std::chrono::milliseconds grace);
 
   const sandbox::Sandbox& sandbox() const { return *sandbox_; }
+  /// Names this service's leases in the store: host, pid and a random part.
+  const std::string& owner() const { return owner_; }
 
  private:
   using SteadyClock = std::chrono::steady_clock;
-  struct ActiveJob {
-    Status status = Status::queued;
-    core::TimePoint enqueued_at;
-  };
   struct Waiter;
   using WaiterMap = std::multimap<std::string, Waiter, std::less<>>;
   struct Waiter {
+    std::uint64_t token = 0;
     ResultCallback done;
     std::multimap<SteadyClock::time_point, WaiterMap::iterator>::iterator deadline;
   };
-  /// A callback to call, with its answer, once the mutex is released.
-  struct Answer {
+  /// A waiter taken out of waiters_, to be answered once the mutex is released.
+  struct Pending {
+    std::string id;
     ResultCallback done;
-    RunResult result;
   };
-  enum class JobEnd { finished, retry_later, left_queued };
+  enum class JobEnd { finished, retry_later, left_queued, none_queued };
 
   void worker_loop(unsigned slot);
   void timer_loop();
-  JobEnd run_job(unsigned slot, const std::string& id);
+  void lease_loop();
+  /// Claims a job and runs it.
+  JobEnd run_next(unsigned slot);
+  JobEnd run_job(unsigned slot, const ClaimedJob& claimed);
+  /// Puts a job this service holds back to queued; a failure leaves its lease to run out.
+  void release(const std::string& id);
   /// nullopt when the job was cancelled by stop().
   std::optional<RunResult> execute(unsigned slot, const JobInput& job);
   /// Writes `result` and answers its waiters. Throws when the store fails.
   void finish(RunResult result);
-  RunResult status_locked(const std::string& id, const ActiveJob& job) const;
-  std::vector<Answer> take_all_waiters_locked();
-  static void deliver(std::vector<Answer> answers);
+  /// Answers the waiters of `id` if its result is stored (finished by another process).
+  void answer_if_done(const std::string& id);
+  /// The waiter `token` of `id`, if nobody answered it yet.
+  ResultCallback take_waiter(std::string_view id, std::uint64_t token);
+  std::vector<Pending> take_waiters_locked(std::string_view id);
+  std::vector<Pending> take_all_waiters_locked();
+  /// Answers each with the current state of its job (reads the store).
+  void answer_with_status(std::vector<Pending> pending);
+  /// Wakes an idle worker: a job may be claimable.
+  void signal_work();
 
   std::unique_ptr<ResultStore> store_;
   std::unique_ptr<sandbox::Sandbox> sandbox_;
@@ -101,24 +115,30 @@ class ResultServiceImpl final : public ResultService {
   const core::Clock& clock_;
   const ServiceOptions options_;
   const Executor executor_;
+  const std::string owner_;
+  StoreEvents events_;
 
   std::mutex mutex_;
-  std::condition_variable work_cv_;   // queue_ gained a job, or stopping_
+  std::condition_variable work_cv_;   // work_signal_ moved, or stopping_
   std::condition_variable idle_cv_;   // busy_ dropped
   std::condition_variable timer_cv_;  // a waiter was added, or timer_exit_
-  std::deque<std::string> queue_;
-  std::map<std::string, ActiveJob, std::less<>> active_;  // every queued or running job
+  std::condition_variable lease_cv_;  // lease_exit_
+  std::uint64_t work_signal_ = 0;     // counts the signals that a job may be claimable
+  std::uint64_t next_token_ = 0;
   WaiterMap waiters_;
   std::multimap<SteadyClock::time_point, WaiterMap::iterator> deadlines_;
+  std::set<std::string, std::less<>> held_;  // jobs this service has claimed and not let go
   JobSource* jobs_ = nullptr;
   std::vector<sandbox::Box*> open_boxes_;  // per slot, while a job runs in it
-  unsigned busy_ = 0;
+  unsigned busy_ = 0;                      // workers claiming or running a job
   bool started_ = false;
   bool stopping_ = false;
   bool cancelled_ = false;  // the grace period is over: running jobs are killed and left queued
   bool timer_exit_ = false;
+  bool lease_exit_ = false;
   std::vector<std::thread> workers_;
   std::thread timer_;
+  std::thread lease_thread_;
 };
 
 }  // namespace ide::result

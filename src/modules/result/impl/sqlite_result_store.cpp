@@ -1,7 +1,6 @@
 #include "sqlite_result_store.hpp"
 
 #include <algorithm>
-#include <stdexcept>
 
 #include "core/clock.hpp"
 
@@ -10,8 +9,8 @@ namespace ide::result {
 namespace {
 
 using ReaderLease = core::sqlite::ReaderPool::Lease;
-using core::sqlite::Statement;
 using core::sqlite::ResetOnExit;
+using core::sqlite::Statement;
 using core::sqlite::Transaction;
 
 const std::vector<std::string> kMigrations = {
@@ -49,27 +48,20 @@ const std::vector<std::string> kMigrations = {
     ALTER TABLE results ADD COLUMN stderr_codec INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE results ADD COLUMN compile_output_codec INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 3: running jobs are leased by the worker that claimed them (ResultStore). Only one process
+    // opens this file, so a lease runs out only under a worker that stopped renewing it.
+    R"sql(
+    ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
+    ALTER TABLE jobs ADD COLUMN lease_until_ms INTEGER;
+    )sql",
 };
 
 // Jobs purged per transaction: each result may carry megabytes of overflow pages to free, and
 // workers storing results wait for the write lock meanwhile.
 constexpr std::size_t kPurgeBatch = 32;
 
-Status parse_state(const std::string& text) {
-  if (text == "queued") return Status::queued;
-  if (text == "running") return Status::running;
-  if (text == "done") return Status::done;
-  throw std::runtime_error("results.db: unknown job state '" + text + "'");
-}
-
-Verdict parse_verdict(const std::string& text) {
-  for (Verdict v :
-       {Verdict::ok, Verdict::compile_error, Verdict::runtime_error, Verdict::time_limit_exceeded,
-        Verdict::memory_limit_exceeded, Verdict::output_limit_exceeded, Verdict::internal_error}) {
-    if (to_string(v) == text) return v;
-  }
-  throw std::runtime_error("results.db: unknown verdict '" + text + "'");
-}
+/// The clock of leases: real time, whatever clock the service keeps its timestamps by.
+std::int64_t lease_clock_ms() { return core::to_unix_ms(std::chrono::system_clock::now()); }
 
 std::optional<std::int64_t> optional_int(const std::optional<int>& value) {
   if (!value) return std::nullopt;
@@ -115,62 +107,100 @@ std::size_t SqliteResultStore::requeue_interrupted() {
   std::lock_guard lock(write_mutex_);
   writer_
       .prepare(
-          "UPDATE jobs SET state = 'queued', started_at_ms = NULL, attempts = attempts + 1 "
-          "WHERE state = 'running'")
+          "UPDATE jobs SET state = 'queued', started_at_ms = NULL, lease_owner = NULL, "
+          "lease_until_ms = NULL, attempts = attempts + 1 WHERE state = 'running'")
       .run();
   return static_cast<std::size_t>(writer_.changes());
 }
 
-std::vector<JobRecord> SqliteResultStore::queued_jobs() {
-  ReaderLease lease(readers_);
-  Statement& select = lease.db().prepare(
-      "SELECT submission_id, enqueued_at_ms, attempts FROM jobs WHERE state = 'queued' "
-      "ORDER BY enqueued_at_ms, rowid");
-  ResetOnExit reset(select);
-  std::vector<JobRecord> jobs;
-  while (select.step()) {
-    JobRecord job;
-    job.id = select.column_text(0);
-    job.enqueued_at_ms = select.column_int(1);
-    job.attempts = select.column_int(2);
-    jobs.push_back(std::move(job));
-  }
-  return jobs;
-}
-
-void SqliteResultStore::mark_running(std::string_view id, std::int64_t now_ms) {
+std::optional<ClaimedJob> SqliteResultStore::claim(std::string_view owner, std::int64_t now_ms,
+                                                   std::chrono::milliseconds lease) {
   std::lock_guard lock(write_mutex_);
   // No fsync of its own: no answer depends on it (a running job reads as queued to nobody's
   // harm), and a start re-queues a running job anyway. Lost in a power cut, the job is still
   // queued and runs again; only its crash count (attempts) misses that run, and only a power cut,
   // not a process crash, can lose it.
   core::sqlite::RelaxedSync relaxed(writer_);
+  Transaction transaction(writer_);
+  std::optional<ClaimedJob> job;
+  {
+    // A lapsed lease first: that job has waited longest. Both lookups follow jobs_by_state.
+    Statement& lapsed = writer_.prepare(
+        "SELECT submission_id, enqueued_at_ms, attempts + 1 FROM jobs WHERE state = 'running' "
+        "AND lease_until_ms < ? ORDER BY enqueued_at_ms LIMIT 1");
+    ResetOnExit reset(lapsed);
+    if (lapsed.bind(1, lease_clock_ms()).step()) {
+      job = ClaimedJob{lapsed.column_text(0), lapsed.column_int(1), lapsed.column_int(2)};
+    }
+  }
+  if (!job) {
+    Statement& oldest = writer_.prepare(
+        "SELECT submission_id, enqueued_at_ms, attempts FROM jobs WHERE state = 'queued' "
+        "ORDER BY enqueued_at_ms, rowid LIMIT 1");
+    ResetOnExit reset(oldest);
+    if (!oldest.step()) return std::nullopt;
+    job = ClaimedJob{oldest.column_text(0), oldest.column_int(1), oldest.column_int(2)};
+  }
   writer_
       .prepare(
-          "UPDATE jobs SET state = 'running', started_at_ms = ? "
-          "WHERE submission_id = ? AND state = 'queued'")
+          "UPDATE jobs SET state = 'running', started_at_ms = ?, lease_owner = ?, "
+          "lease_until_ms = ?, attempts = ? WHERE submission_id = ?")
       .bind(1, now_ms)
-      .bind(2, id)
+      .bind(2, owner)
+      .bind(3, lease_clock_ms() + lease.count())
+      .bind(4, job->attempts)
+      .bind(5, job->id)
       .run();
+  transaction.commit();
+  return job;
 }
 
-void SqliteResultStore::mark_queued(std::string_view id) {
+void SqliteResultStore::renew_leases(std::string_view owner, const std::vector<std::string>& ids,
+                                     std::chrono::milliseconds lease) {
+  std::lock_guard lock(write_mutex_);
+  // A lease lost in a power cut is lost with the process that held it.
+  core::sqlite::RelaxedSync relaxed(writer_);
+  Transaction transaction(writer_);
+  for (const std::string& id : ids) {
+    writer_
+        .prepare(
+            "UPDATE jobs SET lease_until_ms = ? WHERE submission_id = ? AND lease_owner = ? "
+            "AND state = 'running'")
+        .bind(1, lease_clock_ms() + lease.count())
+        .bind(2, id)
+        .bind(3, owner)
+        .run();
+  }
+  transaction.commit();
+}
+
+void SqliteResultStore::release(std::string_view id, std::string_view owner) {
   std::lock_guard lock(write_mutex_);
   writer_
       .prepare(
-          "UPDATE jobs SET state = 'queued', started_at_ms = NULL "
-          "WHERE submission_id = ? AND state = 'running'")
+          "UPDATE jobs SET state = 'queued', started_at_ms = NULL, lease_owner = NULL, "
+          "lease_until_ms = NULL WHERE submission_id = ? AND state = 'running' "
+          "AND lease_owner = ?")
       .bind(1, id)
+      .bind(2, owner)
       .run();
 }
 
+QueueStats SqliteResultStore::queue_stats(std::int64_t now_ms) {
+  ReaderLease lease(readers_);
+  Statement& select = lease.db().prepare(
+      "SELECT (SELECT COUNT(*) FROM jobs WHERE state = 'queued'), "
+      "(SELECT MIN(enqueued_at_ms) FROM jobs WHERE state = 'queued'), "
+      "(SELECT COUNT(*) FROM jobs WHERE state = 'running' AND lease_until_ms >= ?1), "
+      "(SELECT COUNT(*) FROM jobs WHERE state = 'running' AND lease_until_ms < ?1)");
+  ResetOnExit reset(select);
+  select.bind(1, lease_clock_ms()).step();
+  return queue_stats_of(select.column_int(0), select.column_optional_int(1), select.column_int(2),
+                        select.column_int(3), now_ms);
+}
+
 void SqliteResultStore::finish(const RunResult& result) {
-  const std::int64_t finished_at_ms =
-      core::to_unix_ms(result.finished_at.value_or(std::chrono::system_clock::now()));
-  // Compressed before taking the lock: enqueues and other results wait only for the write.
-  const core::sqlite::EncodedBlob stdout_data(result.stdout_data);
-  const core::sqlite::EncodedBlob stderr_data(result.stderr_data);
-  const core::sqlite::EncodedBlob compile_output(result.compile_output);
+  const EncodedOutputs encoded(result);
   std::lock_guard lock(write_mutex_);
   Transaction transaction(writer_);
   writer_
@@ -185,21 +215,24 @@ void SqliteResultStore::finish(const RunResult& result) {
       .bind(2, to_string(result.verdict))
       .bind(3, optional_int(result.exit_code))
       .bind(4, optional_int(result.signal))
-      .bind_blob(5, stdout_data.bytes())
-      .bind_blob(6, stderr_data.bytes())
-      .bind_blob(7, compile_output.bytes())
+      .bind_blob(5, encoded.stdout_data.bytes())
+      .bind_blob(6, encoded.stderr_data.bytes())
+      .bind_blob(7, encoded.compile_output.bytes())
       .bind(8, result.time_ms)
       .bind(9, result.wall_ms)
       .bind(10, result.memory_kb)
       .bind(11, std::int64_t{result.stdout_truncated})
       .bind(12, std::int64_t{result.stderr_truncated})
-      .bind(13, finished_at_ms)
+      .bind(13, encoded.finished_at_ms)
       .bind(14, result.id)
-      .bind(15, stdout_data.codec())
-      .bind(16, stderr_data.codec())
-      .bind(17, compile_output.codec())
+      .bind(15, encoded.stdout_data.codec())
+      .bind(16, encoded.stderr_data.codec())
+      .bind(17, encoded.compile_output.codec())
       .run();
-  writer_.prepare("UPDATE jobs SET state = 'done' WHERE submission_id = ?")
+  writer_
+      .prepare(
+          "UPDATE jobs SET state = 'done', lease_owner = NULL, lease_until_ms = NULL "
+          "WHERE submission_id = ?")
       .bind(1, result.id)
       .run();
   transaction.commit();

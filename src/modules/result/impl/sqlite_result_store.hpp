@@ -20,13 +20,16 @@ class SqliteResultStore final : public ResultStore {
 
   EnqueueOutcome enqueue(std::string_view id, std::int64_t now_ms, std::size_t max_queued) override;
   std::size_t requeue_interrupted() override;
-  std::vector<JobRecord> queued_jobs() override;
-  void mark_running(std::string_view id, std::int64_t now_ms) override;
-  void mark_queued(std::string_view id) override;
+  std::optional<ClaimedJob> claim(std::string_view owner, std::int64_t now_ms,
+                                  std::chrono::milliseconds lease) override;
+  void renew_leases(std::string_view owner, const std::vector<std::string>& ids,
+                    std::chrono::milliseconds lease) override;
+  void release(std::string_view id, std::string_view owner) override;
   void finish(const RunResult& result) override;
   std::optional<JobRecord> find_job(std::string_view id) override;
   std::optional<RunResult> find_result(std::string_view id) override;
   PurgeOutcome purge(const std::vector<std::string>& ids) override;
+  QueueStats queue_stats(std::int64_t now_ms) override;
 
  private:
   std::mutex write_mutex_;

@@ -92,6 +92,19 @@ class FakeResultService final : public result::ResultService {
     return languages_;
   }
 
+  /// Accepted ids without a done result count as queued.
+  core::Result<result::QueueStats> queue_stats() override {
+    std::lock_guard lock(mutex_);
+    result::QueueStats stats;
+    for (const std::string& id : accepted_) {
+      if (auto it = results_.find(id);
+          it == results_.end() || it->second.status != result::Status::done) {
+        ++stats.queued;
+      }
+    }
+    return stats;
+  }
+
   /// Forgets the ids whose result is done; those accepted but without a done result count as
   /// queued and are skipped, like the real one.
   core::Result<result::PurgeOutcome> purge(const std::vector<std::string>& ids) override {

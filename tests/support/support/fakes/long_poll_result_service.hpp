@@ -96,6 +96,16 @@ class LongPollResultService final : public result::ResultService {
     return std::vector<result::Language>{{"python", "Python", "3.11.2"}, {"c", "C", "12.2.0"}};
   }
 
+  /// The runs not done count as queued.
+  core::Result<result::QueueStats> queue_stats() override {
+    std::lock_guard lock(mutex_);
+    result::QueueStats stats;
+    for (const auto& [id, run] : runs_) {
+      if (run.status != result::Status::done) ++stats.queued;
+    }
+    return stats;
+  }
+
   /// Forgets done runs; runs not done yet are skipped, like the real one.
   core::Result<result::PurgeOutcome> purge(const std::vector<std::string>& ids) override {
     std::lock_guard lock(mutex_);

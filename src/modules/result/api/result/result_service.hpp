@@ -78,15 +78,15 @@ struct RunResult {
   Verdict verdict = Verdict::internal_error;
   std::optional<int> exit_code;
   std::optional<int> signal;
-  std::string stdout_data;      // bytes as the program wrote them (up to the cap)
+  std::string stdout_data;  // bytes as the program wrote them (up to the cap)
   std::string stderr_data;
-  std::string compile_output;   // the compiler's stdout+stderr, empty for interpreted languages
-  std::int64_t time_ms = 0;     // CPU time, all threads and children
+  std::string compile_output;  // the compiler's stdout+stderr, empty for interpreted languages
+  std::int64_t time_ms = 0;    // CPU time, all threads and children
   std::int64_t wall_ms = 0;
-  std::int64_t memory_kb = 0;   // peak
+  std::int64_t memory_kb = 0;  // peak
   bool stdout_truncated = false;
   bool stderr_truncated = false;
-  core::TimePoint created_at;   // when the job was enqueued
+  core::TimePoint created_at;  // when the job was enqueued
   std::optional<core::TimePoint> finished_at;
 };
 
@@ -117,6 +117,14 @@ class WatchHandle {
 struct PurgeOutcome {
   std::size_t purged = 0;            // ids whose job or result was removed
   std::vector<std::string> skipped;  // ids left alone because their job is queued or running
+};
+
+/// The shared queue now, as every worker process on it sees it (for /healthz).
+struct QueueStats {
+  std::size_t queued = 0;
+  std::optional<std::int64_t> oldest_queued_age_ms;  // none when nothing is queued
+  std::size_t live_leases = 0;                       // jobs running under a lease a worker renews
+  std::size_t expired_leases = 0;  // running jobs whose worker stopped renewing: run again soon
 };
 
 /// Runs submissions asynchronously and keeps their results. Thread-safe.
@@ -151,6 +159,9 @@ class ResultService {
 
   /// The languages served, in catalogue order.
   virtual core::Result<std::vector<Language>> languages() = 0;
+
+  /// The queue's depth, its oldest job's age and the leases. Errors: storage_unavailable.
+  virtual core::Result<QueueStats> queue_stats() = 0;
 
   /// Removes the jobs and results of `submission_ids`; get_result answers not_found for them
   /// from then on. A job still queued or running is left untouched and listed in `skipped`, so

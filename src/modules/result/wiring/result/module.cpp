@@ -9,8 +9,10 @@
 #include <fmt/format.h>
 
 #include "core/log.hpp"
+#include "core/pg.hpp"
 #include "core/sqlite.hpp"
 #include "language_catalogue.hpp"
+#include "pg_result_store.hpp"
 #include "result_service_impl.hpp"
 #include "sandbox/sandbox.hpp"
 #include "sqlite_result_store.hpp"
@@ -62,6 +64,11 @@ class ResultModuleImpl final : public ResultModule {
   bool insecure_;
 };
 
+std::unique_ptr<ResultStore> open_store(const ResultOptions& options) {
+  if (core::pg::is_url(options.store)) return std::make_unique<PgResultStore>(options.store);
+  return std::make_unique<SqliteResultStore>(options.data_dir / "results.db");
+}
+
 }  // namespace
 
 /// Per-run work dirs: never inside the data dir (a run must not see the databases), and one
@@ -106,11 +113,12 @@ core::Result<std::unique_ptr<ResultModule>> make_result_module(const ResultOptio
     return core::Unexpected(made.error());
   }
   try {
-    auto store = std::make_unique<SqliteResultStore>(options.data_dir / "results.db");
     auto service = std::make_unique<ResultServiceImpl>(
-        std::move(store), std::move(*sandbox), std::move(catalogue), clock,
-        ServiceOptions{
-            .workers = workers, .max_queue = options.max_queue, .limits = options.limits});
+        open_store(options), std::move(*sandbox), std::move(catalogue), clock,
+        ServiceOptions{.workers = workers,
+                       .max_queue = options.max_queue,
+                       .limits = options.limits,
+                       .lease = options.job_lease});
     return std::unique_ptr<ResultModule>(std::make_unique<ResultModuleImpl>(
         std::move(service), boxes_dir, options.insecure_no_sandbox));
   } catch (const std::exception& e) {

@@ -8,19 +8,21 @@
 #include <string>
 
 #include "core/clock.hpp"
-#include "core/limits.hpp"
 #include "core/error.hpp"
-#include "result/result_service.hpp"
+#include "core/limits.hpp"
 #include "result/job_source.hpp"
+#include "result/result_service.hpp"
 
 namespace ide::result {
 
 /// What the result module is configured with (the composition root maps core::Config).
 struct ResultOptions {
-  std::filesystem::path data_dir = "data";  // results.db lives here
+  std::filesystem::path data_dir = "data";  // results.db lives here (and the run boxes' key)
   std::filesystem::path languages_file = "config/languages.json";
   unsigned workers = 1;  // also the sandbox slots
   std::size_t max_queue = 1000;
+  std::string store;  // empty: <data_dir>/results.db; or a postgresql:// URL shared by processes
+  std::chrono::milliseconds job_lease{30'000};  // a claimed job runs again if not renewed
   core::LimitSettings limits;
   bool insecure_no_sandbox = false;  // run code without isolation (development only)
   unsigned run_cpu_weight = 50;      // runs' cgroup CPU weight; the server has 100
@@ -47,9 +49,9 @@ class ResultModule {
   virtual std::string isolation_summary() const = 0;
 };
 
-/// Opens (creating or migrating) <data_dir>/results.db, loads and probes the language catalogue,
-/// and detects the isolation available. Errors: unavailable, with the reason, when no usable
-/// isolation exists and options.insecure_no_sandbox is false.
+/// Opens (creating or migrating) <data_dir>/results.db or the PostgreSQL store, loads and probes
+/// the language catalogue, and detects the isolation available. Errors: unavailable, with the
+/// reason, when no usable isolation exists and options.insecure_no_sandbox is false.
 core::Result<std::unique_ptr<ResultModule>> make_result_module(const ResultOptions& options,
                                                                const core::Clock& clock);
 
