@@ -30,6 +30,10 @@ def row(name, figure, reference, value, target, met):
     return f"| {name} | {figure} | {reference} | {fmt(value, 2)} | {target} | {verdict} |"
 
 
+WORKER_CASES = (("workers-one", "1 process x 1 worker"), ("workers-two", "2 processes x 1 worker"),
+                ("workers-threads", "1 process x 2 workers"))
+
+
 def target_rows(r):
     rows = []
     seed = r["seed"]
@@ -72,6 +76,14 @@ def target_rows(r):
             rows.append(row(f"execution: {label}, 2 lanes", f"{fmt(lanes['runs_per_s'], 2)} runs/s",
                             f"bare: {fmt(bare['runs_per_s'], 2)} runs/s", value, ">= 0.80",
                             value >= 0.8 and lanes["errors"] == 0))
+    one, two, threads = r["workers-one"], r["workers-two"], r["workers-threads"]
+    if one and two:
+        value = ratio(two["runs_per_s"], one["runs_per_s"])
+        rows.append(row("scale-out: Python hello world, 2 worker processes on one PostgreSQL queue",
+                        f"{fmt(two['runs_per_s'], 2)} runs/s", f"1 process: {fmt(one['runs_per_s'], 2)} "
+                        f"runs/s" + (f"; 1 process x 2 workers: {fmt(threads['runs_per_s'], 2)} runs/s"
+                                     if threads else ""),
+                        value, "reported", None if two["errors"] == 0 else False))
     sandbox = r["sandbox"]
     if sandbox:
         median = {(x["method"], x["program"]): x["median_ms"] for x in sandbox["rows"]}
@@ -117,8 +129,10 @@ def generated(r):
                                 ("turnaround (server)", seed["turnaround"], "")])
     runs = [(f"{k.split('-')[0]} {k.split('-')[1]}", r[k], f"{r[k]['runs_per_s']:.2f} runs/s")
             for k in ("lanes-python", "bare-python", "lanes-c", "bare-c") if r[k]]
+    runs += [(label, r[k], f"{r[k]['runs_per_s']:.2f} runs/s") for k, label in WORKER_CASES if r[k]]
     if runs:
-        lines += ["", "Execution, 2 lanes, latency of one whole run (lanes: submit to checked result):", ""]
+        lines += ["", "Execution, latency of one whole run (lanes: submit to checked result; 2 lanes, "
+                  "the worker cases 4 lanes on PostgreSQL stores, `bench/workers.sh`):", ""]
         lines += latency_table(runs)
     read = r["read"]
     if read:
@@ -138,7 +152,7 @@ def generated(r):
 def main():
     results, doc_path = sys.argv[1], sys.argv[2]
     names = ["meta", "seed", "storage", "read", "sandbox"] + [
-        f"{mode}-{language}" for mode in ("lanes", "bare") for language in ("python", "c")]
+        f"{mode}-{language}" for mode in ("lanes", "bare") for language in ("python", "c")] + [k for k, _ in WORKER_CASES]
     r = {name: load(results, name) for name in names}
     text = open(doc_path).read()
     section = generated(r)

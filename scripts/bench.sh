@@ -5,7 +5,9 @@
 #   c. a finished result read by wrk vs nginx serving the same JSON as a static file;
 #   d. hello world runs/s through the server (bench_load lanes) vs bare (bench_load bare),
 #      Python and C compile + run;
-#   e. the sandbox's /bin/true vs a bare clone with 7 namespaces + exec (bench_sandbox, as root).
+#   e. the sandbox's /bin/true vs a bare clone with 7 namespaces + exec (bench_sandbox, as root);
+#   f. hello world runs/s with 1 and with 2 worker processes on one PostgreSQL queue, beside one
+#      process with 2 workers (bench/workers.sh).
 # Installs what is missing (scripts/setup.sh --for-bench), builds Release in build/release, runs
 # the server on 127.0.0.1 with a fresh data dir (build/bench-data) and writes the generated part
 # of docs/BENCHMARKS.md. Raw figures stay in build/bench-results/*.json.
@@ -16,6 +18,7 @@
 # an answer was wrong or failed (a missed target only shows in the table).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source bench/lib.sh
 
 quick=0
 for flag in "$@"; do
@@ -53,7 +56,7 @@ failed=0
 server_pid=""
 nginx_dir=""
 cleanup() {
-  [[ -n "$server_pid" ]] && kill -TERM "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  [[ -n "$server_pid" ]] && stop_ide "$server_pid"
   [[ -n "$nginx_dir" && -f "$nginx_dir/nginx.pid" ]] && kill -QUIT "$(cat "$nginx_dir/nginx.pid")" 2>/dev/null
   [[ -n "$nginx_dir" ]] && rm -rf "$nginx_dir"
   return 0
@@ -63,24 +66,11 @@ trap cleanup EXIT
 step "server"
 # No per-client caps: the load comes from one address. --max-unsent: wrk's 64 connections each
 # wait for a 1.5 MB result at once, past the default 64 MiB of answers in flight (then 503).
-build/release/ide serve --host 127.0.0.1 --port 0 --data-dir "$data" \
+start_ide "$out/server.log" --data-dir "$data" \
   --rate-limit-per-minute 0 --max-connections-per-client 0 --max-queued-per-client 0 \
-  --max-unsent 268435456 >"$out/server.log" 2>&1 &
-server_pid=$!
-port=""
-for _ in $(seq 100); do
-  port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)$|\1|p' "$out/server.log")
-  [[ -n "$port" ]] && break
-  kill -0 "$server_pid" 2>/dev/null || break
-  sleep 0.2
-done
-if [[ -z "$port" ]]; then
-  echo "bench: the server did not start:" >&2
-  cat "$out/server.log" >&2
-  exit 1
-fi
-url="http://127.0.0.1:$port"
-grep -q 'isolation: usable' "$out/server.log" || echo "bench: WARNING the server runs without full isolation"
+  --max-unsent 268435456
+server_pid=$started_pid
+url=$started_url
 echo "server pid $server_pid at $url"
 
 step "a. seed workload, ${seed_s} s"
@@ -118,7 +108,7 @@ chmod 755 "$nginx_dir"
 mkdir -p "$nginx_dir/root"
 cp "$out/result.json" "$nginx_dir/root/result.json"
 chmod 644 "$nginx_dir/root/result.json"
-nginx_port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+nginx_port=$(free_port)
 cat >"$nginx_dir/nginx.conf" <<EOF
 worker_processes 2;
 pid $nginx_dir/nginx.pid;
@@ -187,6 +177,9 @@ if [[ $(id -u) -eq 0 ]]; then
 else
   echo "bench: the sandbox benchmark needs root; skipped"
 fi
+
+step "f. one PostgreSQL queue: 1 vs 2 worker processes, ${lanes_s} s each"
+bench/workers.sh "$lanes_s" "$out" || failed=1
 
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 commit=$(git rev-parse --short HEAD)

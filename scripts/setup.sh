@@ -5,7 +5,7 @@
 #   --for-tests  also what the test suite needs: clang's fuzzing/sanitizer runtime, Chromium and
 #                the web page's npm packages (playwright-core)
 #   --for-bench  also what scripts/bench.sh needs: wrk, nginx (the static-file reference), zstd
-#                (the compression reference) and perf (profiles)
+#                (the compression reference), perf (profiles) and PostgreSQL (the shared queue)
 # IDE_EXTRA_LANGUAGES=1 also installs java, go, rust, ruby, lua and php.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,7 +15,7 @@ build_packages=(cmake ninja-build g++ pkg-config libboost1.81-dev libboost-json1
 language_packages=(python3 gcc g++ bash nodejs)
 extra_language_packages=(default-jdk-headless golang rustc ruby lua5.4 php-cli)
 test_packages=(clang libclang-rt-14-dev chromium sqlite3 postgresql bubblewrap util-linux procps)
-bench_packages=(wrk nginx-light zstd linux-perf curl procps)
+bench_packages=(wrk nginx-light zstd linux-perf curl procps postgresql)
 
 wanted=("${build_packages[@]}" "${language_packages[@]}")
 for flag in "$@"; do
