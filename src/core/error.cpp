@@ -2,6 +2,14 @@
 
 namespace ide::core {
 
+Error store_error(const std::exception& e) {
+  const auto* store = dynamic_cast<const StoreError*>(&e);
+  if (store != nullptr && store->is_storage_fault()) {
+    return {ErrorCode::storage_unavailable, std::string("Storage is unavailable: ") + e.what()};
+  }
+  return {ErrorCode::internal, std::string("Internal error: ") + e.what()};
+}
+
 std::string_view to_string(ErrorCode code) {
   switch (code) {
     case ErrorCode::invalid_argument: return "invalid_request";

@@ -36,19 +36,6 @@ Result<void> create_data_dir(const std::filesystem::path& dir) {
                                                           dir.string(), error.message()));
 }
 
-Error to_error(const std::exception& e) {
-  if (dynamic_cast<const StorageUnavailable*>(&e) != nullptr) {
-    return {ErrorCode::storage_unavailable, fmt::format("Storage is unavailable: {}", e.what())};
-  }
-  if (const auto* sqlite_error = dynamic_cast<const SqliteError*>(&e);
-      sqlite_error != nullptr && sqlite_error->is_storage_fault()) {
-    return {ErrorCode::storage_unavailable,
-            fmt::format("Storage is unavailable (the disk may be full or read-only): {}",
-                        e.what())};
-  }
-  return {ErrorCode::internal, fmt::format("Internal error: {}", e.what())};
-}
-
 // --- Statement ---
 
 Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {

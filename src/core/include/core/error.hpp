@@ -89,11 +89,25 @@ inline Unexpected fail(ErrorCode code, std::string message) {
   return Unexpected(code, std::move(message));
 }
 
-/// Thrown by a store when the storage itself failed (a database that cannot be reached): the
-/// service answers storage_unavailable (core::sqlite::to_error).
-class StorageUnavailable : public std::runtime_error {
+/// What a store throws when a statement fails, whatever its engine. A service catches it at its
+/// boundary and returns store_error(e).
+class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
+  /// True when the storage itself failed (disk full or read-only, database unreachable) rather
+  /// than the statement: the caller answers storage_unavailable, not internal.
+  virtual bool is_storage_fault() const { return false; }
 };
+
+/// Thrown by a store when the storage itself failed (a database that cannot be reached).
+class StorageUnavailable : public StoreError {
+ public:
+  using StoreError::StoreError;
+  bool is_storage_fault() const override { return true; }
+};
+
+/// The Error a service returns for an exception its store threw: storage_unavailable for a
+/// storage fault, internal for anything else.
+Error store_error(const std::exception& e);
 
 }  // namespace ide::core

@@ -13,16 +13,18 @@
 #include <string_view>
 #include <vector>
 
+#include "core/error.hpp"
+
 typedef struct pg_conn PGconn;
 
 namespace ide::core::pg {
 
 /// The server refused a statement (a constraint, bad SQL). An unreachable database is thrown as
 /// core::StorageUnavailable instead, so services answer storage_unavailable.
-class PgError : public std::runtime_error {
+class PgError : public StoreError {
  public:
   PgError(const std::string& message, std::string sqlstate)
-      : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
+      : StoreError(message), sqlstate_(std::move(sqlstate)) {}
   const std::string& sqlstate() const { return sqlstate_; }
 
  private:

@@ -24,21 +24,18 @@ struct sqlite3_stmt;
 
 namespace ide::core::sqlite {
 
-class SqliteError : public std::runtime_error {
+class SqliteError : public StoreError {
  public:
-  SqliteError(int code, const std::string& what) : std::runtime_error(what), code_(code) {}
+  SqliteError(int code, const std::string& what) : StoreError(what), code_(code) {}
   /// The primary SQLite result code (SQLITE_FULL, SQLITE_READONLY, ...).
   int code() const { return code_; }
   /// True when the disk is full, read-only or failing: the caller should answer
   /// storage_unavailable rather than internal.
-  bool is_storage_fault() const;
+  bool is_storage_fault() const override;
 
  private:
   int code_;
 };
-
-/// Maps an exception thrown inside a store to the Error a service returns.
-Error to_error(const std::exception& e);
 
 /// Creates `dir` (and its parents) for a module's database. Errors: storage_unavailable.
 Result<void> create_data_dir(const std::filesystem::path& dir);

@@ -50,7 +50,7 @@ std::string lease_owner_name() {
 core::Unexpected storage_error(std::string_view what, std::string_view id,
                                const std::exception& e) {
   core::log::error("{} {}: {}", what, id, e.what());
-  return core::Unexpected(core::sqlite::to_error(e));
+  return core::Unexpected(core::store_error(e));
 }
 
 }  // namespace
