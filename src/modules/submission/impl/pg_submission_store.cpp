@@ -11,6 +11,7 @@ namespace ide::submission {
 namespace {
 
 using core::pg::Param;
+using Lease = core::pg::ConnectionPool::Lease;
 
 // Numbered migrations: never edit a shipped entry; append a new one. handed_off is the
 // transactional outbox (SPEC section 8); seq keeps the order of saving for the replay.
@@ -62,16 +63,16 @@ std::optional<std::int64_t> optional_int(const std::optional<std::string>& text)
 
 }  // namespace
 
-PgSubmissionStore::PgSubmissionStore(const std::string& url) : db_(url) {
-  db_.migrate(kMigrations);
+PgSubmissionStore::PgSubmissionStore(const std::string& url, std::size_t connections)
+    : pool_(url, connections) {
+  Lease(pool_).db().migrate(kMigrations);
 }
 
 void PgSubmissionStore::insert(const Submission& submission) {
   const core::sqlite::EncodedBlob code(submission.code);
   const core::sqlite::EncodedBlob stdin_data(submission.stdin_data);
   const std::int64_t created_at_ms = core::to_unix_ms(submission.created_at);
-  std::lock_guard lock(mutex_);
-  db_.exec(kInsert, {submission.id, submission.language, Param::integer(submission.limits.cpu_ms),
+  Lease(pool_).db().exec(kInsert, {submission.id, submission.language, Param::integer(submission.limits.cpu_ms),
                      Param::integer(submission.limits.wall_ms),
                      Param::integer(submission.limits.memory_kb), Param::integer(created_at_ms),
                      Param::integer(code.codec()), Param::integer(stdin_data.codec()),
@@ -79,11 +80,7 @@ void PgSubmissionStore::insert(const Submission& submission) {
 }
 
 std::optional<Submission> PgSubmissionStore::find(std::string_view id) {
-  core::pg::Rows rows;
-  {
-    std::lock_guard lock(mutex_);
-    rows = db_.exec(kFind, {id});
-  }
+  core::pg::Rows rows = Lease(pool_).db().exec(kFind, {id});
   if (rows.rows.empty()) return std::nullopt;
   const auto& row = rows.rows[0];
   Submission submission;
@@ -100,24 +97,20 @@ std::optional<Submission> PgSubmissionStore::find(std::string_view id) {
 }
 
 bool PgSubmissionStore::exists(std::string_view id) {
-  std::lock_guard lock(mutex_);
-  return !db_.exec(kExists, {id}).rows.empty();
+  return !Lease(pool_).db().exec(kExists, {id}).rows.empty();
 }
 
 void PgSubmissionStore::mark_handed_off(std::string_view id) {
-  std::lock_guard lock(mutex_);
-  db_.exec(kMarkHandedOff, {id});
+  Lease(pool_).db().exec(kMarkHandedOff, {id});
 }
 
 void PgSubmissionStore::remove(std::string_view id) {
-  std::lock_guard lock(mutex_);
-  db_.exec(kRemove, {id});
+  Lease(pool_).db().exec(kRemove, {id});
 }
 
 std::vector<std::string> PgSubmissionStore::pending_hand_offs() {
-  std::lock_guard lock(mutex_);
   std::vector<std::string> ids;
-  for (auto& row : db_.exec(kPending).rows) ids.push_back(std::move(*row[0]));
+  for (auto& row : Lease(pool_).db().exec(kPending).rows) ids.push_back(std::move(*row[0]));
   return ids;
 }
 
@@ -126,11 +119,11 @@ std::vector<CreatedId> PgSubmissionStore::created_before(std::int64_t cutoff_ms,
                                                          const std::optional<CreatedId>& after) {
   const Param cutoff = Param::integer(cutoff_ms);
   const Param count = Param::integer(static_cast<std::int64_t>(limit));
-  std::lock_guard lock(mutex_);
+  Lease lease(pool_);
   core::pg::Rows rows =
-      after ? db_.exec(kCreatedBeforeAfter,
-                       {cutoff, Param::integer(after->created_at_ms), after->id, count})
-            : db_.exec(kCreatedBefore, {cutoff, count});
+      after ? lease.db().exec(kCreatedBeforeAfter,
+                              {cutoff, Param::integer(after->created_at_ms), after->id, count})
+            : lease.db().exec(kCreatedBefore, {cutoff, count});
   std::vector<CreatedId> page;
   for (auto& row : rows.rows) page.push_back({std::stoll(*row[0]), std::move(*row[1])});
   return page;
@@ -141,8 +134,7 @@ std::size_t PgSubmissionStore::remove_all(const std::vector<std::string>& ids) {
   for (std::size_t begin = 0; begin < ids.size(); begin += kRemoveBatch) {
     const std::string batch =
         core::pg::text_array(ids, begin, std::min(ids.size(), begin + kRemoveBatch));
-    std::lock_guard lock(mutex_);
-    removed += static_cast<std::size_t>(db_.exec(kRemoveAll, {batch}).affected);
+    removed += static_cast<std::size_t>(Lease(pool_).db().exec(kRemoveAll, {batch}).affected);
   }
   return removed;
 }

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstddef>
-#include <mutex>
 #include <string>
 #include <vector>
 
@@ -11,13 +10,14 @@
 
 namespace ide::submission {
 
-/// One connection under a mutex. Blobs are compressed before the mutex is taken, as in
-/// SqliteSubmissionStore, and kept in BYTEA columns with their codec.
+/// A small pool of connections: each call borrows one for its statements. Blobs are compressed
+/// before a connection is borrowed, as in SqliteSubmissionStore, and kept in BYTEA columns with
+/// their codec.
 class PgSubmissionStore final : public SubmissionStore {
  public:
   /// Connects to `url` and creates or migrates the submission tables. Throws
   /// core::StorageUnavailable when the server cannot be reached.
-  explicit PgSubmissionStore(const std::string& url);
+  explicit PgSubmissionStore(const std::string& url, std::size_t connections = 4);
 
   void insert(const Submission& submission) override;
   std::optional<Submission> find(std::string_view id) override;
@@ -30,8 +30,7 @@ class PgSubmissionStore final : public SubmissionStore {
   std::size_t remove_all(const std::vector<std::string>& ids) override;
 
  private:
-  std::mutex mutex_;
-  core::pg::Connection db_;
+  core::pg::ConnectionPool pool_;
 };
 
 }  // namespace ide::submission

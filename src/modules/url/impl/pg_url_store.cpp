@@ -7,6 +7,8 @@ namespace ide::url {
 
 namespace {
 
+using Lease = core::pg::ConnectionPool::Lease;
+
 // Numbered migrations, as for SQLite: never edit a shipped entry; append a new one.
 const std::vector<std::string> kMigrations = {
     R"sql(
@@ -30,32 +32,32 @@ constexpr std::size_t kRemoveBatch = 256;
 
 }  // namespace
 
-PgUrlStore::PgUrlStore(const std::string& url) : db_(url) { db_.migrate(kMigrations); }
+PgUrlStore::PgUrlStore(const std::string& url, std::size_t connections)
+    : pool_(url, connections) {
+  Lease(pool_).db().migrate(kMigrations);
+}
 
 std::optional<std::string> PgUrlStore::one_text(const char* sql, std::string_view parameter) {
-  core::pg::Rows rows = db_.exec(sql, {parameter});
+  core::pg::Rows rows = Lease(pool_).db().exec(sql, {parameter});
   if (rows.rows.empty()) return std::nullopt;
   return rows.rows[0][0];
 }
 
 std::optional<std::string> PgUrlStore::slug_of(std::string_view submission_id) {
-  std::lock_guard lock(mutex_);
   return one_text(kSlugOf, submission_id);
 }
 
 std::optional<std::string> PgUrlStore::submission_of(std::string_view slug) {
-  std::lock_guard lock(mutex_);
   return one_text(kSubmissionOf, slug);
 }
 
 ShareLink PgUrlStore::get_or_insert(std::string_view submission_id,
                                     const std::vector<std::string>& candidates) {
-  std::lock_guard lock(mutex_);
   // No transaction needed: each insert is atomic, and one refused by a conflict is told apart
   // (another process shared this submission meanwhile, or the slug is another's) by looking.
   for (const std::string& candidate : candidates) {
     if (auto existing = one_text(kSlugOf, submission_id)) return ShareLink{*existing, false};
-    if (db_.exec(kInsert, {candidate, submission_id}).affected == 1) {
+    if (Lease(pool_).db().exec(kInsert, {candidate, submission_id}).affected == 1) {
       return ShareLink{candidate, true};
     }
   }
@@ -65,7 +67,6 @@ ShareLink PgUrlStore::get_or_insert(std::string_view submission_id,
 
 std::vector<std::string> PgUrlStore::shared_among(const std::vector<std::string>& submission_ids) {
   std::vector<std::string> shared;
-  std::lock_guard lock(mutex_);
   for (const std::string& id : submission_ids) {
     if (one_text(kSlugOf, id)) shared.push_back(id);
   }
@@ -77,8 +78,7 @@ std::size_t PgUrlStore::remove_submissions(const std::vector<std::string>& submi
   for (std::size_t begin = 0; begin < submission_ids.size(); begin += kRemoveBatch) {
     const std::size_t end = std::min(submission_ids.size(), begin + kRemoveBatch);
     const std::string batch = core::pg::text_array(submission_ids, begin, end);
-    std::lock_guard lock(mutex_);
-    removed += static_cast<std::size_t>(db_.exec(kRemove, {batch}).affected);
+    removed += static_cast<std::size_t>(Lease(pool_).db().exec(kRemove, {batch}).affected);
   }
   return removed;
 }

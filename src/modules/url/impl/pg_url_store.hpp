@@ -2,7 +2,6 @@
 // processes can share one mapping.
 #pragma once
 
-#include <mutex>
 #include <string>
 
 #include "core/pg.hpp"
@@ -10,12 +9,12 @@
 
 namespace ide::url {
 
-/// One connection under a mutex, as SqliteUrlStore: rows are tiny.
+/// A small pool of connections: each call borrows one for its statement.
 class PgUrlStore final : public UrlStore {
  public:
   /// Connects to `url` and creates or migrates the url tables. Throws core::StorageUnavailable
   /// when the server cannot be reached.
-  explicit PgUrlStore(const std::string& url);
+  explicit PgUrlStore(const std::string& url, std::size_t connections = 4);
 
   std::optional<std::string> slug_of(std::string_view submission_id) override;
   std::optional<std::string> submission_of(std::string_view slug) override;
@@ -27,8 +26,7 @@ class PgUrlStore final : public UrlStore {
  private:
   std::optional<std::string> one_text(const char* sql, std::string_view parameter);
 
-  std::mutex mutex_;
-  core::pg::Connection db_;
+  core::pg::ConnectionPool pool_;
 };
 
 }  // namespace ide::url
