@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # Installs what ide needs on Debian 12, and nothing that is already there. Idempotent; silent when
 # everything is present. Usage: scripts/setup.sh [--for-tests] [--for-bench]
-#   (default)    build dependencies and the five minimum language toolchains
+#   (default)    build dependencies and the default language toolchains (README: Languages)
 #   --for-tests  also what the test suite needs: clang's fuzzing/sanitizer runtime, Chromium and
 #                the web page's npm packages (playwright-core)
 #   --for-bench  also what scripts/bench.sh needs: wrk, nginx (the static-file reference), zstd
 #                (the compression reference), perf (profiles) and PostgreSQL (the shared queue)
-# IDE_EXTRA_LANGUAGES=1 also installs java, go, rust, ruby, lua and php.
+# IDE_EXTRA_LANGUAGES=1 also installs the large ones: go, ocaml, kotlin and racket.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_packages=(cmake ninja-build g++ pkg-config libboost1.81-dev libboost-json1.81-dev
   libsqlite3-dev libpq-dev libfmt-dev catch2 libcli11-dev libseccomp-dev libzstd-dev libssl-dev)
-language_packages=(python3 gcc g++ bash nodejs)
-extra_language_packages=(default-jdk-headless golang rustc ruby lua5.4 php-cli)
+# 21 languages of config/languages.json, about 750 MB installed beyond the build's own packages;
+# the extras (Go, OCaml, Kotlin, Racket) are about 1.6 GB more. ld comes with gcc (binutils).
+language_packages=(python3 gcc g++ bash nodejs default-jdk-headless rustc ruby lua5.4 php-cli perl
+  node-typescript gfortran fpc nasm sqlite3 guile-3.0 r-base-core mono-mcs erlang-nox elixir)
+extra_language_packages=(golang ocaml-nox kotlin racket)
 test_packages=(clang libclang-rt-14-dev chromium sqlite3 postgresql bubblewrap util-linux procps)
 bench_packages=(wrk nginx-light zstd linux-perf curl procps postgresql)
 

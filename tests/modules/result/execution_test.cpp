@@ -276,34 +276,6 @@ TEST_CASE("the minimum set runs inside real isolation when the host offers it",
   CHECK(box.run("bash", "echo sh").stdout_data == "sh\n");
 }
 
-TEST_CASE("every installed language of the shipped catalogue says hello", "[result][execution]") {
-  const std::map<std::string, std::string> hello = {
-      {"python", "print('hello')"},
-      {"c", "#include <stdio.h>\nint main(void) { puts(\"hello\"); return 0; }"},
-      {"cpp", "#include <iostream>\nint main() { std::cout << \"hello\" << std::endl; }"},
-      {"javascript", "console.log('hello')"},
-      {"bash", "echo hello"},
-      {"java",
-       "public class Main { public static void main(String[] a) { "
-       "System.out.println(\"hello\"); } }"},
-      {"go", "package main\nimport \"fmt\"\nfunc main() { fmt.Println(\"hello\") }"},
-      {"rust", "fn main() { println!(\"hello\"); }"},
-      {"ruby", "puts 'hello'"},
-      {"lua", "print('hello')"},
-      {"php", "<?php echo \"hello\\n\";"},
-  };
-  // Isolated when the host offers it: that is how the server runs them.
-  RealRun box(!ide::sandbox::probe_isolation().usable);
-  for (const auto& language : shipped_catalogue().served()) {
-    INFO(language.id);
-    REQUIRE(hello.count(language.id) == 1);
-    const RunResult r = box.run(language.id, hello.at(language.id));
-    INFO(r.compile_output << r.stderr_data);
-    CHECK(r.verdict == Verdict::ok);
-    CHECK(r.stdout_data == "hello\n");
-  }
-}
-
 TEST_CASE("whole jobs run through the module's factory in insecure mode", "[result][execution]") {
   ide::test::TempDir dir;
   ide::result::ResultOptions config;

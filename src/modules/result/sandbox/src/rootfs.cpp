@@ -136,6 +136,18 @@ void RootfsTemplate::plan_toolchains() {
   }
 }
 
+namespace {
+
+// Runtime configuration that /usr links into or that a toolchain reads from /etc:
+// /usr/lib/jvm/*/conf -> /etc/java-*, Python's sitecustomize -> /etc/python3.*,
+// /usr/lib/R/etc -> /etc/R, Mono's /etc/mono (machine.config), Free Pascal's /etc/fpc*.cfg.
+bool is_toolchain_config(std::string_view name) {
+  return name.starts_with("java-") || name.starts_with("python3") || name == "R" ||
+         name == "mono" || (name.starts_with("fpc") && name.ends_with(".cfg"));
+}
+
+}  // namespace
+
 void RootfsTemplate::plan_etc() {
   // A minimal /etc: our own passwd/group/hosts, and only the host files the loader and the
   // toolchains read (never shadow, never the rest of the host's configuration).
@@ -153,21 +165,21 @@ void RootfsTemplate::plan_etc() {
   if (lstat("/etc/localtime", &st) == 0 && S_ISLNK(st.st_mode)) {
     add_symlink(read_link("/etc/localtime"), "etc/localtime");
   }
-  // Runtime configuration that /usr links into (/usr/lib/jvm/*/conf -> /etc/java-*, Python's
-  // sitecustomize -> /etc/python3.*).
   std::vector<std::string> names;
   if (DIR* dir = opendir("/etc")) {
     while (dirent* entry = readdir(dir)) {
-      std::string name = entry->d_name;
-      if (name.rfind("java-", 0) == 0 || name.rfind("python3", 0) == 0) names.push_back(name);
+      if (is_toolchain_config(entry->d_name)) names.emplace_back(entry->d_name);
     }
     closedir(dir);
   }
   std::sort(names.begin(), names.end());
   for (const auto& name : names) {
-    std::string host = "/etc/" + name;
-    if (lstat(host.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
-      add_bind_read_only(host, "etc/" + name, true);
+    const std::string host = "/etc/" + name;
+    if (lstat(host.c_str(), &st) != 0) continue;
+    if (S_ISLNK(st.st_mode)) {
+      add_symlink(read_link(host), "etc/" + name);  // e.g. fpc.cfg -> /etc/alternatives/fpc.cfg
+    } else if (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode)) {
+      add_bind_read_only(host, "etc/" + name, S_ISDIR(st.st_mode));
     }
   }
 }
