@@ -8,25 +8,26 @@
 #include <cstring>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <thread>
 
+#include <fmt/core.h>
+#include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <fmt/core.h>
 
-#include "compose/job_source.hpp"
 #include "compose/submission_views.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "core/log.hpp"
+#include "hosted_modules.hpp"
+#include "http/internal_routes.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
 #include "module_options.hpp"
 #include "open_files.hpp"
 #include "result/module.hpp"
 #include "retention.hpp"
-#include "submission/module.hpp"
-#include "url/module.hpp"
 
 namespace ide::app {
 
@@ -50,9 +51,9 @@ void warn_insecure() {
   core::log::warn("**************************************************************************");
 }
 
-}  // namespace
-
-int run_serve(const core::Config& config) {
+/// Checks what `ide serve` needs before it opens anything: valid settings, enough open files and
+/// a writable data dir. The exit code when something is missing.
+std::optional<int> check_can_start(const core::Config& config) {
   if (std::string problem = prepare(config); !problem.empty()) {
     fmt::print(stderr, "error: {}\n", problem);
     return 2;
@@ -82,57 +83,24 @@ int run_serve(const core::Config& config) {
                config.data_dir.string(), std::strerror(errno));
     return 1;
   }
+  return std::nullopt;
+}
 
-  // Signals are caught before any thread exists, and handled on this thread only.
-  boost::asio::io_context signal_io;
-  boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+void report_open_failure(const core::Config& config, const core::Error& error) {
+  fmt::print(stderr, "error: {}\n", error.message);
+  // The hint is about isolation; a storage problem has nothing to do with it.
+  if (core::hosts(config, "result") && !config.insecure_no_sandbox &&
+      error.code != core::ErrorCode::storage_unavailable) {
+    fmt::print(stderr,
+               "Run `ide doctor` for details. For development only, --insecure-no-sandbox runs "
+               "code without isolation.\n");
+  }
+}
 
-  core::SystemClock clock;
-  core::RandomIdGenerator ids;
-  auto result = result::make_result_module(result_options(config), clock);
-  if (!result) {
-    fmt::print(stderr, "error: {}\n", result.error().message);
-    // The hint is about isolation; a storage problem has nothing to do with it.
-    if (!config.insecure_no_sandbox &&
-        result.error().code != core::ErrorCode::storage_unavailable) {
-      fmt::print(stderr,
-                 "Run `ide doctor` for details. For development only, --insecure-no-sandbox runs "
-                 "code without isolation.\n");
-    }
-    return 1;
-  }
-  auto& results = **result;
-  auto submissions = submission::make_submission_service(submission_options(config),
-                                                         results.service(), clock, ids);
-  if (!submissions) {
-    fmt::print(stderr, "error: {}\n", submissions.error().message);
-    return 1;
-  }
-  compose::SubmissionJobSource jobs(**submissions);
-  results.start(jobs);
-  const auto grace = std::chrono::milliseconds(config.shutdown_grace_ms);
-  auto urls = url::make_url_service(url_options(config), **submissions);
-  if (!urls) {
-    fmt::print(stderr, "error: {}\n", urls.error().message);
-    results.stop(grace);
-    return 1;
-  }
-
-  // Declared before the server and stopped with the result module, which answers its watches.
-  http::ClientJobLimit client_jobs(results.service(), config.max_queued_per_client);
-  http::ResultCache result_cache(config.result_cache_bytes);
-  compose::SubmissionViews views(**submissions, results.service(), **urls);
-  http::Router router;
-  http::add_all_routes(router, **submissions, results.service(), **urls, views, config.public_url,
-                       client_jobs, result_cache);
-  http::Server server(http::ServerOptions::from_config(config), std::move(router));
-  if (auto started = server.start(); !started) {
-    fmt::print(stderr, "error: {}\n", started.error().message);
-    results.stop(grace);
-    return 1;
-  }
-
-  const std::string isolation = results.isolation_summary();
+/// Which modules run here and which elsewhere, the isolation in use and the internal API.
+void log_start(const core::Config& config, const HostedModules& modules) {
+  for (const std::string& line : modules.layout()) core::log::info("module {}", line);
+  const std::string isolation = modules.isolation_summary();
   for (std::string_view rest = isolation; !rest.empty();) {
     const std::size_t end = rest.find('\n');
     if (std::string_view line = rest.substr(0, end); !line.empty()) {
@@ -140,43 +108,106 @@ int run_serve(const core::Config& config) {
     }
     rest = end == std::string_view::npos ? std::string_view() : rest.substr(end + 1);
   }
-  if (config.insecure_no_sandbox) warn_insecure();
-  fmt::print("listening on http://{}:{}\n", url_host(config.host), server.port());
-  std::fflush(stdout);
+  if (config.internal_token.empty()) {
+    core::log::info("internal API: off (no internal_token)");
+  } else {
+    core::log::info("internal API: /internal/v1/ serves {} to holders of the internal token",
+                    fmt::join(config.modules, ", "));
+  }
+  if (config.insecure_no_sandbox && core::hosts(config, "result")) warn_insecure();
+}
 
-  // Its first pass runs at once on the task's own thread, so serving does not wait for it.
-  RetentionTask retention(**submissions, results.service(), **urls, clock,
-                          RetentionOptions{.days = config.retention_days,
-                                           .include_shared = config.retention_include_shared,
-                                           .on_results_purged =
-                                               [&result_cache](const auto& ids) {
-                                                 result_cache.forget(ids);
-                                               }});
-  retention.start();
-
+/// Waits for SIGINT or SIGTERM; from then on a second one exits at once (on `second_signal`).
+void wait_for_signal(boost::asio::io_context& signal_io, boost::asio::signal_set& signals,
+                     std::thread& second_signal) {
   int received = 0;
   signals.async_wait([&](const boost::system::error_code& wait_ec, int signal) {
     if (!wait_ec) received = signal;
   });
   signal_io.run();
   core::log::info("signal {} received: draining (a second signal exits at once)", received);
-
-  // From here a second signal means "now".
   signal_io.restart();
   signals.async_wait([](const boost::system::error_code& wait_ec, int) {
     if (wait_ec) return;
     core::log::warn("second signal: exiting without draining");
     std::_Exit(1);
   });
-  std::thread second_signal([&signal_io] { signal_io.run(); });
+  second_signal = std::thread([&signal_io] { signal_io.run(); });
+}
 
+/// The cap watches every accepted job until it is done: in process that is a callback, but a
+/// remote result module would hold one of its few long-poll threads per job.
+std::size_t max_queued_per_client(const core::Config& config) {
+  if (core::hosts(config, "result") || config.max_queued_per_client == 0) {
+    return config.max_queued_per_client;
+  }
+  core::log::warn("max_queued_per_client is not enforced: this process does not host result");
+  return 0;
+}
+
+/// Retention purges in the process that hosts the submission module, which walks the old
+/// submissions; a done result never changes, so only a purge makes the result cache stale, and
+/// only this process hears of purges: elsewhere the cache stays off.
+std::size_t result_cache_bytes(const core::Config& config) {
+  return core::hosts(config, "submission") ? config.result_cache_bytes : 0;
+}
+
+}  // namespace
+
+int run_serve(const core::Config& config) {
+  if (auto exit_code = check_can_start(config)) return *exit_code;
+
+  // Signals are caught before any thread exists, and handled on this thread only.
+  boost::asio::io_context signal_io;
+  boost::asio::signal_set signals(signal_io, SIGINT, SIGTERM);
+
+  core::SystemClock clock;
+  core::RandomIdGenerator ids;
+  auto modules = HostedModules::open(config, clock, ids);
+  if (!modules) {
+    report_open_failure(config, modules.error());
+    return 1;
+  }
+  HostedModules& hosted = **modules;
+  const auto grace = std::chrono::milliseconds(config.shutdown_grace_ms);
+
+  // Declared before the server and stopped with the result module, which answers its watches.
+  http::ClientJobLimit client_jobs(hosted.results(), max_queued_per_client(config));
+  http::ResultCache result_cache(result_cache_bytes(config));
+  compose::SubmissionViews views(hosted.submissions(), hosted.results(), hosted.urls());
+  http::Router router;
+  http::add_all_routes(router, hosted.submissions(), hosted.results(), hosted.urls(), views,
+                       config.public_url, client_jobs, result_cache);
+  http::add_internal_routes(router, hosted.local(), config.internal_token);
+  http::Server server(http::ServerOptions::from_config(config), std::move(router));
+  if (auto started = server.start(); !started) {
+    fmt::print(stderr, "error: {}\n", started.error().message);
+    hosted.stop_results(grace);
+    return 1;
+  }
+  log_start(config, hosted);
+  fmt::print("listening on http://{}:{}\n", url_host(config.host), server.port());
+  std::fflush(stdout);
+
+  // Its first pass runs at once on the task's own thread, so serving does not wait for it.
+  std::optional<RetentionTask> retention;
+  if (hosted.hosts_submission()) {
+    retention.emplace(hosted.submissions(), hosted.results(), hosted.urls(), clock,
+                      RetentionOptions{.days = config.retention_days,
+                                       .include_shared = config.retention_include_shared,
+                                       .on_results_purged = [&result_cache](const auto& ids) {
+                                         result_cache.forget(ids);
+                                       }});
+    retention->start();
+  }
+
+  std::thread second_signal;
+  wait_for_signal(signal_io, signals, second_signal);
   server.stop_accepting();
-  retention.stop();
-  results.stop(grace);
+  if (retention) retention->stop();
+  hosted.stop_results(grace);
   server.stop();
-  urls->reset();
-  submissions->reset();
-  result->reset();
+  modules->reset();
 
   signals.cancel();
   signal_io.stop();
