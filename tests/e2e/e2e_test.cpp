@@ -68,16 +68,18 @@ TEST_CASE("Python reads stdin, C and C++ compile and run", "[e2e]") {
   ServerProcess server(dir.path());
   Api api(server.url());
 
-  const std::string python = api.submit(
-      "python", "import sys\nprint(sys.stdin.read().upper(), end='')\n", "hello e2e\n");
+  const std::string python =
+      api.submit("python", "import sys\nprint(sys.stdin.read().upper(), end='')\n", "hello e2e\n");
   const std::string c = api.submit(
-      "c", "#include <stdio.h>\nint main(void) { int a, b; if (scanf(\"%d %d\", &a, &b) != 2) "
-           "return 1; printf(\"%d\\n\", a + b); return 0; }\n",
+      "c",
+      "#include <stdio.h>\nint main(void) { int a, b; if (scanf(\"%d %d\", &a, &b) != 2) "
+      "return 1; printf(\"%d\\n\", a + b); return 0; }\n",
       "2 40\n");
-  const std::string cpp = api.submit(
-      "cpp", "#include <iostream>\n#include <numeric>\n#include <vector>\nint main() { "
-             "std::vector<int> v{1, 2, 3}; std::cout << std::accumulate(v.begin(), v.end(), 0) "
-             "<< '\\n'; }\n");
+  const std::string cpp =
+      api.submit("cpp",
+                 "#include <iostream>\n#include <numeric>\n#include <vector>\nint main() { "
+                 "std::vector<int> v{1, 2, 3}; std::cout << std::accumulate(v.begin(), v.end(), 0) "
+                 "<< '\\n'; }\n");
 
   const std::pair<std::string, std::string> expected[] = {
       {python, "HELLO E2E\n"}, {c, "42\n"}, {cpp, "6\n"}};
@@ -170,8 +172,7 @@ TEST_CASE("sharing is idempotent and the share view never shows the id", "[e2e]"
   ServerProcess server(dir.path());
   Api api(server.url());
 
-  const std::string id =
-      api.submit("python", "print(input()[::-1])\n", "shared input\n");
+  const std::string id = api.submit("python", "print(input()[::-1])\n", "shared input\n");
   api.wait_done(id);
   auto first = api.post("/api/v1/submissions/" + id + "/share", "");
   REQUIRE(first.status == 201);
@@ -200,7 +201,9 @@ TEST_CASE("sharing is idempotent and the share view never shows the id", "[e2e]"
   CHECK(server.stop() == 0);
 }
 
-TEST_CASE("each database file holds only its own module's data", "[e2e]") {
+// [not-in-split]: it reads the three SQLite files of one data dir; split, the stores are in
+// PostgreSQL (tests/architecture checks the same ownership in the code).
+TEST_CASE("each database file holds only its own module's data", "[e2e][not-in-split]") {
   test::TempDir dir;
   ServerProcess server(dir.path());
   Api api(server.url());
@@ -267,8 +270,8 @@ TEST_CASE("SIGTERM drains and exits 0, and a restart finishes every accepted job
     ServerProcess server(dir.path());
     Api api(server.url());
     for (int i = 0; i < 3; ++i) {
-      ids.push_back(api.submit("python", "import time\ntime.sleep(0.3)\nprint(" +
-                                             std::to_string(i) + ")\n"));
+      ids.push_back(
+          api.submit("python", "import time\ntime.sleep(0.3)\nprint(" + std::to_string(i) + ")\n"));
     }
     INFO(server.log());
     CHECK(server.stop() == 0);
