@@ -1,7 +1,8 @@
 // The real `ide serve` as a child process with the real modules: programs in Python (reading
 // stdin), C and C++ run; compile errors and exit codes are reported; the SPEC's errors come from
-// the real modules; sharing is idempotent and never reveals the id; each database file holds
-// only its own module's data; SIGTERM drains and exits 0 and a restart loses nothing.
+// the real modules; a submit of exactly max_body is kept; sharing is idempotent and never reveals
+// the id; each database file holds only its own module's data; SIGTERM drains and exits 0 and a
+// restart loses nothing.
 #include <catch2/catch.hpp>
 
 #include <sqlite3.h>
@@ -164,6 +165,38 @@ TEST_CASE("the real modules give the SPEC's answers to bad and good requests", "
   CHECK(page.status == 200);
   CHECK_THAT(page.content_type, Catch::StartsWith("text/html"));
   api.wait_done(id);
+  CHECK(server.stop() == 0);
+}
+
+TEST_CASE("a submit of exactly max_body is kept byte-exact; one byte more is 413", "[e2e]") {
+  // Split, the submit crosses the internal API too: it must fit under the same limit there.
+  constexpr std::size_t kMaxBody = 1024 * 1024;
+  test::TempDir dir;
+  ServerProcess server(dir.path(), {"--max-body", std::to_string(kMaxBody)});
+  Api api(server.url());
+  const std::string head = R"({"language":"bash","code":"echo ok\n#)";
+  const std::string middle = R"(","stdin":")";
+  const std::string stdin_text = std::string(1000, '\t');  // each one "\t" in the JSON
+  std::string stdin_json;
+  for (std::size_t i = 0; i < stdin_text.size(); ++i) stdin_json += "\\t";
+  const std::size_t fill = kMaxBody - head.size() - middle.size() - stdin_json.size() - 2;
+  const std::string filler(fill, 'a');
+  const std::string body = head + filler + middle + stdin_json + "\"}";
+  REQUIRE(body.size() == kMaxBody);
+
+  auto accepted = api.post("/api/v1/submissions", body);
+  INFO(accepted.body.substr(0, 300));
+  REQUIRE(accepted.status == 202);
+  const std::string id = str(boost::json::parse(accepted.body).at("id"));
+  auto stored = api.get("/api/v1/submissions/" + id);
+  REQUIRE(stored.status == 200);
+  const auto submission = boost::json::parse(stored.body).as_object();
+  CHECK(str(submission.at("code")) == "echo ok\n#" + filler);
+  CHECK(str(submission.at("stdin")) == stdin_text);
+  CHECK(str(api.wait_done(id).at("stdout")) == "ok\n");
+
+  auto refused = api.post("/api/v1/submissions", body.substr(0, body.size() - 2) + "a\"}");
+  CHECK(refused.status == 413);
   CHECK(server.stop() == 0);
 }
 
