@@ -319,5 +319,7 @@ TEST_CASE("SIGTERM drains and exits 0, and a restart finishes every accepted job
   }
   // Draining refuses new work while it lasts; after the restart work is accepted again.
   api.submit("python", "print('after restart')\n");
-  CHECK(restarted.stop() == 0);
+  const int exit_code = restarted.stop();
+  INFO(restarted.log());
+  CHECK(exit_code == 0);
 }

@@ -104,8 +104,8 @@ core::Result<boost::json::value> interpret(const bhttp::response<bhttp::string_b
   if (std::string_view(marker.data(), marker.size()) != kInternalVersion) {
     return core::fail(core::ErrorCode::unavailable,
                       where + " answered " + std::to_string(status) +
-                          " outside the internal API: it does not host this module, or has no "
-                          "internal_token set");
+                          " outside the internal API: it does not host this module, has no "
+                          "internal_token set, or refused the connection (a connection cap)");
   }
   if (status == 401) {
     return core::fail(core::ErrorCode::unavailable, where + " refused the internal token");
