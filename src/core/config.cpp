@@ -1,7 +1,10 @@
 #include "core/config.hpp"
 
+#include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <memory>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -57,7 +60,119 @@ void apply_config_file(CLI::App& app, const std::string& path, bool explicitly_g
   }
 }
 
+/// The settings of a split deployment (docs/DEPLOYMENT.md 2.2).
+void add_split_options(CLI::App& app, Config& config) {
+  setting(app, "modules", config.modules,
+          "Modules this process hosts, comma-separated: submission, result, url")
+      ->delimiter(',');
+  setting(app, "submission-service-url", config.submission_service_url,
+          "http://host:port of a process hosting submission, when this one does not");
+  setting(app, "result-service-url", config.result_service_url,
+          "http://host:port of a process hosting result, when this one does not");
+  setting(app, "url-service-url", config.url_service_url,
+          "http://host:port of a process hosting url, when this one does not");
+  setting(app, "internal-token", config.internal_token,
+          "Shared secret of the internal API between split processes (at least 16 characters)");
+  setting(app, "internal-timeout-ms", config.internal_timeout_ms,
+          "How long one call to another process's module may take (long polls: plus their wait)");
+}
+
+bool is_module_name(std::string_view name) {
+  return std::find(std::begin(kModuleNames), std::end(kModuleNames), name) !=
+         std::end(kModuleNames);
+}
+
+/// `modules` names each module at most once and only known ones.
+std::string validate_module_list(const Config& config) {
+  if (config.modules.empty()) return "modules must name at least one of submission, result, url";
+  std::set<std::string> seen;
+  for (const std::string& name : config.modules) {
+    if (!is_module_name(name)) {
+      return "modules: unknown module '" + name + "' (submission, result or url)";
+    }
+    if (!seen.insert(name).second) return "modules names '" + name + "' twice";
+  }
+  return "";
+}
+
+/// Every module served elsewhere has a URL (the public API needs all three, and a hosted module
+/// may need it), and no module hosted here has one: a URL that would be ignored is a mistake.
+std::string validate_service_urls(const Config& config) {
+  for (std::string_view name : kModuleNames) {
+    const std::string& url = service_url(config, name);
+    const std::string key = std::string(name) + "_service_url";
+    if (hosts(config, name) && !url.empty()) {
+      return key + " is set but this process hosts " + std::string(name) + " itself";
+    }
+    if (hosts(config, name)) continue;
+    if (url.empty()) {
+      return "modules does not include " + std::string(name) + ": set " + key +
+             " to the http://host:port of a process that hosts it";
+    }
+    if (!parse_base_url(url)) return key + " must look like http://host:port, not '" + url + "'";
+  }
+  return "";
+}
+
+std::string validate_split(const Config& config) {
+  if (std::string problem = validate_module_list(config); !problem.empty()) return problem;
+  if (std::string problem = validate_service_urls(config); !problem.empty()) return problem;
+  if (config.internal_timeout_ms < 100 || config.internal_timeout_ms > 600'000) {
+    return "internal-timeout-ms must be between 100 and 600000";
+  }
+  const bool split = config.modules.size() < std::size(kModuleNames);
+  if (split && config.internal_token.empty()) {
+    return "modules hosts only part of the modules: set internal_token, the secret the "
+           "processes of the deployment share";
+  }
+  if (!config.internal_token.empty() && config.internal_token.size() < 16) {
+    return "internal-token must be at least 16 characters (e.g. openssl rand -hex 32)";
+  }
+  return "";
+}
+
 }  // namespace
+
+bool hosts(const Config& config, std::string_view name) {
+  return std::find(config.modules.begin(), config.modules.end(), name) != config.modules.end();
+}
+
+const std::string& service_url(const Config& config, std::string_view name) {
+  if (name == "submission") return config.submission_service_url;
+  if (name == "result") return config.result_service_url;
+  return config.url_service_url;
+}
+
+std::optional<HostPort> parse_base_url(std::string_view url) {
+  constexpr std::string_view kScheme = "http://";
+  if (url.substr(0, kScheme.size()) != kScheme) return std::nullopt;
+  url.remove_prefix(kScheme.size());
+  if (!url.empty() && url.back() == '/') url.remove_suffix(1);
+  HostPort parsed;
+  std::string_view port;
+  if (!url.empty() && url.front() == '[') {
+    const std::size_t close = url.find(']');
+    if (close == std::string_view::npos) return std::nullopt;
+    parsed.host = std::string(url.substr(1, close - 1));
+    url.remove_prefix(close + 1);
+    if (!url.empty() && url.front() != ':') return std::nullopt;
+    if (!url.empty()) port = url.substr(1);
+  } else {
+    const std::size_t colon = url.find(':');
+    parsed.host = std::string(url.substr(0, colon));
+    if (colon != std::string_view::npos) port = url.substr(colon + 1);
+  }
+  const bool bad_host =
+      parsed.host.empty() || parsed.host.find_first_of("/?#@ ") != std::string::npos;
+  unsigned number = 0;
+  const bool has_port = url.find(':') != std::string_view::npos;
+  const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), number);
+  const bool bad_port = has_port && (ec != std::errc() || end != port.data() + port.size() ||
+                                     number == 0 || number > 65535);
+  if (bad_host || bad_port) return std::nullopt;
+  parsed.port = has_port ? std::string(port) : "80";
+  return parsed;
+}
 
 void add_config_options(CLI::App& app, Config& config) {
   auto config_path = std::make_shared<std::string>("config/ide.toml");
@@ -131,6 +246,7 @@ void add_config_options(CLI::App& app, Config& config) {
           "Purge shared submissions too");
   setting(app, "log-level", config.log_level, "debug, info, warn or error")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  add_split_options(app, config);
 }
 
 std::string validate(const Config& config) {
@@ -156,7 +272,7 @@ std::string validate(const Config& config) {
   if (config.retention_days < 0) return "retention-days must not be negative";
   if (config.shutdown_grace_ms < 0) return "shutdown-grace-ms must not be negative";
   if (config.job_lease_ms < 1000) return "job-lease-ms must be at least 1000";
-  return "";
+  return validate_split(config);
 }
 
 unsigned worker_count(const Config& config) {

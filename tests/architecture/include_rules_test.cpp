@@ -1,15 +1,16 @@
 // Checks every #include under src/ against the module rule of SPEC section 2:
 // core includes only core; a module includes core, its own headers and the public api of the
 // modules it declares in ide_add_module(USES_APIS), and those declarations form a tree; http
-// includes only core, api headers, compose (src/app/compose), web and its own headers; only
-// src/app may include wiring headers; nobody includes another module's internals; and no
+// includes only core, api headers, compose (src/app/compose), web, remote and its own headers;
+// remote (src/remote) includes only core, api headers and itself; only src/app may include wiring
+// headers; nobody includes another module's internals; and no
 // database file name appears outside the module that owns it.
 #include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <filesystem>
-#include <functional>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <regex>
 #include <set>
@@ -87,13 +88,11 @@ bool is_api_header(const std::string& module, const std::string& target) {
 bool is_wiring_header(const std::string& module, const std::string& target) {
   return fs::exists(kSrc / "modules" / module / "wiring" / target);
 }
-std::string first_segment(const std::string& target) {
-  return target.substr(0, target.find('/'));
-}
+std::string first_segment(const std::string& target) { return target.substr(0, target.find('/')); }
 
 std::string where(const Include& include) {
-  return fs::relative(include.file, IDE_SOURCE_DIR).string() + ":" +
-         std::to_string(include.line) + " includes \"" + include.target + "\"";
+  return fs::relative(include.file, IDE_SOURCE_DIR).string() + ":" + std::to_string(include.line) +
+         " includes \"" + include.target + "\"";
 }
 
 }  // namespace
@@ -144,8 +143,8 @@ TEST_CASE("modules include only core, themselves and declared public interfaces"
 }
 
 TEST_CASE("the sandbox library is used only by the result module", "[architecture]") {
-  for (const fs::path& dir : {kSrc / "core", kSrc / "http", kSrc / "app",
-                             kSrc / "modules" / "submission", kSrc / "modules" / "url"}) {
+  for (const fs::path& dir : {kSrc / "core", kSrc / "http", kSrc / "app", kSrc / "remote",
+                              kSrc / "modules" / "submission", kSrc / "modules" / "url"}) {
     for (const auto& file : sources_under(dir)) {
       for (const auto& include : quoted_includes(file)) {
         INFO(where(include));
@@ -191,30 +190,45 @@ TEST_CASE("modules get typed options, never the whole server config", "[architec
   }
 }
 
-TEST_CASE("compose includes only core and public interfaces", "[architecture]") {
+namespace {
+
+/// Checks that every file under `root` includes only core, the modules' public interfaces and
+/// headers of its own layer (`self`).
+void check_layer_includes(const fs::path& root, const std::string& self) {
   const auto uses = declared_dependencies();
-  const fs::path root = kSrc / "app" / "compose";
+  CHECK_FALSE(sources_under(root).empty());
   for (const auto& file : sources_under(root)) {
     for (const auto& include : quoted_includes(file)) {
       INFO(where(include));
       const std::string owner = first_segment(include.target);
-      CHECK((owner == "core" || owner == "compose" ||
+      CHECK((owner == "core" || owner == self ||
              (uses.count(owner) == 1 && is_api_header(owner, include.target))));
     }
   }
 }
 
-TEST_CASE("http includes only core, public interfaces, compose, web and itself", "[architecture]") {
+}  // namespace
+
+TEST_CASE("compose includes only core and public interfaces", "[architecture]") {
+  check_layer_includes(kSrc / "app" / "compose", "compose");
+}
+
+TEST_CASE("remote includes only core, public interfaces and itself", "[architecture]") {
+  check_layer_includes(kSrc / "remote", "remote");
+}
+
+TEST_CASE("http includes only core, public interfaces, compose, web, remote and itself",
+          "[architecture]") {
   const auto uses = declared_dependencies();
   const fs::path root = kSrc / "http";
   for (const auto& file : sources_under(root)) {
     for (const auto& include : quoted_includes(file)) {
       INFO(where(include));
       const std::string owner = first_segment(include.target);
-      const bool ok = owner == "core" || owner == "web" || owner == "compose" ||
-                      (uses.count(owner) == 1 && is_api_header(owner, include.target)) ||
-                      fs::exists(file.parent_path() / include.target) ||
-                      fs::exists(root / include.target);
+      const bool ok =
+          owner == "core" || owner == "web" || owner == "compose" || owner == "remote" ||
+          (uses.count(owner) == 1 && is_api_header(owner, include.target)) ||
+          fs::exists(file.parent_path() / include.target) || fs::exists(root / include.target);
       CHECK(ok);
     }
   }

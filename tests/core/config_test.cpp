@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 
 #include "support/temp_dir.hpp"
 
@@ -90,8 +91,7 @@ TEST_CASE("a named config file that is missing, or an unknown key, is an error",
   CHECK_THROWS(parse({"--config", "/nonexistent/ide.toml"}));
   ide::test::TempDir dir;
   std::ofstream(dir / "typo.toml") << "max_qeue = 5\n";
-  CHECK_THROWS_WITH(parse({"--config", (dir / "typo.toml").string()}),
-                    Catch::Contains("max_qeue"));
+  CHECK_THROWS_WITH(parse({"--config", (dir / "typo.toml").string()}), Catch::Contains("max_qeue"));
 }
 
 TEST_CASE("one client cannot take the server out of the box", "[core][config][clients]") {
@@ -122,12 +122,98 @@ TEST_CASE("trusted_proxies is a list in the file, the environment and flags",
   CHECK(parse({"--config", file.string()}).trusted_proxies ==
         std::vector<std::string>{"192.0.2.1", "fd00::/8"});
   ::unsetenv("IDE_TRUSTED_PROXIES");
-  CHECK(parse({"--config", file.string(), "--trusted-proxies", "::1,10.1.0.0/16"})
-            .trusted_proxies == std::vector<std::string>{"::1", "10.1.0.0/16"});
+  CHECK(
+      parse({"--config", file.string(), "--trusted-proxies", "::1,10.1.0.0/16"}).trusted_proxies ==
+      std::vector<std::string>{"::1", "10.1.0.0/16"});
 }
 
 TEST_CASE("an empty trusted_proxies list is empty", "[core][config][clients]") {
   ide::test::TempDir dir;
   std::ofstream(dir / "ide.toml") << "trusted_proxies = []\n";
   CHECK(parse({"--config", (dir / "ide.toml").string()}).trusted_proxies.empty());
+}
+
+TEST_CASE("modules and the internal API's settings come from the file, the environment and flags",
+          "[core][config][split]") {
+  ide::test::TempDir dir;
+  const auto file = dir / "ide.toml";
+  std::ofstream(file) << "modules = \"submission,url\"\n"
+                      << "result_service_url = \"http://10.0.0.2:8091\"\n"
+                      << "internal_token = \"0123456789abcdef\"\n"
+                      << "internal_timeout_ms = 2500\n";
+  const Config from_file = parse({"--config", file.string()});
+  CHECK(from_file.modules == std::vector<std::string>{"submission", "url"});
+  CHECK(from_file.result_service_url == "http://10.0.0.2:8091");
+  CHECK(from_file.internal_timeout_ms == 2500);
+  CHECK(ide::core::validate(from_file).empty());
+  CHECK(ide::core::hosts(from_file, "url"));
+  CHECK_FALSE(ide::core::hosts(from_file, "result"));
+
+  ::setenv("IDE_MODULES", "result", 1);
+  ::setenv("IDE_SUBMISSION_SERVICE_URL", "http://api:8080", 1);
+  ::setenv("IDE_URL_SERVICE_URL", "http://api:8080", 1);
+  const Config from_env = parse({"--config", file.string(), "--result-service-url", ""});
+  ::unsetenv("IDE_MODULES");
+  ::unsetenv("IDE_SUBMISSION_SERVICE_URL");
+  ::unsetenv("IDE_URL_SERVICE_URL");
+  CHECK(from_env.modules == std::vector<std::string>{"result"});
+  CHECK(ide::core::validate(from_env).empty());
+
+  ide::test::TempDir empty_dir;
+  std::ofstream(empty_dir / "empty.toml") << "";
+  const Config defaults = parse({"--config", (empty_dir / "empty.toml").string()});
+  CHECK(defaults.modules == std::vector<std::string>{"submission", "result", "url"});
+  CHECK(defaults.internal_token.empty());
+  CHECK(defaults.internal_timeout_ms == 10'000);
+}
+
+TEST_CASE("validate says what a split process is missing", "[core][config][split]") {
+  const auto problem = [](const std::function<void(Config&)>& change) {
+    Config config;
+    config.modules = {"submission", "url"};
+    config.result_service_url = "http://127.0.0.1:8091";
+    config.internal_token = "0123456789abcdef";
+    change(config);
+    return ide::core::validate(config);
+  };
+  CHECK(problem([](Config&) {}).empty());
+  CHECK_THAT(problem([](Config& c) {
+               c.modules = {"submission", "queue"};
+             }),
+             Catch::Contains("unknown module 'queue'"));
+  CHECK_THAT(problem([](Config& c) {
+               c.modules = {"url", "url"};
+             }),
+             Catch::Contains("'url' twice"));
+  CHECK_THAT(problem([](Config& c) { c.modules.clear(); }), Catch::Contains("at least one"));
+  CHECK_THAT(problem([](Config& c) { c.result_service_url.clear(); }),
+             Catch::Contains("set result_service_url"));
+  CHECK_THAT(problem([](Config& c) { c.result_service_url = "https://x:1"; }),
+             Catch::Contains("must look like http://host:port"));
+  CHECK_THAT(problem([](Config& c) { c.url_service_url = "http://x:1"; }),
+             Catch::Contains("url_service_url is set but this process hosts url"));
+  CHECK_THAT(problem([](Config& c) { c.internal_token.clear(); }),
+             Catch::Contains("set internal_token"));
+  CHECK_THAT(problem([](Config& c) { c.internal_token = "short"; }),
+             Catch::Contains("at least 16 characters"));
+  CHECK_THAT(problem([](Config& c) { c.internal_timeout_ms = 50; }),
+             Catch::Contains("internal-timeout-ms"));
+  // One process hosting everything needs neither URLs nor a token; a token alone is fine.
+  Config whole;
+  CHECK(ide::core::validate(whole).empty());
+  whole.internal_token = "0123456789abcdef";
+  CHECK(ide::core::validate(whole).empty());
+}
+
+TEST_CASE("base URLs of other processes are http://host[:port]", "[core][config][split]") {
+  const auto parsed = ide::core::parse_base_url("http://[::1]:8091/");
+  REQUIRE(parsed);
+  CHECK(parsed->host == "::1");
+  CHECK(parsed->port == "8091");
+  CHECK(ide::core::parse_base_url("http://api")->port == "80");
+  for (const char* bad : {"api:80", "http://", "http://a:", "http://a:99999", "http://a/b",
+                          "http://[::1", "http://u@a:1"}) {
+    INFO(bad);
+    CHECK_FALSE(ide::core::parse_base_url(bad));
+  }
 }

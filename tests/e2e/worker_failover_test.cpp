@@ -66,8 +66,9 @@ boost::json::object queue_of(Api& api) {
 }  // namespace
 
 // Not in the cgroup v2 guest: it has no PostgreSQL server.
+// [not-in-split]: it starts and kills full processes of its own on one queue.
 TEST_CASE("kill -9 of a worker mid-run: another process runs the job again, one result kept",
-          "[e2e][postgres][failover][not-in-guest]") {
+          "[e2e][postgres][failover][not-in-guest][not-in-split]") {
   const SharedStores stores;
   test::TempDir dir_a;
   test::TempDir dir_b;
@@ -98,8 +99,9 @@ TEST_CASE("kill -9 of a worker mid-run: another process runs the job again, one 
   CHECK(b.stop() == 0);
 }
 
+// [not-in-split]: it starts full processes of its own on one queue.
 TEST_CASE("two processes on one queue: each job runs once, a long poll on either answers",
-          "[e2e][postgres][failover][not-in-guest]") {
+          "[e2e][postgres][failover][not-in-guest][not-in-split]") {
   const SharedStores stores;
   test::TempDir dir_a;
   test::TempDir dir_b;

@@ -1,8 +1,6 @@
 #include "support/postgres.hpp"
 
-#include <netinet/in.h>
 #include <pwd.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -16,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "core/pg.hpp"
+#include "support/ports.hpp"
 
 namespace ide::test {
 
@@ -29,7 +28,8 @@ fs::path server_bin_dir() {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
     if (fs::exists(entry.path() / "bin" / "initdb") &&
-        (best.empty() || entry.path().filename().string() > best.parent_path().filename().string())) {
+        (best.empty() ||
+         entry.path().filename().string() > best.parent_path().filename().string())) {
       best = entry.path() / "bin";
     }
   }
@@ -38,21 +38,6 @@ fs::path server_bin_dir() {
         "no PostgreSQL server under /usr/lib/postgresql: scripts/setup.sh --for-tests installs it");
   }
   return best;
-}
-
-std::uint16_t free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t length = sizeof address;
-  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-      getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length) != 0) {
-    if (fd >= 0) close(fd);
-    throw std::runtime_error("no free loopback port for PostgreSQL");
-  }
-  close(fd);
-  return ntohs(address.sin_port);
 }
 
 class Cluster {
@@ -74,7 +59,7 @@ class Cluster {
         "initdb");
     // Test processes run in parallel: another may take the free port first, so try again.
     for (int attempt = 1;; ++attempt) {
-      port_ = free_port();
+      port_ = free_loopback_port();
       if (start() || attempt == 3) break;
     }
     if (!started_) throw std::runtime_error("pg_ctl start failed; logs in " + dir_.string());
@@ -87,8 +72,9 @@ class Cluster {
       fs::remove_all(dir_, ec);
       return;
     }
-    const std::string stop = fmt::format("{}{}/pg_ctl -D {}/data -m immediate -w stop >/dev/null 2>&1",
-                                         as_user_, bin_.string(), dir_.string());
+    const std::string stop =
+        fmt::format("{}{}/pg_ctl -D {}/data -m immediate -w stop >/dev/null 2>&1", as_user_,
+                    bin_.string(), dir_.string());
     [[maybe_unused]] const int ignored = std::system(stop.c_str());
     std::error_code ec;
     fs::remove_all(dir_, ec);

@@ -111,10 +111,11 @@ RoutedRequest route_request(const Router& router, RequestMessage message, const 
   request.host = is_sane_host(std::string_view(host.data(), host.size()))
                      ? std::string(host.data(), host.size())
                      : std::string(local_host);
-  request.client_ip =
-      client_key(client_address(peer, forwarded_for(message), trusted_proxies));
+  request.client_ip = client_key(client_address(peer, forwarded_for(message), trusted_proxies));
   const auto if_none_match = message[bhttp::field::if_none_match];
   request.if_none_match.assign(if_none_match.data(), if_none_match.size());
+  const auto authorization = message[bhttp::field::authorization];
+  request.authorization.assign(authorization.data(), authorization.size());
   request.body = std::move(message.body());
   return routed;
 }

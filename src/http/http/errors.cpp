@@ -9,28 +9,46 @@ namespace ide::http {
 Status status_for(core::ErrorCode code) {
   using core::ErrorCode;
   switch (code) {
-    case ErrorCode::invalid_argument: return Status::bad_request;
-    case ErrorCode::unknown_language: return Status::unprocessable_entity;
-    case ErrorCode::invalid_limits: return Status::unprocessable_entity;
-    case ErrorCode::not_found: return Status::not_found;
-    case ErrorCode::payload_too_large: return Status::payload_too_large;
-    case ErrorCode::queue_full: return Status::service_unavailable;
-    case ErrorCode::rate_limited: return Status::too_many_requests;
-    case ErrorCode::shutting_down: return Status::service_unavailable;
-    case ErrorCode::storage_unavailable: return Status::service_unavailable;
-    case ErrorCode::unavailable: return Status::service_unavailable;
-    case ErrorCode::internal: return Status::internal_server_error;
+    case ErrorCode::invalid_argument:
+      return Status::bad_request;
+    case ErrorCode::unknown_language:
+      return Status::unprocessable_entity;
+    case ErrorCode::invalid_limits:
+      return Status::unprocessable_entity;
+    case ErrorCode::not_found:
+      return Status::not_found;
+    case ErrorCode::payload_too_large:
+      return Status::payload_too_large;
+    case ErrorCode::queue_full:
+      return Status::service_unavailable;
+    case ErrorCode::rate_limited:
+      return Status::too_many_requests;
+    case ErrorCode::shutting_down:
+      return Status::service_unavailable;
+    case ErrorCode::storage_unavailable:
+      return Status::service_unavailable;
+    case ErrorCode::unavailable:
+      return Status::service_unavailable;
+    case ErrorCode::unauthorized:
+      return Status::unauthorized;
+    case ErrorCode::internal:
+      return Status::internal_server_error;
   }
   return Status::internal_server_error;
 }
 
 std::optional<int> default_retry_after(core::ErrorCode code) {
   switch (code) {
-    case core::ErrorCode::queue_full: return 5;
-    case core::ErrorCode::rate_limited: return 60;
-    case core::ErrorCode::shutting_down: return 10;
-    case core::ErrorCode::unavailable: return 5;
-    default: return std::nullopt;
+    case core::ErrorCode::queue_full:
+      return 5;
+    case core::ErrorCode::rate_limited:
+      return 60;
+    case core::ErrorCode::shutting_down:
+      return 10;
+    case core::ErrorCode::unavailable:
+      return 5;
+    default:
+      return std::nullopt;
   }
 }
 

@@ -14,7 +14,7 @@ namespace ide::http {
 
 /// invalid_argument 400, unknown_language and invalid_limits 422, not_found 404,
 /// payload_too_large 413, rate_limited 429, queue_full / shutting_down / storage_unavailable /
-/// unavailable 503, internal 500.
+/// unavailable 503, unauthorized 401, internal 500.
 Status status_for(core::ErrorCode code);
 
 /// Seconds a client should wait before retrying after `code`, for the codes that invite a retry

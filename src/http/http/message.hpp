@@ -21,15 +21,16 @@ using Status = boost::beast::http::status;
 
 struct Request {
   Verb method = Verb::get;
-  std::string path;  // as sent, still percent-encoded
+  std::string path;                                        // as sent, still percent-encoded
   std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
   std::map<std::string, std::string, std::less<>> params;  // from the route's {name} segments
   std::string body;
-  std::string host;       // the Host header when it is sane, else the address we answered on
+  std::string host;  // the Host header when it is sane, else the address we answered on
   // Who per-client limits count this request against: the client's IPv4 address or IPv6 /64
   // (the peer, or the X-Forwarded-For client behind a trusted proxy); see client_key().
   std::string client_ip;
   std::string if_none_match;  // the If-None-Match header as sent, empty when absent
+  std::string authorization;  // the Authorization header as sent (the internal API's token)
 
   /// The first query parameter called `name` (decoded), if any.
   std::optional<std::string_view> query_param(std::string_view name) const;
@@ -71,9 +72,7 @@ class Reply {
   void send(Response response) const { channel_->send(std::move(response)); }
   /// Runs `task` on the server's pool for blocking work (calls into the modules), e.g. to finish
   /// an exchange from a module's callback without blocking the module's thread.
-  void post_blocking(std::function<void()> task) const {
-    channel_->post_blocking(std::move(task));
-  }
+  void post_blocking(std::function<void()> task) const { channel_->post_blocking(std::move(task)); }
 
  private:
   std::shared_ptr<Channel> channel_;

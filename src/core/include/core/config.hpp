@@ -4,7 +4,9 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/limits.hpp"
@@ -48,7 +50,33 @@ struct Config {
   std::int64_t retention_days = 30;             // 0: keep forever
   bool retention_include_shared = false;
   std::string log_level = "info";  // debug, info, warn, error
+  // Split deployment (docs/DEPLOYMENT.md 2.2): the modules this process hosts; the others are
+  // reached at their *_service_url over the internal API, authenticated by internal_token.
+  std::vector<std::string> modules = {"submission", "result", "url"};
+  std::string submission_service_url;  // http://host:port of a process hosting submission
+  std::string result_service_url;
+  std::string url_service_url;
+  std::string internal_token;  // empty: no internal route is served and no module is remote
+  std::int64_t internal_timeout_ms = 10'000;  // connect + answer of one internal call
 };
+
+/// The module names `modules` may list.
+inline constexpr std::string_view kModuleNames[] = {"submission", "result", "url"};
+
+/// Whether `config` hosts the module `name` in this process.
+bool hosts(const Config& config, std::string_view name);
+
+/// The configured *_service_url of module `name` ("" when not set).
+const std::string& service_url(const Config& config, std::string_view name);
+
+/// An http://host[:port] base URL taken apart.
+struct HostPort {
+  std::string host;  // IPv6 without its brackets
+  std::string port;  // "80" when the URL has none
+};
+
+/// Parses `url` as http://host[:port] with at most a trailing '/'; nullopt when it is not one.
+std::optional<HostPort> parse_base_url(std::string_view url);
 
 /// Registers every Config field on `app` as a flag with an IDE_* environment variable, and
 /// `--config FILE` (default config/ide.toml, skipped when that default is absent) read as TOML.

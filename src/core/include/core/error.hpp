@@ -21,6 +21,7 @@ enum class ErrorCode {
   shutting_down,        // the server is draining and accepts no new work
   storage_unavailable,  // the disk is full or read-only; nothing was written
   unavailable,          // a dependency cannot serve right now
+  unauthorized,         // an internal call without the deployment's internal token
   internal,             // a bug or an unexpected failure
 };
 
@@ -48,8 +49,9 @@ class Unexpected {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit like expected
-  Result(Unexpected unexpected)                                           // NOLINT
+  Result(T value)
+      : state_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit like expected
+  Result(Unexpected unexpected)                              // NOLINT
       : state_(std::in_place_index<1>, std::move(unexpected).error()) {}
 
   bool has_value() const { return state_.index() == 0; }

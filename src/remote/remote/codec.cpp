@@ -1,0 +1,335 @@
+// The conversions are Boost.JSON tag_invoke overloads in each type's own namespace (where
+// value_from and value_to find them); only this file instantiates them.
+#include "remote/codec.hpp"
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <vector>
+
+#include <boost/beast/core/detail/base64.hpp>
+#include <boost/json.hpp>
+
+#include "core/json.hpp"
+#include "core/limits.hpp"
+#include "result/result_service.hpp"
+#include "submission/submission_service.hpp"
+#include "url/url_service.hpp"
+
+// Global, so that the overloads in each module's namespace can name it too.
+namespace bj = boost::json;
+
+namespace ide::remote {
+
+namespace base64 = boost::beast::detail::base64;
+
+namespace {
+
+/// Nanoseconds since the epoch: exact, so a cutoff or created_at crosses unchanged.
+bj::value time_to_json(core::TimePoint t) {
+  return static_cast<std::int64_t>(t.time_since_epoch().count());
+}
+
+core::TimePoint time_from_json(const bj::value& json) {
+  return core::TimePoint(core::TimePoint::duration(json.to_number<std::int64_t>()));
+}
+
+template <typename T>
+bj::value optional_to_json(const std::optional<T>& value) {
+  return value ? bj::value(*value) : bj::value(nullptr);
+}
+
+template <typename T>
+std::optional<T> optional_from_json(const bj::object& object, std::string_view key) {
+  const bj::value* value = object.if_contains(key);
+  if (value == nullptr || value->is_null()) return std::nullopt;
+  return value->to_number<T>();
+}
+
+/// The enumerator of `values` whose to_string() is `name`.
+template <typename Enum, std::size_t N>
+Enum enum_from_json(const bj::value& json, const std::array<Enum, N>& values) {
+  const bj::string& name = json.as_string();
+  for (Enum value : values) {
+    if (to_string(value) == std::string_view(name)) return value;
+  }
+  throw std::invalid_argument("unknown value '" + std::string(name) + "'");
+}
+
+constexpr std::array kStatuses = {result::Status::queued, result::Status::running,
+                                  result::Status::done};
+constexpr std::array kVerdicts = {result::Verdict::ok,
+                                  result::Verdict::compile_error,
+                                  result::Verdict::runtime_error,
+                                  result::Verdict::time_limit_exceeded,
+                                  result::Verdict::memory_limit_exceeded,
+                                  result::Verdict::output_limit_exceeded,
+                                  result::Verdict::internal_error};
+constexpr std::array kErrorCodes = {
+    core::ErrorCode::invalid_argument,    core::ErrorCode::unknown_language,
+    core::ErrorCode::invalid_limits,      core::ErrorCode::not_found,
+    core::ErrorCode::payload_too_large,   core::ErrorCode::queue_full,
+    core::ErrorCode::rate_limited,        core::ErrorCode::shutting_down,
+    core::ErrorCode::storage_unavailable, core::ErrorCode::unavailable,
+    core::ErrorCode::unauthorized,        core::ErrorCode::internal};
+
+std::string string_at(const bj::object& object, std::string_view key) {
+  return std::string(object.at(key).as_string());
+}
+
+}  // namespace
+
+bj::value bytes_to_json(std::string_view bytes) {
+  if (core::json::is_valid_utf8(bytes)) return bj::string(bytes);
+  std::string encoded(base64::encoded_size(bytes.size()), '\0');
+  encoded.resize(base64::encode(encoded.data(), bytes.data(), bytes.size()));
+  return bj::object{{"base64", std::move(encoded)}};
+}
+
+std::string bytes_from_json(const bj::value& json) {
+  if (json.is_string()) return std::string(json.get_string());
+  const bj::string& encoded = json.as_object().at("base64").as_string();
+  std::string bytes(base64::decoded_size(encoded.size()), '\0');
+  const auto [written, read] = base64::decode(bytes.data(), encoded.data(), encoded.size());
+  // Decoding stops at the padding: what is left must be padding alone.
+  const std::string_view rest = std::string_view(encoded).substr(read);
+  if (rest.size() > 2 || rest.find_first_not_of('=') != std::string_view::npos) {
+    throw std::invalid_argument("invalid base64");
+  }
+  bytes.resize(written);
+  return bytes;
+}
+
+std::optional<core::Error> error_from_body(std::string_view body) {
+  boost::system::error_code ec;
+  const bj::value parsed = bj::parse(body, ec);
+  if (ec || !parsed.is_object()) return std::nullopt;
+  const bj::object* error = parsed.as_object().if_contains("error")
+                                ? parsed.as_object().at("error").if_object()
+                                : nullptr;
+  if (error == nullptr) return std::nullopt;
+  auto decoded = from_json<core::Error>(*error);
+  if (!decoded) return std::nullopt;
+  return *decoded;
+}
+
+}  // namespace ide::remote
+
+namespace ide::core {
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const RequestedLimits& limits) {
+  bj::object object;
+  // Absent limits are left out: a submit then costs no more than the public one it carries.
+  if (limits.cpu_ms) object["cpu_ms"] = *limits.cpu_ms;
+  if (limits.wall_ms) object["wall_ms"] = *limits.wall_ms;
+  if (limits.memory_kb) object["memory_kb"] = *limits.memory_kb;
+  out = std::move(object);
+}
+
+RequestedLimits tag_invoke(const bj::value_to_tag<RequestedLimits>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.cpu_ms = remote::optional_from_json<std::int64_t>(object, "cpu_ms"),
+          .wall_ms = remote::optional_from_json<std::int64_t>(object, "wall_ms"),
+          .memory_kb = remote::optional_from_json<std::int64_t>(object, "memory_kb")};
+}
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const Error& error) {
+  out = {{"code", to_string(error.code)}, {"message", bj::string(error.message)}};
+}
+
+Error tag_invoke(const bj::value_to_tag<Error>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.code = remote::enum_from_json(object.at("code"), remote::kErrorCodes),
+          .message = remote::string_at(object, "message")};
+}
+
+}  // namespace ide::core
+
+namespace ide::submission {
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const NewSubmission& request) {
+  // The keys of the public submit body, each left out when empty as a client may: the request is
+  // then never longer than the public one it carries, so the same max_body admits it.
+  bj::object object{{"language", request.language}, {"code", remote::bytes_to_json(request.code)}};
+  if (!request.stdin_data.empty()) object["stdin"] = remote::bytes_to_json(request.stdin_data);
+  const bj::value limits = bj::value_from(request.limits);
+  if (!limits.as_object().empty()) object["limits"] = limits;
+  out = std::move(object);
+}
+
+NewSubmission tag_invoke(const bj::value_to_tag<NewSubmission>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  const bj::value* stdin_data = object.if_contains("stdin");
+  const bj::value* limits = object.if_contains("limits");
+  return {
+      .language = remote::string_at(object, "language"),
+      .code = remote::bytes_from_json(object.at("code")),
+      .stdin_data = stdin_data ? remote::bytes_from_json(*stdin_data) : std::string(),
+      .limits = limits ? bj::value_to<core::RequestedLimits>(*limits) : core::RequestedLimits{}};
+}
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const Submission& submission) {
+  out = {{"id", submission.id},
+         {"language", submission.language},
+         {"code", remote::bytes_to_json(submission.code)},
+         {"stdin", remote::bytes_to_json(submission.stdin_data)},
+         {"limits", bj::value_from(submission.limits)},
+         {"created_at", remote::time_to_json(submission.created_at)}};
+}
+
+Submission tag_invoke(const bj::value_to_tag<Submission>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.id = remote::string_at(object, "id"),
+          .language = remote::string_at(object, "language"),
+          .code = remote::bytes_from_json(object.at("code")),
+          .stdin_data = remote::bytes_from_json(object.at("stdin")),
+          .limits = bj::value_to<core::RequestedLimits>(object.at("limits")),
+          .created_at = remote::time_from_json(object.at("created_at"))};
+}
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const SubmissionIdPage& page) {
+  out = {{"ids", bj::value_from(page.ids)}, {"next", page.next}};
+}
+
+SubmissionIdPage tag_invoke(const bj::value_to_tag<SubmissionIdPage>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.ids = bj::value_to<std::vector<std::string>>(object.at("ids")),
+          .next = remote::string_at(object, "next")};
+}
+
+}  // namespace ide::submission
+
+namespace ide::result {
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const RunResult& run) {
+  out = {{"id", run.id},
+         {"status", to_string(run.status)},
+         {"verdict", to_string(run.verdict)},
+         {"exit_code", remote::optional_to_json(run.exit_code)},
+         {"signal", remote::optional_to_json(run.signal)},
+         {"stdout", remote::bytes_to_json(run.stdout_data)},
+         {"stderr", remote::bytes_to_json(run.stderr_data)},
+         {"compile_output", remote::bytes_to_json(run.compile_output)},
+         {"time_ms", run.time_ms},
+         {"wall_ms", run.wall_ms},
+         {"memory_kb", run.memory_kb},
+         {"stdout_truncated", run.stdout_truncated},
+         {"stderr_truncated", run.stderr_truncated},
+         {"created_at", remote::time_to_json(run.created_at)},
+         {"finished_at", run.finished_at ? remote::time_to_json(*run.finished_at) : nullptr}};
+}
+
+RunResult tag_invoke(const bj::value_to_tag<RunResult>&, const bj::value& in) {
+  const bj::object& o = in.as_object();
+  const bj::value& finished_at = o.at("finished_at");
+  return {.id = remote::string_at(o, "id"),
+          .status = remote::enum_from_json(o.at("status"), remote::kStatuses),
+          .verdict = remote::enum_from_json(o.at("verdict"), remote::kVerdicts),
+          .exit_code = remote::optional_from_json<int>(o, "exit_code"),
+          .signal = remote::optional_from_json<int>(o, "signal"),
+          .stdout_data = remote::bytes_from_json(o.at("stdout")),
+          .stderr_data = remote::bytes_from_json(o.at("stderr")),
+          .compile_output = remote::bytes_from_json(o.at("compile_output")),
+          .time_ms = o.at("time_ms").to_number<std::int64_t>(),
+          .wall_ms = o.at("wall_ms").to_number<std::int64_t>(),
+          .memory_kb = o.at("memory_kb").to_number<std::int64_t>(),
+          .stdout_truncated = o.at("stdout_truncated").as_bool(),
+          .stderr_truncated = o.at("stderr_truncated").as_bool(),
+          .created_at = remote::time_from_json(o.at("created_at")),
+          .finished_at = finished_at.is_null()
+                             ? std::nullopt
+                             : std::optional(remote::time_from_json(finished_at))};
+}
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const Language& language) {
+  out = {{"id", language.id}, {"name", language.name}, {"version", language.version}};
+}
+
+Language tag_invoke(const bj::value_to_tag<Language>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.id = remote::string_at(object, "id"),
+          .name = remote::string_at(object, "name"),
+          .version = remote::string_at(object, "version")};
+}
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const QueueStats& stats) {
+  out = {{"queued", stats.queued},
+         {"oldest_queued_age_ms", remote::optional_to_json(stats.oldest_queued_age_ms)},
+         {"live_leases", stats.live_leases},
+         {"expired_leases", stats.expired_leases}};
+}
+
+QueueStats tag_invoke(const bj::value_to_tag<QueueStats>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.queued = object.at("queued").to_number<std::size_t>(),
+          .oldest_queued_age_ms =
+              remote::optional_from_json<std::int64_t>(object, "oldest_queued_age_ms"),
+          .live_leases = object.at("live_leases").to_number<std::size_t>(),
+          .expired_leases = object.at("expired_leases").to_number<std::size_t>()};
+}
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const PurgeOutcome& outcome) {
+  out = {{"purged", outcome.purged}, {"skipped", bj::value_from(outcome.skipped)}};
+}
+
+PurgeOutcome tag_invoke(const bj::value_to_tag<PurgeOutcome>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.purged = object.at("purged").to_number<std::size_t>(),
+          .skipped = bj::value_to<std::vector<std::string>>(object.at("skipped"))};
+}
+
+}  // namespace ide::result
+
+namespace ide::url {
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const ShareLink& link) {
+  out = {{"slug", link.slug}, {"created", link.created}};
+}
+
+ShareLink tag_invoke(const bj::value_to_tag<ShareLink>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.slug = remote::string_at(object, "slug"), .created = object.at("created").as_bool()};
+}
+
+}  // namespace ide::url
+
+namespace ide::remote {
+
+template <typename T>
+bj::value to_json(const T& value) {
+  return bj::value_from(value);
+}
+
+template <typename T>
+core::Result<T> from_json(const bj::value& json) {
+  try {
+    return bj::value_to<T>(json);
+  } catch (const std::exception& e) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      std::string("malformed internal message: ") + e.what());
+  }
+}
+
+// The types that cross the internal API.
+#define IDE_REMOTE_CODEC(T)                      \
+  template bj::value to_json<T>(const T& value); \
+  template core::Result<T> from_json<T>(const bj::value& json);
+IDE_REMOTE_CODEC(core::RequestedLimits)
+IDE_REMOTE_CODEC(core::Error)
+IDE_REMOTE_CODEC(submission::NewSubmission)
+IDE_REMOTE_CODEC(submission::Submission)
+IDE_REMOTE_CODEC(submission::SubmissionIdPage)
+IDE_REMOTE_CODEC(result::RunResult)
+IDE_REMOTE_CODEC(result::Language)
+IDE_REMOTE_CODEC(std::vector<result::Language>)
+IDE_REMOTE_CODEC(result::QueueStats)
+IDE_REMOTE_CODEC(result::PurgeOutcome)
+IDE_REMOTE_CODEC(url::ShareLink)
+IDE_REMOTE_CODEC(std::vector<std::string>)
+IDE_REMOTE_CODEC(std::string)
+IDE_REMOTE_CODEC(bool)
+IDE_REMOTE_CODEC(std::size_t)
+#undef IDE_REMOTE_CODEC
+
+}  // namespace ide::remote

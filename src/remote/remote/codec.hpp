@@ -1,0 +1,35 @@
+// JSON codecs of the internal API: every type the modules' interfaces pass, both ways. Byte
+// strings (code, stdin, outputs) stay byte-exact: JSON text when they are UTF-8, base64 otherwise.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <boost/json/value.hpp>
+
+#include "core/error.hpp"
+
+namespace ide::remote {
+
+/// `value` as JSON. Defined for submission::NewSubmission, Submission, SubmissionIdPage,
+/// result::RunResult, Language, std::vector<Language>, QueueStats, PurgeOutcome, url::ShareLink,
+/// core::RequestedLimits and core::Error.
+template <typename T>
+boost::json::value to_json(const T& value);
+
+/// The T that to_json() made `json` from. Errors: invalid_argument naming what is wrong.
+template <typename T>
+core::Result<T> from_json(const boost::json::value& json);
+
+/// A byte string as JSON: the string itself when it is valid UTF-8 (then the JSON is never
+/// longer than what a client sent for it), else {"base64": "..."}.
+boost::json::value bytes_to_json(std::string_view bytes);
+/// The bytes of bytes_to_json(). Throws std::invalid_argument when `json` is neither form.
+std::string bytes_from_json(const boost::json::value& json);
+
+/// The error body every internal (and public) error answer has: {"error": {"code", "message"}}.
+/// nullopt when `body` is not one or names no known code.
+std::optional<core::Error> error_from_body(std::string_view body);
+
+}  // namespace ide::remote

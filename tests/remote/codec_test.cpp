@@ -1,0 +1,103 @@
+// The internal API's JSON codec: each type comes back equal, byte strings byte-exact (text when
+// UTF-8, base64 otherwise), and every error code maps back to itself.
+#include "remote/codec.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <boost/json.hpp>
+
+#include "result/result_service.hpp"
+#include "submission/submission_service.hpp"
+
+using ide::remote::from_json;
+using ide::remote::to_json;
+
+namespace {
+
+template <typename T>
+T round_trip(const T& value) {
+  // Through text, as on the wire.
+  auto decoded = from_json<T>(boost::json::parse(boost::json::serialize(to_json(value))));
+  REQUIRE(decoded);
+  return *decoded;
+}
+
+}  // namespace
+
+TEST_CASE("byte strings cross byte-exact, as text when they can", "[remote][codec]") {
+  const std::string binary("\xff\x00\x01zz", 5);
+  CHECK(ide::remote::bytes_to_json("héllo\n").is_string());
+  CHECK(ide::remote::bytes_to_json(binary).is_object());
+  for (const std::string& bytes : {std::string(), std::string("héllo\0\n", 8), binary}) {
+    CHECK(ide::remote::bytes_from_json(ide::remote::bytes_to_json(bytes)) == bytes);
+  }
+  CHECK_THROWS(ide::remote::bytes_from_json(boost::json::object{{"base64", "!!"}}));
+}
+
+TEST_CASE("a RunResult comes back equal", "[remote][codec]") {
+  ide::result::RunResult run;
+  run.id = "abc";
+  run.status = ide::result::Status::done;
+  run.verdict = ide::result::Verdict::time_limit_exceeded;
+  run.signal = 9;
+  run.stdout_data = std::string("\x80\x81", 2);
+  run.stderr_data = "warn";
+  run.compile_output = "cc";
+  run.time_ms = 5001;
+  run.wall_ms = 5002;
+  run.memory_kb = 1234;
+  run.stdout_truncated = true;
+  run.created_at = ide::core::TimePoint(std::chrono::nanoseconds(1'700'000'000'123'456'789));
+  run.finished_at = run.created_at + std::chrono::nanoseconds(7);
+  const ide::result::RunResult back = round_trip(run);
+  CHECK(back.id == run.id);
+  CHECK(back.status == run.status);
+  CHECK(back.verdict == run.verdict);
+  CHECK_FALSE(back.exit_code);
+  CHECK(back.signal == 9);
+  CHECK(back.stdout_data == run.stdout_data);
+  CHECK(back.stderr_data == run.stderr_data);
+  CHECK(back.compile_output == run.compile_output);
+  CHECK(back.time_ms == 5001);
+  CHECK(back.wall_ms == 5002);
+  CHECK(back.memory_kb == 1234);
+  CHECK(back.stdout_truncated);
+  CHECK_FALSE(back.stderr_truncated);
+  CHECK(back.created_at == run.created_at);
+  CHECK(back.finished_at == run.finished_at);
+}
+
+TEST_CASE("a NewSubmission comes back equal and costs no more than the public body",
+          "[remote][codec]") {
+  const ide::submission::NewSubmission request{
+      .language = "python", .code = std::string(1000, 'x'), .stdin_data = "", .limits = {}};
+  const ide::submission::NewSubmission back = round_trip(request);
+  CHECK(back.language == "python");
+  CHECK(back.code == request.code);
+  CHECK(back.stdin_data.empty());
+  CHECK_FALSE(back.limits.cpu_ms);
+  // What a client sends for it: the internal body must fit under the same body limit.
+  const std::string public_body = R"({"language":"python","code":")" + request.code + "\"}";
+  CHECK(boost::json::serialize(to_json(request)).size() <= public_body.size() + 16);
+}
+
+TEST_CASE("every error code maps back to itself", "[remote][codec]") {
+  using ide::core::ErrorCode;
+  for (int code = 0; code <= static_cast<int>(ErrorCode::internal); ++code) {
+    const ide::core::Error error{static_cast<ErrorCode>(code), "why"};
+    const ide::core::Error back = round_trip(error);
+    CHECK(back.code == error.code);
+    CHECK(back.message == "why");
+  }
+  const std::string body = R"({"error":{"code":"queue_full","message":"full"}})";
+  auto parsed = ide::remote::error_from_body(body);
+  REQUIRE(parsed);
+  CHECK(parsed->code == ErrorCode::queue_full);
+  CHECK_FALSE(ide::remote::error_from_body(R"({"error":{"code":"nonsense","message":""}})"));
+}
+
+TEST_CASE("a malformed message is invalid_argument", "[remote][codec]") {
+  auto decoded = from_json<ide::result::RunResult>(boost::json::object{{"id", 1}});
+  REQUIRE_FALSE(decoded);
+  CHECK(decoded.error().code == ide::core::ErrorCode::invalid_argument);
+}
