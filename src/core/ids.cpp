@@ -43,7 +43,14 @@ std::string base64url_encode(std::string_view bytes) {
   return out;
 }
 
-std::string RandomIdGenerator::new_id() { return base64url_encode(random_bytes(16)); }
+std::string RandomIdGenerator::new_id() {
+  // An id that starts with '-' reads as an option on a command line (`ide result -x...`): draw
+  // again (1 in 64), which keeps every id of the same form as before.
+  for (;;) {
+    std::string id = base64url_encode(random_bytes(16));
+    if (id.front() != '-') return id;
+  }
+}
 
 bool is_well_formed_id(std::string_view id) {
   return id.size() == kIdLength && id.find_first_not_of(kAlphabet) == std::string_view::npos;

@@ -13,6 +13,7 @@ TEST_CASE("random ids are 22 URL-safe characters and do not repeat", "[core][ids
     const std::string id = ids.new_id();
     CHECK(id.size() == kIdLength);
     CHECK(is_well_formed_id(id));
+    CHECK(id.front() != '-');  // else `ide result ID` takes it for an option
     seen.insert(id);
   }
   CHECK(seen.size() == 10'000);
