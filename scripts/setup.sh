@@ -11,7 +11,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_packages=(cmake ninja-build g++ pkg-config libboost1.81-dev libboost-json1.81-dev
-  libsqlite3-dev libpq-dev libfmt-dev catch2 libcli11-dev libseccomp-dev libzstd-dev libssl-dev)
+  libsqlite3-dev libpq-dev libfmt-dev catch2 libcli11-dev libseccomp-dev libzstd-dev libssl-dev
+  zlib1g-dev)
 # 21 languages of config/languages.json, about 750 MB installed beyond the build's own packages;
 # the extras (Go, OCaml, Kotlin, Racket) are about 1.6 GB more. ld comes with gcc (binutils).
 language_packages=(python3 gcc g++ bash nodejs default-jdk-headless rustc ruby lua5.4 php-cli perl

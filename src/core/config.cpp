@@ -114,6 +114,19 @@ std::string validate_service_urls(const Config& config) {
   return "";
 }
 
+/// An origin is what a browser sends in Origin: scheme, host and port, no path.
+std::string validate_cors_origins(const Config& config) {
+  for (const std::string& origin : config.cors_origins) {
+    if (origin == "*") continue;
+    const bool scheme = origin.starts_with("http://") || origin.starts_with("https://");
+    const auto host = origin.find("://") + 3;
+    if (!scheme || host >= origin.size() || origin.find('/', host) != std::string::npos) {
+      return "cors-origins: '" + origin + "' is not an origin such as https://lms.example.org";
+    }
+  }
+  return "";
+}
+
 std::string validate_split(const Config& config) {
   if (std::string problem = validate_module_list(config); !problem.empty()) return problem;
   if (std::string problem = validate_service_urls(config); !problem.empty()) return problem;
@@ -239,6 +252,10 @@ void add_config_options(CLI::App& app, Config& config) {
   setting(app, "trusted-proxies", config.trusted_proxies,
           "Reverse proxies (IPs or CIDRs, comma-separated) whose X-Forwarded-For names the client")
       ->delimiter(',');
+  setting(app, "cors-origins", config.cors_origins,
+          "Origins (https://host[:port], comma-separated, or *) whose pages may call the API "
+          "from the browser (CORS); empty: none")
+      ->delimiter(',');
   setting(app, "shutdown-grace-ms", config.shutdown_grace_ms,
           "On SIGTERM, how long running jobs may finish");
   setting(app, "retention-days", config.retention_days, "Purge data older than this (0: never)");
@@ -272,6 +289,7 @@ std::string validate(const Config& config) {
   if (config.retention_days < 0) return "retention-days must not be negative";
   if (config.shutdown_grace_ms < 0) return "shutdown-grace-ms must not be negative";
   if (config.job_lease_ms < 1000) return "job-lease-ms must be at least 1000";
+  if (std::string problem = validate_cors_origins(config); !problem.empty()) return problem;
   return validate_split(config);
 }
 

@@ -217,3 +217,23 @@ TEST_CASE("base URLs of other processes are http://host[:port]", "[core][config]
     CHECK_FALSE(ide::core::parse_base_url(bad));
   }
 }
+
+TEST_CASE("cors_origins is off by default, a list of origins, and refuses what is not one",
+          "[core][config][cors]") {
+  ide::test::TempDir dir;
+  std::ofstream(dir / "empty.toml") << "";
+  CHECK(parse({"--config", (dir / "empty.toml").string()}).cors_origins.empty());
+  std::ofstream(dir / "cors.toml") << "cors_origins = [\"https://lms.example.edu\", "
+                                      "\"http://localhost:3000\"]\n";
+  const Config from_file = parse({"--config", (dir / "cors.toml").string()});
+  CHECK(from_file.cors_origins ==
+        std::vector<std::string>{"https://lms.example.edu", "http://localhost:3000"});
+  CHECK(ide::core::validate(from_file).empty());
+  Config config = parse({"--config", (dir / "empty.toml").string(), "--cors-origins", "*"});
+  CHECK(ide::core::validate(config).empty());
+  for (const char* bad : {"lms.example.edu", "https://lms.example.edu/", "https://", "ftp://x"}) {
+    INFO(bad);
+    config.cors_origins = {bad};
+    CHECK(ide::core::validate(config).find("cors-origins") == 0);
+  }
+}

@@ -308,15 +308,15 @@ TEST_CASE("a wrong method on a known path is 405 with Allow", "[http][server]") 
   Connection connection(server.port());
   Answer answer = connection.request(Verb::get, "/api/v1/submissions");
   check_error(answer, 405, "invalid_request");
-  CHECK(answer.header("allow") == "POST");
+  CHECK(answer.header("allow") == "POST, OPTIONS");
   answer = connection.request(Verb::delete_, "/api/v1/submissions/abc");
   check_error(answer, 405, "invalid_request");
-  CHECK(answer.header("allow") == "GET");
+  CHECK(answer.header("allow") == "GET, HEAD, OPTIONS");
   answer = connection.request(Verb::post, "/healthz", "{}");
   CHECK(answer.status == 405);
-  CHECK(answer.header("allow") == "GET");
+  CHECK(answer.header("allow") == "GET, HEAD, OPTIONS");
   answer = connection.request(Verb::put, "/api/v1/submissions/abc/share", "{}");
-  CHECK(answer.header("allow") == "POST");
+  CHECK(answer.header("allow") == "POST, OPTIONS");
 }
 
 TEST_CASE("oversized headers get 431, garbage gets 400", "[http][server]") {

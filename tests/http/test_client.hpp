@@ -102,14 +102,15 @@ class Connection {
     bhttp::async_write(stream_, message, [&](boost::beast::error_code e, std::size_t) { ec = e; });
     run();
     if (ec) throw std::runtime_error("write: " + ec.message());
-    return read();
+    return read(method == bhttp::verb::head);
   }
 
-  /// Reads one response.
-  Answer read() {
+  /// Reads one response; to a HEAD request (`head`) it has no body whatever Content-Length says.
+  Answer read(bool head = false) {
     namespace bhttp = boost::beast::http;
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(256 * 1024 * 1024);
+    parser.skip(head);
     boost::beast::error_code ec;
     stream_.expires_after(kTimeout);
     bhttp::async_read(stream_, buffer_, parser,

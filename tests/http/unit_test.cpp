@@ -62,10 +62,14 @@ TEST_CASE("router tells unknown paths from wrong methods", "[http][router]") {
 
   auto match = router.match(Verb::get, {"api", "v1", "submissions"});
   REQUIRE(match.kind == Router::Match::Kind::method_not_allowed);
-  CHECK(match.allow == "POST");
+  CHECK(match.allow == "POST, OPTIONS");
   match = router.match(Verb::delete_, {"api", "v1", "submissions", "x"});
   REQUIRE(match.kind == Router::Match::Kind::method_not_allowed);
-  CHECK(match.allow == "GET");
+  CHECK(match.allow == "GET, HEAD, OPTIONS");
+  // HEAD is served wherever GET is.
+  match = router.match(Verb::head, {"api", "v1", "submissions", "x"});
+  REQUIRE(match.kind == Router::Match::Kind::found);
+  CHECK(match.route->method == Verb::get);
 }
 
 TEST_CASE("every error code maps to its status", "[http][errors]") {

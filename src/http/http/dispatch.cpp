@@ -43,6 +43,11 @@ std::string forwarded_for(const RequestMessage& message) {
 
 }  // namespace
 
+std::string header_value(const RequestMessage& message, bhttp::field field) {
+  const auto value = message[field];
+  return std::string(value.data(), value.size());
+}
+
 void apply_limits(RequestParser& parser, std::size_t max_header_bytes, std::size_t max_body_bytes) {
   parser.header_limit(
       static_cast<std::uint32_t>(std::min<std::size_t>(max_header_bytes, UINT32_MAX)));
@@ -91,6 +96,15 @@ RoutedRequest route_request(const Router& router, RequestMessage message, const 
         error_response({core::ErrorCode::not_found, "There is nothing at " + request.path + "."});
     return routed;
   }
+  if (match.kind == Router::Match::Kind::method_not_allowed &&
+      message.method() == bhttp::verb::options) {
+    // What the path allows (and, with CORS on, the preflight's answer: CorsPolicy::decorate).
+    Response response;
+    response.status = Status::no_content;
+    response.headers.emplace_back("Allow", match.allow);
+    routed.answer = std::move(response);
+    return routed;
+  }
   if (match.kind == Router::Match::Kind::method_not_allowed) {
     const std::string method(message.method_string());
     Response response = error_response(
@@ -112,10 +126,8 @@ RoutedRequest route_request(const Router& router, RequestMessage message, const 
                      ? std::string(host.data(), host.size())
                      : std::string(local_host);
   request.client_ip = client_key(client_address(peer, forwarded_for(message), trusted_proxies));
-  const auto if_none_match = message[bhttp::field::if_none_match];
-  request.if_none_match.assign(if_none_match.data(), if_none_match.size());
-  const auto authorization = message[bhttp::field::authorization];
-  request.authorization.assign(authorization.data(), authorization.size());
+  request.if_none_match = header_value(message, bhttp::field::if_none_match);
+  request.authorization = header_value(message, bhttp::field::authorization);
   request.body = std::move(message.body());
   return routed;
 }
@@ -132,7 +144,7 @@ void invoke_handler(const Route& route, Request request, const Reply& reply) {
   }
 }
 
-ResponseMessage to_message(Response response, unsigned version, bool keep_alive) {
+ResponseMessage to_message(Response response, unsigned version, bool keep_alive, bool head) {
   ResponseMessage message(response.status, version);
   message.set(bhttp::field::server, "ide");
   if (!response.content_type.empty()) {
@@ -143,6 +155,10 @@ ResponseMessage to_message(Response response, unsigned version, bool keep_alive)
   message.body().shared = std::move(response.shared_body);
   message.keep_alive(keep_alive);
   message.prepare_payload();
+  if (head) {
+    message.body().owned.clear();
+    message.body().shared.reset();
+  }
   return message;
 }
 

@@ -82,10 +82,15 @@ struct RoutedRequest {
 RoutedRequest route_request(const Router& router, RequestMessage message, const IpAddress& peer,
                             const AddressSet& trusted_proxies, std::string_view local_host);
 
+/// The value of `message`'s header `field` ("" when absent).
+std::string header_value(const RequestMessage& message, boost::beast::http::field field);
+
 /// Calls `route`'s handler; an exception escaping it is logged and answered 500.
 void invoke_handler(const Route& route, Request request, const Reply& reply);
 
-/// `response` as it goes on the wire for a request of HTTP `version` (10 or 11).
-ResponseMessage to_message(Response response, unsigned version, bool keep_alive);
+/// `response` as it goes on the wire for a request of HTTP `version` (10 or 11). For a HEAD
+/// request (`head`) the body is left out and Content-Length still gives its size.
+ResponseMessage to_message(Response response, unsigned version, bool keep_alive,
+                           bool head = false);
 
 }  // namespace ide::http

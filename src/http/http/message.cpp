@@ -1,5 +1,7 @@
 #include "http/message.hpp"
 
+#include <boost/algorithm/string/predicate.hpp>
+
 namespace ide::http {
 
 std::optional<std::string_view> Request::query_param(std::string_view name) const {
@@ -24,6 +26,21 @@ std::string_view without_weak(std::string_view tag) {
   return tag.substr(0, 2) == "W/" ? tag.substr(2) : tag;
 }
 }  // namespace
+
+std::string* find_header(Response& response, std::string_view name) {
+  for (auto& [key, value] : response.headers) {
+    if (boost::iequals(key, name)) return &value;
+  }
+  return nullptr;
+}
+
+void add_vary(Response& response, std::string_view token) {
+  if (std::string* vary = find_header(response, "Vary")) {
+    if (vary->find(token) == std::string::npos) *vary += ", " + std::string(token);
+    return;
+  }
+  response.headers.emplace_back("Vary", std::string(token));
+}
 
 bool none_match_hits(std::string_view if_none_match, std::string_view etag) {
   if (trimmed(if_none_match) == "*") return true;

@@ -48,6 +48,13 @@ struct Response {
   std::vector<std::pair<std::string, std::string>> headers;  // extra ones, e.g. Retry-After
 };
 
+/// The value of `response`'s extra header `name` (case-insensitive), nullptr when it has none.
+std::string* find_header(Response& response, std::string_view name);
+
+/// Adds `token` to `response`'s Vary header, making one if there is none (one header: the
+/// server sets each header name once).
+void add_vary(Response& response, std::string_view token);
+
 /// Whether an If-None-Match header value names `etag` (RFC 9110 section 13.1.2): "*", or one
 /// of its comma-separated entity tags equal to `etag` by weak comparison (W/ is ignored).
 bool none_match_hits(std::string_view if_none_match, std::string_view etag);

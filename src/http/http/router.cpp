@@ -74,17 +74,21 @@ Router::Match Router::match(Verb method, const std::vector<std::string>& segment
   std::map<std::string, std::string, std::less<>> params;
   for (const Route& route : routes_) {
     if (!matches(route, segments, params)) continue;
-    if (route.method == method) {
+    // HEAD is GET without the body (the server drops it), wherever GET is served.
+    if (route.method == method || (method == Verb::head && route.method == Verb::get)) {
       result.kind = Match::Kind::found;
       result.route = &route;
       result.params = std::move(params);
       return result;
     }
-    const std::string name(boost::beast::http::to_string(route.method));
-    if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
-      allowed.push_back(name);
+    for (Verb verb : {route.method, route.method == Verb::get ? Verb::head : route.method}) {
+      const std::string name(boost::beast::http::to_string(verb));
+      if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+        allowed.push_back(name);
+      }
     }
   }
+  if (!allowed.empty()) allowed.push_back("OPTIONS");
   if (!allowed.empty()) {
     result.kind = Match::Kind::method_not_allowed;
     for (const std::string& name : allowed) {

@@ -17,6 +17,8 @@
 
 #include "core/log.hpp"
 #include "http/client_address.hpp"
+#include "http/content_coding.hpp"
+#include "http/cors.hpp"
 #include "http/dispatch.hpp"
 #include "http/errors.hpp"
 #include "http/rate_limiter.hpp"
@@ -83,7 +85,8 @@ struct Server::Impl {
       : options(std::move(o)),
         router(std::move(r)),
         limiter(options.rate_limit_per_minute, options.rate_limit_burst),
-        budget(options.max_unsent_bytes) {}
+        budget(options.max_unsent_bytes),
+        cors(options.cors_origins) {}
 
   void do_accept();
   void on_accept(beast::error_code ec, tcp::socket socket);
@@ -97,6 +100,7 @@ struct Server::Impl {
   RateLimiter limiter;
   AddressSet trusted_proxies;  // parsed from options by start()
   ResponseBudget budget;
+  CorsPolicy cors;
   std::shared_ptr<Gate> gate = std::make_shared<Gate>();
   std::atomic<bool> accepting{true};
   std::atomic<bool> stopping{false};
@@ -194,6 +198,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void read_header() {
     if (buffer_.capacity() > 64 * 1024) buffer_.shrink_to_fit();
     parser_.emplace();
+    head_ = options_ = accepts_gzip_ = false;
+    origin_.clear();
     apply_limits(*parser_, server_.options.max_header_bytes, server_.options.max_body_bytes);
     stream_.expires_after(server_.options.header_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
@@ -205,6 +211,10 @@ class Session : public std::enable_shared_from_this<Session> {
     const auto& request = parser_->get();
     version_ = request.version();
     keep_alive_ = request.keep_alive();
+    head_ = request.method() == bhttp::verb::head;
+    options_ = request.method() == bhttp::verb::options;
+    accepts_gzip_ = accepts_gzip(header_value(request, bhttp::field::accept_encoding));
+    origin_ = header_value(request, bhttp::field::origin);
     if (!parser_->is_done() && beast::iequals(request[bhttp::field::expect], "100-continue")) {
       stream_.expires_after(server_.options.write_timeout);
       net::async_write(stream_, net::buffer(kContinue.data(), kContinue.size()),
@@ -284,8 +294,10 @@ class Session : public std::enable_shared_from_this<Session> {
     const bool keep_alive = keep_alive_ && !close_after && !server_.stopping;
     core::log::debug("http: {} {} {} -> {}", client_ip_, method_, path_,
                      static_cast<unsigned>(response.status));
+    compress_if_worthwhile(response, accepts_gzip_);
+    server_.cors.decorate(response, origin_, options_ && response.status == Status::no_content);
     response_ = std::make_shared<ResponseMessage>(
-        to_message(within_budget(std::move(response)), version_, keep_alive));
+        to_message(within_budget(std::move(response)), version_, keep_alive, head_));
     stream_.expires_after(server_.options.write_timeout);
     bhttp::async_write(stream_, *response_,
                        beast::bind_front_handler(&Session::on_write, shared_from_this(),
@@ -367,6 +379,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string local_host_;
   std::string method_;
   std::string path_;
+  // Of the request being answered: what its answer looks like on the wire.
+  bool head_ = false;
+  bool options_ = false;
+  bool accepts_gzip_ = false;
+  std::string origin_;
 };
 
 /// The Reply channel of one exchange: reaches the session through the gate, from any thread.
@@ -510,6 +527,7 @@ void Server::Impl::run_io() {
 
 ServerOptions ServerOptions::from_config(const core::Config& config) {
   ServerOptions options;
+  options.cors_origins = config.cors_origins;
   options.host = config.host;
   options.port = config.port;
   options.max_body_bytes = config.max_body_bytes;

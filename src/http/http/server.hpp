@@ -25,6 +25,8 @@ struct ServerOptions {
   std::size_t max_connections_per_client = 32;
   // Peers (addresses or CIDR networks) whose X-Forwarded-For names the client.
   std::vector<std::string> trusted_proxies;
+  // Origins whose pages may call the API from the browser (CorsPolicy); empty: CORS off.
+  std::vector<std::string> cors_origins;
   std::chrono::milliseconds header_timeout{10'000};  // also the keep-alive idle time
   std::chrono::milliseconds body_timeout{30'000};
   std::chrono::milliseconds write_timeout{60'000};

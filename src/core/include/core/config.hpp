@@ -46,6 +46,7 @@ struct Config {
   std::size_t max_connections_per_client = 32;  // 429 beyond; 0: off
   std::size_t max_queued_per_client = 10;       // unfinished submits, 429 beyond; 0: off
   std::vector<std::string> trusted_proxies;     // addresses or CIDR networks; empty: none
+  std::vector<std::string> cors_origins;        // "https://host[:port]" or "*"; empty: CORS off
   std::int64_t shutdown_grace_ms = 10'000;      // SIGTERM: how long running jobs may finish
   std::int64_t retention_days = 30;             // 0: keep forever
   bool retention_include_shared = false;
