@@ -90,8 +90,14 @@ int run_serve(const core::Config& config) {
   http::ResultCache result_cache(result_cache_bytes(config));
   compose::SubmissionViews views(hosted.submissions(), hosted.results(), hosted.urls());
   http::Router router;
-  http::add_all_routes(router, hosted.submissions(), hosted.results(), hosted.urls(), views,
-                       config.public_url, client_jobs, result_cache);
+  http::add_all_routes(router, {.submissions = hosted.submissions(),
+                                .results = hosted.results(),
+                                .urls = hosted.urls(),
+                                .views = views,
+                                .client_jobs = client_jobs,
+                                .result_cache = result_cache,
+                                .base_url = config.public_url,
+                                .limits = config.limits});
   http::add_internal_routes(router, hosted.local(), config.internal_token);
   http::Server server(http::ServerOptions::from_config(config), std::move(router));
   if (auto started = server.start(); !started) {

@@ -117,8 +117,14 @@ struct World {
     submissions = std::move(*made);
     urls = std::make_unique<InMemoryUrlService>(*submissions);
     views = std::make_unique<compose::SubmissionViews>(*submissions, results, *urls);
-    http::add_all_routes(router, *submissions, results, *urls, *views, "", client_jobs,
-                         result_cache);
+    http::add_all_routes(router, {.submissions = *submissions,
+                                  .results = results,
+                                  .urls = *urls,
+                                  .views = *views,
+                                  .client_jobs = client_jobs,
+                                  .result_cache = result_cache,
+                                  .base_url = "",
+                                  .limits = config.limits});
   }
 
   DataDir dir;
@@ -204,6 +210,36 @@ bool is_expected_status(unsigned status) {
   return std::find(kExpected.begin(), kExpected.end(), status) != kExpected.end();
 }
 
+/// A JSON answer's body, which must be UTF-8 and parse.
+json::value parsed_body(const http::Response& response) {
+  require(core::json::is_valid_utf8(response.body), "a JSON body is UTF-8", response);
+  boost::system::error_code ec;
+  json::value body = json::parse(response.body, ec);
+  require(!ec, "a JSON body parses", response);
+  return body;
+}
+
+/// Whether `route` belongs to a peer's API we speak (Piston's), whose error shapes are its own.
+bool is_foreign_api(const http::Route* route) {
+  return route != nullptr && route->pattern.starts_with("/api/v2/");
+}
+
+/// A foreign API's answer: JSON, UTF-8; an error carries a message; a 503 only because the fake
+/// result module answers as a stopping one does.
+json::value check_foreign_answer(const http::Response& response) {
+  const auto status = static_cast<unsigned>(response.status);
+  require(status == 503 || is_expected_status(status), "a foreign API answers a known status",
+          response);
+  require(response.content_type == http::kJsonType, "a foreign API answers JSON", response);
+  json::value body = parsed_body(response);
+  if (status >= 400) {
+    const json::object* object = body.if_object();
+    const json::value* message = object ? object->if_contains("message") : nullptr;
+    require(message && message->is_string(), "a foreign API's error has a message", response);
+  }
+  return body;
+}
+
 /// The rules every answer follows; returns its JSON body (null for a page).
 json::value check_answer(const http::Response& response) {
   const auto status = static_cast<unsigned>(response.status);
@@ -215,10 +251,7 @@ json::value check_answer(const http::Response& response) {
             "only a successful page or asset is not JSON", response);
     return nullptr;
   }
-  require(core::json::is_valid_utf8(response.body), "a JSON body is UTF-8", response);
-  boost::system::error_code ec;
-  json::value body = json::parse(response.body, ec);
-  require(!ec, "a JSON body parses", response);
+  json::value body = parsed_body(response);
   if (status >= 400) {
     const json::object* object = body.if_object();
     const json::value* error = object ? object->if_contains("error") : nullptr;
@@ -323,7 +356,8 @@ std::vector<unsigned> run_request_bytes(std::string_view bytes) {
         require(channel->response().has_value(), "every handler answers", response);
         response = std::move(*channel->response());
       }
-      const json::value body = check_answer(response);
+      const json::value body = is_foreign_api(routed.route) ? check_foreign_answer(response)
+                                                             : check_answer(response);
       const bool is_submit = routed.route && routed.route->pattern == "/api/v1/submissions";
       if (response.status == http::Status::accepted) {
         require(is_submit, "only submitCode answers 202", response);

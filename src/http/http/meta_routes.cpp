@@ -125,14 +125,12 @@ void add_meta_routes(Router& router, result::ResultService& results) {
   router.add(Verb::get, "/assets/*", serve_page, in_memory);
 }
 
-void add_all_routes(Router& router, submission::SubmissionService& submissions,
-                    result::ResultService& results, url::UrlService& urls,
-                    compose::SubmissionViews& views, const std::string& base_url,
-                    ClientJobLimit& client_jobs, ResultCache& result_cache) {
-  add_submission_routes(router, submissions, client_jobs);
-  add_result_routes(router, views, result_cache);
-  add_url_routes(router, urls, views, base_url);
-  add_meta_routes(router, results);
+void add_all_routes(Router& router, const ApiContext& api) {
+  add_submission_routes(router, api.submissions, api.client_jobs);
+  add_result_routes(router, api.views, api.result_cache);
+  add_url_routes(router, api.urls, api.views, api.base_url);
+  add_meta_routes(router, api.results);
+  add_piston_routes(router, api);
 }
 
 }  // namespace ide::http

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "compose/submission_views.hpp"
+#include "core/limits.hpp"
 #include "http/client_jobs.hpp"
 #include "http/result_cache.hpp"
 #include "http/router.hpp"
@@ -33,10 +34,23 @@ void add_url_routes(Router& router, url::UrlService& urls, compose::SubmissionVi
 /// GET /api/v1/languages, GET /healthz, and the web IDE: GET /, /s/{slug}, /assets/...
 void add_meta_routes(Router& router, result::ResultService& results);
 
-/// All of the above: what `ide serve` answers. `views` reads across the three services.
-void add_all_routes(Router& router, submission::SubmissionService& submissions,
-                    result::ResultService& results, url::UrlService& urls,
-                    compose::SubmissionViews& views, const std::string& base_url,
-                    ClientJobLimit& client_jobs, ResultCache& result_cache);
+/// What the routes call and the settings they apply. Copyable; the services must outlive the
+/// router.
+struct ApiContext {
+  submission::SubmissionService& submissions;
+  result::ResultService& results;
+  url::UrlService& urls;
+  compose::SubmissionViews& views;  // reads across the three services
+  ClientJobLimit& client_jobs;
+  ResultCache& result_cache;
+  std::string base_url;         // of share links; see add_url_routes
+  core::LimitSettings limits;   // the maxima Piston's limits are clamped to
+};
+
+/// Piston's v2 API: GET /api/v2/runtimes and POST /api/v2/execute (docs/API.md).
+void add_piston_routes(Router& router, const ApiContext& api);
+
+/// All of the above: what `ide serve` answers.
+void add_all_routes(Router& router, const ApiContext& api);
 
 }  // namespace ide::http

@@ -41,8 +41,14 @@ class HttpTestServer {
                           std::size_t result_cache_bytes = 64 * 1024 * 1024)
       : client_jobs(results, max_queued_per_client), result_cache(result_cache_bytes) {
     http::Router router;
-    http::add_all_routes(router, submissions, results, urls, views, public_url, client_jobs,
-                         result_cache);
+    http::add_all_routes(router, {.submissions = submissions,
+                                  .results = results,
+                                  .urls = urls,
+                                  .views = views,
+                                  .client_jobs = client_jobs,
+                                  .result_cache = result_cache,
+                                  .base_url = public_url,
+                                  .limits = {}});
     if (extra) extra(router);
     server = std::make_unique<http::Server>(std::move(options), std::move(router));
     if (auto started = server->start(); !started) {
