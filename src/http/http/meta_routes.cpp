@@ -5,6 +5,7 @@
 
 #include "http/codec.hpp"
 #include "http/errors.hpp"
+#include "http/openapi.hpp"
 
 #ifdef IDE_HAVE_WEB_ASSETS
 #include "web/assets.hpp"
@@ -117,6 +118,15 @@ void add_meta_routes(Router& router, result::ResultService& results) {
       Verb::get, "/healthz",
       [](Request, Reply reply) {
         reply.send(json_response(Status::ok, {{"status", "ok"}}));
+      },
+      in_memory);
+  router.add(
+      Verb::get, "/api/v1/openapi.json",
+      [](Request, Reply reply) {
+        Response response;
+        response.content_type = std::string(kJsonType);
+        response.body = std::string(openapi_document());
+        reply.send(std::move(response));
       },
       in_memory);
   const auto serve_page = [](Request request, Reply reply) { reply.send(page(request)); };

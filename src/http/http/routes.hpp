@@ -31,7 +31,8 @@ void add_result_routes(Router& router, compose::SubmissionViews& views, ResultCa
 void add_url_routes(Router& router, url::UrlService& urls, compose::SubmissionViews& views,
                     std::string base_url);
 
-/// GET /api/v1/languages, GET /healthz, and the web IDE: GET /, /s/{slug}, /assets/...
+/// GET /api/v1/languages, /api/v1/openapi.json (http/openapi.json), /healthz, /healthz/queue,
+/// and the web IDE: GET /, /s/{slug}, /assets/...
 void add_meta_routes(Router& router, result::ResultService& results);
 
 /// What the routes call and the settings they apply. Copyable; the services must outlive the
