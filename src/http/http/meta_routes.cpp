@@ -133,6 +133,7 @@ void add_all_routes(Router& router, submission::SubmissionService& submissions,
   add_result_routes(router, views, result_cache);
   add_url_routes(router, urls, views, base_url);
   add_meta_routes(router, results);
+  add_judge0_routes(router, submissions, results, views, client_jobs);
 }
 
 }  // namespace ide::http
