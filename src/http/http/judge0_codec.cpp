@@ -91,6 +91,8 @@ int done_status_id(const result::RunResult& run) {
       return 12;
     case result::Verdict::internal_error:
       return 13;
+    case result::Verdict::wrong_answer:
+      return 4;
   }
   return 13;
 }
@@ -222,6 +224,7 @@ Judge0Request decode_judge0_submission(const json::value& body, bool base64,
     errors["source_code"] = json::array{"can't be blank"};
   request.code = code.value_or("");
   request.stdin_data = text_field(*object, "stdin", base64, errors).value_or("");
+  request.expected_stdout = text_field(*object, "expected_output", base64, errors);
   request.language = served_language(*object, served, errors).value_or("");
   request.limits.cpu_ms = number_field(*object, "cpu_time_limit", 1000.0, errors);
   request.limits.wall_ms = number_field(*object, "wall_time_limit", 1000.0, errors);
@@ -292,7 +295,9 @@ std::optional<json::object> all_fields(const submission::Submission& stored,
   }
   all["token"] = stored.id;
   all["language_id"] = optional_int(judge0_language_id(stored.language));
-  all["expected_output"] = nullptr;
+  auto expected = output_value(stored.expected_stdout.value_or(""), base64);
+  if (!expected) return std::nullopt;
+  all["expected_output"] = std::move(*expected);
   all["status"] = judge0_status(run);
   all["status_id"] = all["status"].at("id");
   all["message"] = run_message(run);
