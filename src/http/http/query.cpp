@@ -17,13 +17,15 @@ core::Result<std::chrono::milliseconds> wait_ms_param(const Request& request) {
   return std::chrono::milliseconds(value);
 }
 
-core::Result<bool> base64_param(const Request& request) {
-  const auto text = request.query_param("base64");
+core::Result<bool> bool_param(const Request& request, std::string_view name) {
+  const auto text = request.query_param(name);
   if (!text) return false;
   if (*text == "true" || *text == "1") return true;
   if (*text == "false" || *text == "0") return false;
   return core::fail(core::ErrorCode::invalid_argument,
-                    "Query parameter 'base64' must be true or false.");
+                    "Query parameter '" + std::string(name) + "' must be true or false.");
 }
+
+core::Result<bool> base64_param(const Request& request) { return bool_param(request, "base64"); }
 
 }  // namespace ide::http

@@ -13,6 +13,9 @@ inline constexpr std::int64_t kMaxWaitMs = 30'000;
 /// ?wait_ms=N, 0 <= N <= 30000; 0 when absent. Errors: invalid_argument.
 core::Result<std::chrono::milliseconds> wait_ms_param(const Request& request);
 
+/// ?`name`=true|false (also 1|0); false when absent. Errors: invalid_argument naming it.
+core::Result<bool> bool_param(const Request& request, std::string_view name);
+
 /// ?base64=true|false (also 1|0); false when absent. Errors: invalid_argument.
 core::Result<bool> base64_param(const Request& request);
 

@@ -35,6 +35,13 @@ void add_url_routes(Router& router, url::UrlService& urls, compose::SubmissionVi
 /// and the web IDE: GET /, /s/{slug}, /assets/...
 void add_meta_routes(Router& router, result::ResultService& results);
 
+/// Judge0 CE's API: GET /languages[/{id}], GET /statuses, POST /submissions[?wait=true]
+/// [&base64_encoded=true][&fields=...], GET /submissions/{token}, POST /submissions/batch and
+/// GET /submissions/batch?tokens=a,b. Submissions go through `submissions` in `client_jobs`.
+void add_judge0_routes(Router& router, submission::SubmissionService& submissions,
+                       result::ResultService& results, compose::SubmissionViews& views,
+                       ClientJobLimit& client_jobs);
+
 /// What the routes call and the settings they apply. Copyable; the services must outlive the
 /// router.
 struct ApiContext {

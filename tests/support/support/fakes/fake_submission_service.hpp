@@ -30,9 +30,9 @@ class FakeSubmissionService final : public submission::SubmissionService {
     stored.language = std::move(request.language);
     stored.code = std::move(request.code);
     stored.stdin_data = std::move(request.stdin_data);
-    stored.limits = request.limits;
     stored.args = std::move(request.args);
     stored.expected_stdout = std::move(request.expected_stdout);
+    stored.limits = request.limits;
     std::string id = stored.id;
     submissions_.insert_or_assign(id, std::move(stored));
     if (hand_off_) {

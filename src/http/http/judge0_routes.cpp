@@ -1,0 +1,203 @@
+// Judge0 CE's API (a subset) on our services: a Judge0 token is our submission id, so its
+// submissions are as durable and shareable as ours.
+#include <chrono>
+#include <functional>
+
+#include <boost/json.hpp>
+
+#include "http/errors.hpp"
+#include "http/judge0_codec.hpp"
+#include "http/query.hpp"
+#include "http/routes.hpp"
+
+namespace ide::http {
+
+namespace json = boost::json;
+
+namespace {
+
+// Judge0's MAX_SUBMISSION_BATCH_SIZE default.
+constexpr std::size_t kMaxBatch = 20;
+constexpr std::string_view kNotUtf8 =
+    "some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true";
+
+struct Services {
+  submission::SubmissionService& submissions;
+  result::ResultService& results;
+  compose::SubmissionViews& views;
+  ClientJobLimit& client_jobs;
+};
+
+struct Judge0Query {
+  Judge0Fields fields;
+  bool wait = false;
+};
+
+/// Judge0's error shape: {"error": "..."}.
+Response judge0_error(const core::Error& error) {
+  return json_response(status_for(error.code), {{"error", error.message}});
+}
+
+core::Result<Judge0Query> judge0_query(const Request& request) {
+  auto base64 = bool_param(request, "base64_encoded");
+  if (!base64) return core::Unexpected(base64.error());
+  auto wait = bool_param(request, "wait");
+  if (!wait) return core::Unexpected(wait.error());
+  return Judge0Query{judge0_fields(request.query_param("fields"), *base64), *wait};
+}
+
+/// The answer for `token`'s `run`: the fields asked for, or why not.
+Response render(Services services, const std::string& token, core::Result<result::RunResult> run,
+                const Judge0Fields& fields, Status status = Status::ok) {
+  if (!run) return judge0_error(run.error());
+  auto stored = services.submissions.get(token);
+  if (!stored) return judge0_error(stored.error());
+  auto encoded = encode_judge0_submission(*stored, *run, fields);
+  if (!encoded) return json_response(Status::bad_request, {{"error", kNotUtf8}});
+  return json_response(status, *encoded);
+}
+
+/// Answers once `token` is done, or after the longest wait with what it is then.
+void answer_when_done(Services services, const Reply& reply, const std::string& token,
+                      const Judge0Fields& fields) {
+  const auto on_pool = [reply](std::function<void()> task) {
+    reply.post_blocking(std::move(task));
+  };
+  auto watched = services.views.watch_result(
+      token, std::chrono::milliseconds(kMaxWaitMs), on_pool,
+      [services, reply, token, fields](core::Result<result::RunResult> run) {
+        reply.send(render(services, token, std::move(run), fields, Status::created));
+      });
+  if (!watched) reply.send(judge0_error(watched.error()));
+}
+
+struct Submitted {
+  std::string token;     // empty when refused
+  json::object refusal;  // Judge0's field errors, or {"error"}
+  Status status = Status::created;
+};
+
+Submitted submit_one(Services services, const std::string& client, const json::value& body,
+                     bool base64, const std::vector<result::Language>& served) {
+  Judge0Request decoded = decode_judge0_submission(body, base64, served);
+  if (!decoded.field_errors.empty()) {
+    return {{}, std::move(decoded.field_errors), Status::unprocessable_entity};
+  }
+  auto id = submit_in_place(services.submissions, services.client_jobs, client,
+                            std::move(decoded.submission));
+  if (!id) return {{}, {{"error", id.error().message}}, status_for(id.error().code)};
+  return {*id, {}, Status::created};
+}
+
+core::Result<json::value> parse_body(const std::string& body) {
+  boost::system::error_code ec;
+  json::value value = json::parse(body, ec);
+  if (ec) return core::fail(core::ErrorCode::invalid_argument, "The body is not JSON.");
+  return value;
+}
+
+void post_submission(Services services, Request request, const Reply& reply) {
+  auto query = judge0_query(request);
+  if (!query) return reply.send(judge0_error(query.error()));
+  auto body = parse_body(request.body);
+  if (!body) return reply.send(judge0_error(body.error()));
+  auto served = services.results.languages();
+  if (!served) return reply.send(judge0_error(served.error()));
+  Submitted submitted =
+      submit_one(services, request.client_ip, *body, query->fields.base64, *served);
+  if (submitted.token.empty())
+    return reply.send(json_response(submitted.status, submitted.refusal));
+  if (!query->wait) return reply.send(json_response(Status::created, {{"token", submitted.token}}));
+  answer_when_done(services, reply, submitted.token, query->fields);
+}
+
+void post_batch(Services services, Request request, const Reply& reply) {
+  auto query = judge0_query(request);
+  if (!query) return reply.send(judge0_error(query.error()));
+  auto body = parse_body(request.body);
+  if (!body) return reply.send(judge0_error(body.error()));
+  const json::value* list =
+      body->is_object() ? body->as_object().if_contains("submissions") : nullptr;
+  if (list == nullptr || !list->is_array() || list->as_array().empty() ||
+      list->as_array().size() > kMaxBatch) {
+    return reply.send(json_response(
+        Status::bad_request, {{"error", "submissions must be an array of 1 to 20 submissions"}}));
+  }
+  auto served = services.results.languages();
+  if (!served) return reply.send(judge0_error(served.error()));
+  json::array answers;
+  for (const json::value& each : list->as_array()) {
+    Submitted submitted =
+        submit_one(services, request.client_ip, each, query->fields.base64, *served);
+    answers.push_back(submitted.token.empty() ? json::value(std::move(submitted.refusal))
+                                              : json::object{{"token", submitted.token}});
+  }
+  reply.send(json_response(Status::created, answers));
+}
+
+void get_batch(Services services, const Request& request, const Reply& reply) {
+  auto query = judge0_query(request);
+  if (!query) return reply.send(judge0_error(query.error()));
+  const auto tokens = split_commas(request.query_param("tokens").value_or(""));
+  if (tokens.empty() || tokens.size() > kMaxBatch) {
+    return reply.send(
+        json_response(Status::bad_request, {{"error", "tokens must name 1 to 20 submissions"}}));
+  }
+  json::array found;
+  for (const std::string& token : tokens) {
+    Response one = render(services, token, services.views.result(token), query->fields);
+    found.push_back(one.status == Status::ok ? json::parse(one.body) : json::value(nullptr));
+  }
+  reply.send(json_response(Status::ok, {{"submissions", std::move(found)}}));
+}
+
+void get_language(Services services, const Request& request, const Reply& reply) {
+  auto served = services.results.languages();
+  if (!served) return reply.send(judge0_error(served.error()));
+  for (const json::value& language : encode_judge0_languages(*served)) {
+    if (std::to_string(language.at("id").as_int64()) == request.param("id")) {
+      return reply.send(json_response(Status::ok, language));
+    }
+  }
+  reply.send(json_response(Status::not_found, {{"error", "Not Found"}}));
+}
+
+}  // namespace
+
+void add_judge0_routes(Router& router, submission::SubmissionService& submissions,
+                       result::ResultService& results, compose::SubmissionViews& views,
+                       ClientJobLimit& client_jobs) {
+  const Services services{submissions, results, views, client_jobs};
+  router.add(Verb::get, "/languages", [services](Request, Reply reply) {
+    auto served = services.results.languages();
+    if (!served) return reply.send(judge0_error(served.error()));
+    reply.send(json_response(Status::ok, encode_judge0_languages(*served)));
+  });
+  router.add(Verb::get, "/languages/{id}",
+             [services](Request request, Reply reply) { get_language(services, request, reply); });
+  router.add(
+      Verb::get, "/statuses",
+      [](Request, Reply reply) { reply.send(json_response(Status::ok, encode_judge0_statuses())); },
+      {.blocking = false});
+  const RouteOptions submit{.blocking = true, .new_work = true};
+  router.add(
+      Verb::post, "/submissions/batch",
+      [services](Request request, Reply reply) { post_batch(services, std::move(request), reply); },
+      submit);
+  router.add(Verb::get, "/submissions/batch",
+             [services](Request request, Reply reply) { get_batch(services, request, reply); });
+  router.add(
+      Verb::post, "/submissions",
+      [services](Request request, Reply reply) {
+        post_submission(services, std::move(request), reply);
+      },
+      submit);
+  router.add(Verb::get, "/submissions/{token}", [services](Request request, Reply reply) {
+    auto query = judge0_query(request);
+    if (!query) return reply.send(judge0_error(query.error()));
+    const std::string token(request.param("token"));
+    reply.send(render(services, token, services.views.result(token), query->fields));
+  });
+}
+
+}  // namespace ide::http

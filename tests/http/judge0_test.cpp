@@ -1,0 +1,168 @@
+// Judge0 CE's routes on the real Beast server with the fakes: ids, statuses, field errors,
+// base64, fields, wait=true held by a watch (no thread), and batches.
+#include <catch2/catch.hpp>
+
+#include <future>
+#include <thread>
+
+#include <boost/json.hpp>
+
+#include "http/codec.hpp"
+#include "support/http_test_server.hpp"
+#include "test_client.hpp"
+
+using namespace ide;
+using test::Answer;
+using test::HttpTestServer;
+
+namespace {
+
+result::RunResult finished(const std::string& id, result::Verdict verdict) {
+  result::RunResult run;
+  run.id = id;
+  run.status = result::Status::done;
+  run.verdict = verdict;
+  run.exit_code = 0;
+  run.stdout_data = "hello, world\n";
+  run.time_ms = 12;
+  run.wall_ms = 34;
+  run.memory_kb = 3140;
+  return run;
+}
+
+std::string submit(std::uint16_t port, const std::string& body) {
+  Answer answer = test::post(port, "/submissions", body);
+  INFO(answer.body);
+  REQUIRE(answer.status == 201);
+  return std::string(answer.json().at("token").as_string());
+}
+
+}  // namespace
+
+TEST_CASE("judge0: languages carry Judge0's ids and our probed versions", "[http][judge0]") {
+  HttpTestServer server;
+  Answer languages = test::get(server.port(), "/languages");
+  REQUIRE(languages.status == 200);
+  // The fake serves Python and C: in Judge0's id order, with the fake's probed versions.
+  CHECK(languages.json() == boost::json::parse(R"j([
+    {"id":50,"name":"C (12.2.0)"},{"id":71,"name":"Python (3.11.2)"}])j"));
+  Answer python = test::get(server.port(), "/languages/71");
+  CHECK(python.json() == boost::json::parse(R"j({"id":71,"name":"Python (3.11.2)"})j"));
+  CHECK(test::get(server.port(), "/languages/62").status == 404);  // Java: not served here
+}
+
+TEST_CASE("judge0: statuses are Judge0's fourteen", "[http][judge0]") {
+  HttpTestServer server;
+  Answer statuses = test::get(server.port(), "/statuses");
+  REQUIRE(statuses.status == 200);
+  const boost::json::value listed = statuses.json();
+  const auto& list = listed.as_array();
+  REQUIRE(list.size() == 14);
+  CHECK(list[0] == boost::json::parse(R"({"id":1,"description":"In Queue"})"));
+  CHECK(list[3] == boost::json::parse(R"({"id":4,"description":"Wrong Answer"})"));
+  CHECK(list[10] == boost::json::parse(R"j({"id":11,"description":"Runtime Error (NZEC)"})j"));
+  CHECK(list[13] == boost::json::parse(R"({"id":14,"description":"Exec Format Error"})"));
+}
+
+TEST_CASE("judge0: a submission answers its token, then Judge0's default fields",
+          "[http][judge0]") {
+  HttpTestServer server;
+  const std::string token = submit(
+      server.port(),
+      R"j({"source_code":"print(input())","language_id":71,"stdin":"x","cpu_time_limit":2.5,)j"
+      R"("memory_limit":128000})");
+  CHECK(server.submissions.get(token)->limits.cpu_ms == 2500);
+  CHECK(server.submissions.get(token)->limits.memory_kb == 128000);
+  Answer queued = test::get(server.port(), "/submissions/" + token);
+  REQUIRE(queued.status == 200);
+  CHECK(queued.json().at("status") == boost::json::parse(R"({"id":1,"description":"In Queue"})"));
+  CHECK(queued.json().at("time").is_null());
+
+  server.results.set(finished(token, result::Verdict::ok));
+  Answer done = test::get(server.port(), "/submissions/" + token);
+  CHECK(done.json() == boost::json::parse(R"({"stdout":"hello, world\n","time":"0.012",
+    "memory":3140,"stderr":null,"token":")" +
+                                          token + R"(","compile_output":null,
+    "message":null,"status":{"id":3,"description":"Accepted"}})"));
+  Answer picked =
+      test::get(server.port(), "/submissions/" + token +
+                                   "?fields=stdout,language_id,wall_time&base64_encoded=true");
+  CHECK(picked.json() ==
+        boost::json::parse(
+            R"({"stdout":"aGVsbG8sIHdvcmxkCg==","language_id":71,"wall_time":"0.034"})"));
+  CHECK(test::get(server.port(), "/submissions/" + token + "?fields=*").json().as_object().size() >
+        15);
+}
+
+TEST_CASE("judge0: a bad submission answers 422 with Judge0's field errors", "[http][judge0]") {
+  HttpTestServer server;
+  Answer unknown =
+      test::post(server.port(), "/submissions", R"({"source_code":"x","language_id":999})");
+  CHECK(unknown.status == 422);
+  CHECK(unknown.json() ==
+        boost::json::parse(R"({"language_id":["language with id 999 doesn't exist"]})"));
+  Answer blank = test::post(server.port(), "/submissions", R"({"language_id":71})");
+  CHECK(blank.status == 422);
+  CHECK(blank.json() == boost::json::parse(R"({"source_code":["can't be blank"]})"));
+  Answer bad64 = test::post(server.port(), "/submissions?base64_encoded=true",
+                            R"({"source_code":"!!","language_id":71})");
+  CHECK(bad64.json() == boost::json::parse(R"({"source_code":["is not valid base64"]})"));
+}
+
+TEST_CASE("judge0: wait=true answers the finished submission, base64 in and out",
+          "[http][judge0]") {
+  HttpTestServer server;
+  std::promise<std::string> submitted;
+  server.submissions.hand_off_with([&](const std::string& id) {
+    submitted.set_value(id);
+    return server.results.enqueue(id);  // as the real service does: the watch finds it queued
+  });
+  auto answer = std::async(std::launch::async, [&] {
+    return test::post(server.port(), "/submissions?wait=true&base64_encoded=true",
+                      R"({"source_code":"cHJpbnQoMSk=","language_id":71})");
+  });
+  const std::string token = submitted.get_future().get();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // let the watch begin
+  CHECK(server.submissions.get(token)->code == "print(1)");
+  auto run = finished(token, result::Verdict::runtime_error);
+  run.exit_code = 1;
+  server.results.set(run);
+  Answer done = answer.get();
+  REQUIRE(done.status == 201);
+  CHECK(done.json().at("stdout") == "aGVsbG8sIHdvcmxkCg==");
+  CHECK(done.json().at("message") == "Exited with error status 1");
+  CHECK(done.json().at("status") ==
+        boost::json::parse(R"j({"id":11,"description":"Runtime Error (NZEC)"})j"));
+}
+
+TEST_CASE("judge0: a batch submits each and answers tokens or field errors", "[http][judge0]") {
+  HttpTestServer server;
+  Answer batch = test::post(server.port(), "/submissions/batch", R"j({"submissions":[
+    {"source_code":"print(1)","language_id":71},{"source_code":"x","language_id":1}]})j");
+  REQUIRE(batch.status == 201);
+  const boost::json::value answered = batch.json();
+  const auto& answers = answered.as_array();
+  REQUIRE(answers.size() == 2);
+  const std::string token(answers[0].at("token").as_string());
+  CHECK(answers[1] ==
+        boost::json::parse(R"({"language_id":["language with id 1 doesn't exist"]})"));
+  server.results.set(finished(token, result::Verdict::time_limit_exceeded));
+  Answer found =
+      test::get(server.port(), "/submissions/batch?tokens=" + token + ",nosuchtoken&fields=status");
+  REQUIRE(found.status == 200);
+  CHECK(found.json() ==
+        boost::json::parse(
+            R"({"submissions":[{"status":{"id":5,"description":"Time Limit Exceeded"}},null]})"));
+}
+
+TEST_CASE("judge0: expected_output is kept and a differing run is Wrong Answer", "[http][judge0]") {
+  HttpTestServer server;
+  const std::string token =
+      submit(server.port(), R"({"source_code":"x","language_id":50,"expected_output":"42\n"})");
+  CHECK(server.submissions.get(token)->expected_stdout == "42\n");
+  server.results.set(finished(token, result::Verdict::wrong_answer));
+  Answer done =
+      test::get(server.port(), "/submissions/" + token + "?fields=status,expected_output");
+  CHECK(done.json() == boost::json::parse(R"({"status":{"id":4,"description":"Wrong Answer"},
+    "expected_output":"42\n"})"));
+}
