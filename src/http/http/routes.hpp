@@ -30,7 +30,8 @@ void add_result_routes(Router& router, compose::SubmissionViews& views, ResultCa
 void add_url_routes(Router& router, url::UrlService& urls, compose::SubmissionViews& views,
                     std::string base_url);
 
-/// GET /api/v1/languages, GET /healthz, and the web IDE: GET /, /s/{slug}, /assets/...
+/// GET /api/v1/languages, GET /healthz, GET /metrics (Prometheus), and the web IDE: GET /,
+/// /s/{slug}, /assets/...
 void add_meta_routes(Router& router, result::ResultService& results);
 
 /// All of the above: what `ide serve` answers. `views` reads across the three services.
