@@ -80,11 +80,9 @@ TEST_CASE("GET /metrics counts requests by route pattern and status", "[http][me
 
 TEST_CASE("GET /metrics shows the queue as the result module reports it", "[http][metrics]") {
   HttpTestServer server;
-  for (int i = 0; i < 2; ++i) {
-    REQUIRE(test::post(server.port(), "/api/v1/submissions",
-                       R"j({"language": "python", "code": "print(2)"})j")
-                .status == 202);
-  }
+  // Two jobs the result module holds as queued.
+  REQUIRE(server.results.enqueue("queued-one"));
+  REQUIRE(server.results.enqueue("queued-two"));
   const Exposition parsed = scrape(server);
   CHECK(parsed.types.at("ide_queue_depth") == "gauge");
   CHECK(parsed.value("ide_queue_depth") == 2);
