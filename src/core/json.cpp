@@ -88,6 +88,23 @@ Result<std::optional<std::string>> optional_string(const boost::json::object& ob
   return std::optional<std::string>(std::string(value->get_string()));
 }
 
+Result<std::vector<std::string>> optional_string_array(const boost::json::object& object,
+                                                       std::string_view name) {
+  std::vector<std::string> strings;
+  const boost::json::value* value = object.if_contains(name);
+  if (value == nullptr || value->is_null()) return strings;
+  const auto not_strings = [name] {
+    return fail(ErrorCode::invalid_argument,
+                fmt::format("Field '{}' must be an array of strings.", name));
+  };
+  if (!value->is_array()) return not_strings();
+  for (const boost::json::value& item : value->get_array()) {
+    if (!item.is_string()) return not_strings();
+    strings.emplace_back(item.get_string());
+  }
+  return strings;
+}
+
 Result<std::optional<std::int64_t>> optional_int(const boost::json::object& object,
                                                  std::string_view name) {
   const boost::json::value* value = object.if_contains(name);

@@ -1,5 +1,6 @@
 // The real `ide serve` as a child process with the real modules: programs in Python (reading
-// stdin), C and C++ run; compile errors and exit codes are reported; the SPEC's errors come from
+// stdin), C and C++ run; compile errors and exit codes are reported; args and an expected
+// stdout; the SPEC's errors come from
 // the real modules; a submit of exactly max_body is kept; sharing is idempotent and never reveals
 // the id; each database file holds only its own module's data; SIGTERM drains and exits 0 and a
 // restart loses nothing.
@@ -115,6 +116,37 @@ TEST_CASE("a compile error and a non-zero exit code are reported", "[e2e]") {
   CHECK(runtime.at("verdict") == "runtime_error");
   CHECK(runtime.at("exit_code") == 3);
   CHECK(str(runtime.at("stdout")) == "partial\n");
+  CHECK(server.stop() == 0);
+}
+
+TEST_CASE("args reach the program and an expected stdout judges it", "[e2e]") {
+  test::TempDir dir;
+  ServerProcess server(dir.path());
+  Api api(server.url());
+  const auto submit = [&api](const char* expected_stdout) {
+    boost::json::object body{{"language", "python"},
+                             {"code", "import sys\nprint(' '.join(sys.argv[1:]))\n"},
+                             {"args", boost::json::array{"1", "2 3"}},
+                             {"expected_stdout", expected_stdout}};
+    auto answer = api.post("/api/v1/submissions", boost::json::serialize(body));
+    INFO(answer.body);
+    REQUIRE(answer.status == 202);
+    return str(boost::json::parse(answer.body).at("id"));
+  };
+  const std::string right = submit("1 2 3");
+  const std::string wrong = submit("1 2 4\n");
+
+  auto stored = boost::json::parse(api.get("/api/v1/submissions/" + right).body).as_object();
+  CHECK(stored.at("args") == boost::json::array{"1", "2 3"});
+  CHECK(stored.at("expected_stdout") == "1 2 3");
+  auto accepted = api.wait_done(right);
+  INFO(boost::json::serialize(accepted) << "\n" << server.log());
+  CHECK(accepted.at("verdict") == "ok");
+  CHECK(str(accepted.at("stdout")) == "1 2 3\n");
+  auto rejected = api.wait_done(wrong);
+  INFO(boost::json::serialize(rejected));
+  CHECK(rejected.at("verdict") == "wrong_answer");
+  CHECK(rejected.at("exit_code") == 0);
   CHECK(server.stop() == 0);
 }
 

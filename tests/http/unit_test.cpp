@@ -116,8 +116,15 @@ TEST_CASE("decode_new_submission reads every field", "[http][codec]") {
   CHECK(decoded->limits.wall_ms == 200);
   CHECK(decoded->limits.memory_kb == 300);
 
-  decoded = http::decode_new_submission(R"({"language":"c","code":"","limits":{"cpu_ms":5}})");
+  CHECK(decoded->args.empty());
+  CHECK_FALSE(decoded->expected_stdout.has_value());
+
+  decoded = http::decode_new_submission(
+      R"({"language":"c","code":"","args":["1","a b"],"expected_stdout":"3\n")"
+      R"(,"limits":{"cpu_ms":5}})");
   REQUIRE(decoded.has_value());
+  CHECK(decoded->args == std::vector<std::string>{"1", "a b"});
+  CHECK(decoded->expected_stdout == std::optional<std::string>("3\n"));
   CHECK(decoded->stdin_data.empty());
   CHECK_FALSE(decoded->limits.wall_ms.has_value());
 }
@@ -137,6 +144,13 @@ TEST_CASE("decode_new_submission names what is wrong", "[http][codec]") {
              Catch::Contains("'code'"));
   CHECK_THAT(message_of(http::decode_new_submission(R"({"language":"c","code":"","stdin":5})")),
              Catch::Contains("'stdin'"));
+  CHECK_THAT(message_of(http::decode_new_submission(R"({"language":"c","code":"","args":"1"})")),
+             Catch::Contains("'args'"));
+  CHECK_THAT(message_of(http::decode_new_submission(R"({"language":"c","code":"","args":[1]})")),
+             Catch::Contains("'args'"));
+  CHECK_THAT(message_of(http::decode_new_submission(
+                 R"({"language":"c","code":"","expected_stdout":1})")),
+             Catch::Contains("'expected_stdout'"));
   CHECK_THAT(
       message_of(http::decode_new_submission(R"({"language":"c","code":"","limits":[]})")),
       Catch::Contains("'limits'"));

@@ -69,8 +69,12 @@ TEST_CASE("a RunResult comes back equal", "[remote][codec]") {
 
 TEST_CASE("a NewSubmission comes back equal and costs no more than the public body",
           "[remote][codec]") {
-  const ide::submission::NewSubmission request{
-      .language = "python", .code = std::string(1000, 'x'), .stdin_data = "", .limits = {}};
+  const ide::submission::NewSubmission request{.language = "python",
+                                               .code = std::string(1000, 'x'),
+                                               .stdin_data = "",
+                                               .limits = {},
+                                               .args = {},
+                                               .expected_stdout = std::nullopt};
   const ide::submission::NewSubmission back = round_trip(request);
   CHECK(back.language == "python");
   CHECK(back.code == request.code);
@@ -79,6 +83,25 @@ TEST_CASE("a NewSubmission comes back equal and costs no more than the public bo
   // What a client sends for it: the internal body must fit under the same body limit.
   const std::string public_body = R"({"language":"python","code":")" + request.code + "\"}";
   CHECK(boost::json::serialize(to_json(request)).size() <= public_body.size() + 16);
+}
+
+TEST_CASE("args and an expected stdout cross both ways", "[remote][codec]") {
+  ide::submission::Submission stored;
+  stored.id = "abc";
+  stored.language = "python";
+  stored.args = {"1", "", "two words"};
+  stored.expected_stdout = std::string("\xff\n", 2);
+  const ide::submission::Submission back = round_trip(stored);
+  CHECK(back.args == stored.args);
+  CHECK(back.expected_stdout == stored.expected_stdout);
+  CHECK_FALSE(round_trip(ide::submission::Submission{}).expected_stdout.has_value());
+
+  ide::submission::NewSubmission request;
+  request.args = {"--flag"};
+  request.expected_stdout = "";
+  const ide::submission::NewSubmission new_back = round_trip(request);
+  CHECK(new_back.args == request.args);
+  CHECK(new_back.expected_stdout == std::optional<std::string>(""));
 }
 
 TEST_CASE("every error code maps back to itself", "[remote][codec]") {

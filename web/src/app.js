@@ -16,6 +16,7 @@ const VERDICTS = {
   memory_limit_exceeded: { label: "Memory limit exceeded", kind: "limit" },
   output_limit_exceeded: { label: "Output limit exceeded", kind: "limit" },
   internal_error: { label: "Internal error", kind: "info" },
+  wrong_answer: { label: "Wrong answer", kind: "error" },
 };
 
 const SIGNALS = {

@@ -11,7 +11,9 @@ core::Result<result::JobInput> SubmissionJobSource::fetch(std::string_view submi
                           .language = std::move(found->language),
                           .code = std::move(found->code),
                           .stdin_data = std::move(found->stdin_data),
-                          .limits = found->limits};
+                          .limits = found->limits,
+                          .args = std::move(found->args),
+                          .expected_stdout = std::move(found->expected_stdout)};
 }
 
 }  // namespace ide::compose

@@ -95,4 +95,14 @@ std::size_t ClientJobLimit::unfinished(const std::string& client) const {
   return it == state_->counts.end() ? 0 : it->second;
 }
 
+core::Result<std::string> submit_in_place(submission::SubmissionService& submissions,
+                                          ClientJobLimit& client_jobs, const std::string& client,
+                                          submission::NewSubmission request) {
+  auto slot = client_jobs.reserve(client);
+  if (!slot) return core::Unexpected(slot.error());
+  auto id = submissions.submit_code(std::move(request));
+  if (id) slot->commit(*id);
+  return id;
+}
+
 }  // namespace ide::http

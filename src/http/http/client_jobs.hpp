@@ -10,6 +10,7 @@
 
 #include "core/error.hpp"
 #include "result/result_service.hpp"
+#include "submission/submission_service.hpp"
 
 namespace ide::http {
 
@@ -52,5 +53,15 @@ class ClientJobLimit {
  private:
   std::shared_ptr<State> state_;
 };
+
+/// What a client over its cap is told to wait: a queued job is likely done within seconds.
+inline constexpr int kClientJobsRetryAfterS = 5;
+
+/// Submits `request` in one of `client`'s places of `client_jobs`. A place not taken is given
+/// back before this returns, so the client's next request already finds it free.
+/// Errors: rate_limited (no free place), and those of SubmissionService::submit_code.
+core::Result<std::string> submit_in_place(submission::SubmissionService& submissions,
+                                          ClientJobLimit& client_jobs, const std::string& client,
+                                          submission::NewSubmission request);
 
 }  // namespace ide::http

@@ -80,12 +80,18 @@ core::Result<submission::NewSubmission> decode_new_submission(std::string_view b
   if (!stdin_data) return core::Unexpected(stdin_data.error());
   auto limits = decode_limits(*object);
   if (!limits) return core::Unexpected(limits.error());
+  auto args = core::json::optional_string_array(*object, "args");
+  if (!args) return core::Unexpected(args.error());
+  auto expected_stdout = core::json::optional_string(*object, "expected_stdout");
+  if (!expected_stdout) return core::Unexpected(expected_stdout.error());
 
   submission::NewSubmission request;
   request.language = std::move(*language);
   request.code = std::move(*code);
   request.stdin_data = stdin_data->value_or(std::string());
   request.limits = *limits;
+  request.args = std::move(*args);
+  request.expected_stdout = std::move(*expected_stdout);
   return request;
 }
 
@@ -101,6 +107,11 @@ json::object encode_submission(const submission::Submission& submission) {
   body["stdin"] = core::json::to_json_string_lossy(submission.stdin_data);
   body["created_at"] = core::to_rfc3339(submission.created_at);
   body["limits"] = std::move(limits);
+  body["args"] = json::value_from(submission.args);
+  body["expected_stdout"] =
+      submission.expected_stdout
+          ? json::value(core::json::to_json_string_lossy(*submission.expected_stdout))
+          : json::value(nullptr);
   return body;
 }
 
@@ -160,37 +171,9 @@ json::array encode_languages(const std::vector<result::Language>& languages) {
   return array;
 }
 
-std::string_view status_name(result::Status status) {
-  switch (status) {
-    case result::Status::queued:
-      return "queued";
-    case result::Status::running:
-      return "running";
-    case result::Status::done:
-      return "done";
-  }
-  return "queued";
-}
+std::string_view status_name(result::Status status) { return result::to_string(status); }
 
-std::string_view verdict_name(result::Verdict verdict) {
-  switch (verdict) {
-    case result::Verdict::ok:
-      return "ok";
-    case result::Verdict::compile_error:
-      return "compile_error";
-    case result::Verdict::runtime_error:
-      return "runtime_error";
-    case result::Verdict::time_limit_exceeded:
-      return "time_limit_exceeded";
-    case result::Verdict::memory_limit_exceeded:
-      return "memory_limit_exceeded";
-    case result::Verdict::output_limit_exceeded:
-      return "output_limit_exceeded";
-    case result::Verdict::internal_error:
-      return "internal_error";
-  }
-  return "internal_error";
-}
+std::string_view verdict_name(result::Verdict verdict) { return result::to_string(verdict); }
 
 namespace {
 constexpr std::string_view kAlphabet =

@@ -8,25 +8,6 @@
 
 namespace ide::http {
 
-namespace {
-
-// A queued job of this client is likely done within a few seconds.
-constexpr int kClientJobsRetryAfterS = 5;
-
-/// Submits `request` in one of `client`'s places. A place not taken is given back before the
-/// caller answers, so the client's next request already finds it free.
-core::Result<std::string> submit_in_place(submission::SubmissionService& submissions,
-                                          ClientJobLimit& client_jobs, const std::string& client,
-                                          submission::NewSubmission request) {
-  auto slot = client_jobs.reserve(client);
-  if (!slot) return core::Unexpected(slot.error());
-  auto id = submissions.submit_code(std::move(request));
-  if (id) slot->commit(*id);
-  return id;
-}
-
-}  // namespace
-
 void add_submission_routes(Router& router, submission::SubmissionService& submissions,
                            ClientJobLimit& client_jobs) {
   router.add(

@@ -59,13 +59,7 @@ Enum enum_from_json(const bj::value& json, const std::array<Enum, N>& values) {
 
 constexpr std::array kStatuses = {result::Status::queued, result::Status::running,
                                   result::Status::done};
-constexpr std::array kVerdicts = {result::Verdict::ok,
-                                  result::Verdict::compile_error,
-                                  result::Verdict::runtime_error,
-                                  result::Verdict::time_limit_exceeded,
-                                  result::Verdict::memory_limit_exceeded,
-                                  result::Verdict::output_limit_exceeded,
-                                  result::Verdict::internal_error};
+constexpr auto kVerdicts = result::kAllVerdicts;
 constexpr std::array kErrorCodes = {
     core::ErrorCode::invalid_argument,    core::ErrorCode::unknown_language,
     core::ErrorCode::invalid_limits,      core::ErrorCode::not_found,
@@ -148,6 +142,28 @@ Error tag_invoke(const bj::value_to_tag<Error>&, const bj::value& in) {
 
 namespace ide::submission {
 
+namespace {
+
+/// "args" and "expected_stdout", each only when the submission has them.
+void put_run_options(bj::object& object, const std::vector<std::string>& args,
+                     const std::optional<std::string>& expected_stdout) {
+  if (!args.empty()) object["args"] = bj::value_from(args);
+  if (expected_stdout) object["expected_stdout"] = remote::bytes_to_json(*expected_stdout);
+}
+
+std::vector<std::string> args_at(const bj::object& object) {
+  const bj::value* args = object.if_contains("args");
+  return args ? bj::value_to<std::vector<std::string>>(*args) : std::vector<std::string>();
+}
+
+std::optional<std::string> expected_stdout_at(const bj::object& object) {
+  const bj::value* expected = object.if_contains("expected_stdout");
+  if (expected == nullptr) return std::nullopt;
+  return remote::bytes_from_json(*expected);
+}
+
+}  // namespace
+
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const NewSubmission& request) {
   // The keys of the public submit body, each left out when empty as a client may: the request is
   // then never longer than the public one it carries, so the same max_body admits it.
@@ -155,6 +171,7 @@ void tag_invoke(const bj::value_from_tag&, bj::value& out, const NewSubmission& 
   if (!request.stdin_data.empty()) object["stdin"] = remote::bytes_to_json(request.stdin_data);
   const bj::value limits = bj::value_from(request.limits);
   if (!limits.as_object().empty()) object["limits"] = limits;
+  put_run_options(object, request.args, request.expected_stdout);
   out = std::move(object);
 }
 
@@ -166,16 +183,20 @@ NewSubmission tag_invoke(const bj::value_to_tag<NewSubmission>&, const bj::value
       .language = remote::string_at(object, "language"),
       .code = remote::bytes_from_json(object.at("code")),
       .stdin_data = stdin_data ? remote::bytes_from_json(*stdin_data) : std::string(),
-      .limits = limits ? bj::value_to<core::RequestedLimits>(*limits) : core::RequestedLimits{}};
+      .limits = limits ? bj::value_to<core::RequestedLimits>(*limits) : core::RequestedLimits{},
+      .args = args_at(object),
+      .expected_stdout = expected_stdout_at(object)};
 }
 
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const Submission& submission) {
-  out = {{"id", submission.id},
-         {"language", submission.language},
-         {"code", remote::bytes_to_json(submission.code)},
-         {"stdin", remote::bytes_to_json(submission.stdin_data)},
-         {"limits", bj::value_from(submission.limits)},
-         {"created_at", remote::time_to_json(submission.created_at)}};
+  bj::object object{{"id", submission.id},
+                    {"language", submission.language},
+                    {"code", remote::bytes_to_json(submission.code)},
+                    {"stdin", remote::bytes_to_json(submission.stdin_data)},
+                    {"limits", bj::value_from(submission.limits)},
+                    {"created_at", remote::time_to_json(submission.created_at)}};
+  put_run_options(object, submission.args, submission.expected_stdout);
+  out = std::move(object);
 }
 
 Submission tag_invoke(const bj::value_to_tag<Submission>&, const bj::value& in) {
@@ -185,6 +206,8 @@ Submission tag_invoke(const bj::value_to_tag<Submission>&, const bj::value& in) 
           .code = remote::bytes_from_json(object.at("code")),
           .stdin_data = remote::bytes_from_json(object.at("stdin")),
           .limits = bj::value_to<core::RequestedLimits>(object.at("limits")),
+          .args = args_at(object),
+          .expected_stdout = expected_stdout_at(object),
           .created_at = remote::time_from_json(object.at("created_at"))};
 }
 

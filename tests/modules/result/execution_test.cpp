@@ -50,14 +50,20 @@ class RealRun {
   RunResult run(const std::string& language, const std::string& code,
                 const std::string& stdin_data = "", ide::core::LimitSettings limits = {},
                 ide::core::RequestedLimits requested = {}) {
-    const auto* spec = shipped_catalogue().find(language);
-    INFO("language " << language << " must be installed");
+    return run_job({.id = "job",
+                    .language = language,
+                    .code = code,
+                    .stdin_data = stdin_data,
+                    .limits = requested,
+                    .args = {},
+                    .expected_stdout = std::nullopt},
+                   limits);
+  }
+
+  RunResult run_job(const ide::result::JobInput& job, ide::core::LimitSettings limits = {}) {
+    const auto* spec = shipped_catalogue().find(job.language);
+    INFO("language " << job.language << " must be installed");
     REQUIRE(spec != nullptr);
-    const ide::result::JobInput job{.id = "job",
-                                    .language = language,
-                                    .code = code,
-                                    .stdin_data = stdin_data,
-                                    .limits = requested};
     // A slow machine (the cgroup v2 guest's one emulated CPU) gets wider default limits. The
     // time-limit test asks for its own (`requested`), which stay as they are.
     for (auto* stage : {&limits.compile, &limits.run}) {
@@ -120,6 +126,40 @@ TEST_CASE("C and C++ compile and run", "[result][execution]") {
                                 "  std::cout << sum << std::endl; }\n");
   CHECK(cpp.verdict == Verdict::ok);
   CHECK(cpp.stdout_data == "6\n");
+}
+
+TEST_CASE("args follow the program's own argv", "[result][execution]") {
+  RealRun box;
+  const RunResult r = box.run_job({.id = "job",
+                                   .language = "python",
+                                   .code = "import sys\nprint(sys.argv[1:])\n",
+                                   .stdin_data = "",
+                                   .limits = {},
+                                   .args = {"1", "two words", "--flag"},
+                                   .expected_stdout = std::nullopt});
+  CHECK(r.verdict == Verdict::ok);
+  CHECK(r.stdout_data == "['1', 'two words', '--flag']\n");
+}
+
+TEST_CASE("an expected stdout turns a run into accepted or wrong_answer", "[result][execution]") {
+  RealRun box;
+  const auto judged = [&box](const char* code, std::string expected) {
+    return box.run_job({.id = "job",
+                        .language = "python",
+                        .code = code,
+                        .stdin_data = "",
+                        .limits = {},
+                        .args = {},
+                        .expected_stdout = std::move(expected)});
+  };
+  // Trailing blanks on a line and trailing newlines do not count (Judge0's rule).
+  CHECK(judged("print('1 2  ')\nprint('3')\nprint()\n", "1 2\n3").verdict == Verdict::ok);
+  const RunResult wrong = judged("print(41)\n", "42\n");
+  CHECK(wrong.verdict == Verdict::wrong_answer);
+  CHECK(wrong.exit_code == std::optional<int>(0));
+  CHECK(wrong.stdout_data == "41\n");
+  // A failing run keeps its own verdict: wrong_answer is only for a run that ended well.
+  CHECK(judged("import sys\nsys.exit(2)\n", "").verdict == Verdict::runtime_error);
 }
 
 TEST_CASE("a compile error keeps the compiler's output", "[result][execution]") {

@@ -1,6 +1,6 @@
 // SqliteSubmissionStore on a real submissions.db: code and stdin compressed transparently (much
 // smaller file, byte-exact round trip), incompressible, empty and small blobs, rows of the
-// previous schema still readable after the upgrade, a corrupt compressed blob reported as an
+// previous schema still readable after the upgrade, args and expected stdout, a corrupt compressed blob reported as an
 // error, and the size of seed-sized submissions against zstd -3.
 #include "sqlite_submission_store.hpp"
 
@@ -104,9 +104,35 @@ TEST_CASE("submissions written by the previous schema are read after the upgrade
   REQUIRE(read);
   CHECK(read->code == "print(input())");
   CHECK(read->stdin_data == input);
+  CHECK(read->args.empty());
+  CHECK_FALSE(read->expected_stdout.has_value());
   CHECK(store.pending_hand_offs() == std::vector<std::string>{"old"});
   store.insert(submission("new", "print(2)", input));
   CHECK(store.find("new")->stdin_data == input);
+}
+
+TEST_CASE("args and an expected stdout round-trip; an empty one is not a missing one",
+          "[submission][store]") {
+  ide::test::TempDir dir;
+  {
+    SqliteSubmissionStore store(dir / "submissions.db");
+    Submission with = submission("with", "print(1)", "");
+    with.args = {"1", "two words", "\"quoted\" \\ é", ""};
+    with.expected_stdout = "1\n";
+    store.insert(with);
+    Submission empty_expected = submission("empty", "print()", "");
+    empty_expected.expected_stdout = "";
+    store.insert(empty_expected);
+    store.insert(submission("none", "print(2)", ""));
+  }
+  SqliteSubmissionStore store(dir / "submissions.db");
+  const auto with = store.find("with");
+  REQUIRE(with);
+  CHECK(with->args == std::vector<std::string>{"1", "two words", "\"quoted\" \\ é", ""});
+  CHECK(with->expected_stdout == std::optional<std::string>("1\n"));
+  CHECK(store.find("empty")->expected_stdout == std::optional<std::string>(""));
+  CHECK(store.find("empty")->args.empty());
+  CHECK_FALSE(store.find("none")->expected_stdout.has_value());
 }
 
 TEST_CASE("a corrupt compressed stdin is an error, not a crash", "[submission][store]") {

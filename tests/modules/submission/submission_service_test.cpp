@@ -1,6 +1,6 @@
 // The submission module through its factory, on real SQLite files in temp dirs and (the same
 // cases) on a real PostgreSQL database of a throwaway cluster: byte-exact
-// payloads, persistence across reopening, refusing what the result module would not run,
+// payloads, args and expected stdout, persistence across reopening, refusing what the result module would not run,
 // not_found for malformed and unknown ids, the hand-off to the result module (queue_full and
 // shutting_down keep nothing; other failures keep the row and it is replayed, at the next start
 // or after the next successful submission), concurrent use, and that submissions.db holds only
@@ -220,6 +220,45 @@ TEST_CASE("a request the result module would not run is refused and kept nowhere
   REQUIRE(kept.has_value());
   CHECK(service->get(*kept)->limits.cpu_ms == std::optional<std::int64_t>(5));
   CHECK(f.row_count() == 1);
+}
+
+TEST_CASE("args and an expected stdout survive reopening", "[submission]") {
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
+  NewSubmission request = python("import sys\nprint(sys.argv)");
+  request.args = {"1", "two words", "ü", ""};
+  request.expected_stdout = "";
+  std::string id;
+  {
+    auto service = f.open();
+    auto submitted = service->submit_code(request);
+    REQUIRE(submitted);
+    id = *submitted;
+  }
+  auto found = f.open()->get(id);
+  REQUIRE(found);
+  CHECK(found->args == request.args);
+  CHECK(found->expected_stdout == std::optional<std::string>(""));
+}
+
+TEST_CASE("too many, too long or NUL-holding args are refused and kept nowhere",
+          "[submission]") {
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
+  auto service = f.open();
+  NewSubmission request = python("print(1)");
+  SECTION("too many") {
+    request.args.assign(ide::submission::kMaxArgs + 1, "x");
+  }
+  SECTION("too long") {
+    request.args = {std::string(ide::submission::kMaxArgBytes + 1, 'x')};
+  }
+  SECTION("a NUL byte") {
+    request.args = {std::string("a\0b", 3)};
+  }
+  auto refused = service->submit_code(request);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(refused.error().code == ErrorCode::invalid_argument);
+  CHECK(f.row_count() == 0);
+  CHECK(f.results.enqueue_calls().empty());
 }
 
 TEST_CASE("malformed and unknown ids are not found", "[submission]") {

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json.hpp>
 
@@ -21,6 +22,10 @@ Result<std::string> required_string(const boost::json::object& object, std::stri
 /// The string field `name` if present; invalid_argument if present but not a string or null.
 Result<std::optional<std::string>> optional_string(const boost::json::object& object,
                                                    std::string_view name);
+/// The array of strings `name`, empty when absent or null; invalid_argument naming the field if
+/// it is anything else.
+Result<std::vector<std::string>> optional_string_array(const boost::json::object& object,
+                                                       std::string_view name);
 /// The integer field `name` if present; invalid_argument if present but not an integer.
 Result<std::optional<std::int64_t>> optional_int(const boost::json::object& object,
                                                  std::string_view name);

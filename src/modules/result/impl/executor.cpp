@@ -51,7 +51,30 @@ bool ran_out_of_memory(const sandbox::StageOutcome& outcome, const RunVerdictRul
                      });
 }
 
+constexpr std::string_view kWhitespace = " \t\r\n\v\f";
+
+/// `text` with each line's trailing whitespace and the whole's surrounding whitespace gone.
+std::string normalized_output(std::string_view text) {
+  std::string lines;
+  lines.reserve(text.size());
+  while (!text.empty()) {
+    const std::size_t end = std::min(text.find('\n'), text.size());
+    const std::string_view line = text.substr(0, end);
+    const std::size_t last = line.find_last_not_of(kWhitespace);
+    if (last != std::string_view::npos) lines.append(line.substr(0, last + 1));
+    lines += '\n';
+    text.remove_prefix(std::min(end + 1, text.size()));
+  }
+  const std::size_t first = lines.find_first_not_of(kWhitespace);
+  if (first == std::string::npos) return {};
+  return lines.substr(first, lines.find_last_not_of(kWhitespace) - first + 1);
+}
+
 }  // namespace
+
+bool stdout_matches(std::string_view actual, std::string_view expected) {
+  return normalized_output(actual) == normalized_output(expected);
+}
 
 bool apply_compile_outcome(const sandbox::StageOutcome& outcome, RunResult& result) {
   if (outcome.termination == sandbox::Termination::setup_failed) {
@@ -124,7 +147,9 @@ RunResult Executor::execute(const LanguageSpec& language, const JobInput& job,
     const sandbox::StageOutcome outcome = box.run(compile);
     if (!apply_compile_outcome(outcome, result)) return result;
   }
-  sandbox::StageSpec run{.argv = language.run,
+  std::vector<std::string> argv = language.run;
+  argv.insert(argv.end(), job.args.begin(), job.args.end());
+  sandbox::StageSpec run{.argv = std::move(argv),
                          .env = env,
                          .stdin_data = job.stdin_data,
                          .limits = limits_.run_limits(job.limits),
@@ -133,6 +158,10 @@ RunResult Executor::execute(const LanguageSpec& language, const JobInput& job,
                               .memory_limit_kb = run.limits.memory_kb,
                               .out_of_memory_markers = language.out_of_memory_markers};
   apply_run_outcome(box.run(run), rules, result);
+  if (result.verdict == Verdict::ok && job.expected_stdout &&
+      !stdout_matches(result.stdout_data, *job.expected_stdout)) {
+    result.verdict = Verdict::wrong_answer;
+  }
   if (result.verdict == Verdict::internal_error) {
     core::log::warn("submission {}: {}", job.id, result.stderr_data);
   }

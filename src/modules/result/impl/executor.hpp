@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string>
+#include <string_view>
 
 #include "core/limits.hpp"
 #include "language_catalogue.hpp"
@@ -45,6 +46,10 @@ struct RunVerdictRules {
 /// program asked for more memory than it may use and was refused, rather than OOM-killed.
 void apply_run_outcome(sandbox::StageOutcome outcome, const RunVerdictRules& rules,
                        RunResult& result);
+
+/// Whether a run's `actual` stdout is the `expected` one by Judge0's rule: each line's trailing
+/// whitespace and the whole's leading and trailing whitespace do not count.
+bool stdout_matches(std::string_view actual, std::string_view expected);
 
 /// The compile stage ended in `outcome`: true if the run stage may follow. Otherwise `result`
 /// holds the compile_error (or internal_error when the sandbox failed).

@@ -63,9 +63,7 @@ inline Status parse_state(std::string_view text) {
 
 /// A verdict as stored (to_string's text). Throws on anything else.
 inline Verdict parse_verdict(std::string_view text) {
-  for (Verdict v :
-       {Verdict::ok, Verdict::compile_error, Verdict::runtime_error, Verdict::time_limit_exceeded,
-        Verdict::memory_limit_exceeded, Verdict::output_limit_exceeded, Verdict::internal_error}) {
+  for (Verdict v : kAllVerdicts) {
     if (to_string(v) == text) return v;
   }
   throw std::runtime_error(fmt::format("results: unknown verdict '{}'", text));

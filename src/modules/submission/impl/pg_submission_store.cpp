@@ -5,6 +5,7 @@
 
 #include "core/clock.hpp"
 #include "core/sqlite.hpp"
+#include "stored_args.hpp"
 
 namespace ide::submission {
 
@@ -34,14 +35,21 @@ const std::vector<std::string> kMigrations = {
       CREATE INDEX submissions_pending ON submissions (seq) WHERE NOT handed_off;
       CREATE INDEX submissions_created ON submissions (created_at_ms, id);
     )sql",
+    // 2: the program's args (a JSON array, NULL for none) and the stdout a run must print to be
+    // ok (NULL when the submission asked for none).
+    R"sql(
+      ALTER TABLE submissions ADD COLUMN args TEXT;
+      ALTER TABLE submissions ADD COLUMN expected_stdout BYTEA;
+    )sql",
 };
 
 constexpr const char* kInsert =
     "INSERT INTO submissions (id, language, cpu_ms, wall_ms, memory_kb, created_at_ms, "
-    "code_codec, stdin_codec, code, stdin) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    "code_codec, stdin_codec, code, stdin, args, expected_stdout) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 constexpr const char* kFind =
     "SELECT language, cpu_ms, wall_ms, memory_kb, created_at_ms, code, stdin, code_codec, "
-    "stdin_codec FROM submissions WHERE id = $1";
+    "stdin_codec, args, expected_stdout FROM submissions WHERE id = $1";
 constexpr const char* kExists = "SELECT 1 FROM submissions WHERE id = $1";
 constexpr const char* kMarkHandedOff = "UPDATE submissions SET handed_off = true WHERE id = $1";
 constexpr const char* kRemove = "DELETE FROM submissions WHERE id = $1";
@@ -72,11 +80,16 @@ void PgSubmissionStore::insert(const Submission& submission) {
   const core::sqlite::EncodedBlob code(submission.code);
   const core::sqlite::EncodedBlob stdin_data(submission.stdin_data);
   const std::int64_t created_at_ms = core::to_unix_ms(submission.created_at);
-  Lease(pool_).db().exec(kInsert, {submission.id, submission.language, Param::integer(submission.limits.cpu_ms),
-                     Param::integer(submission.limits.wall_ms),
-                     Param::integer(submission.limits.memory_kb), Param::integer(created_at_ms),
-                     Param::integer(code.codec()), Param::integer(stdin_data.codec()),
-                     Param::bytes(code.bytes()), Param::bytes(stdin_data.bytes())});
+  const std::optional<std::string> args = encode_stored_args(submission.args);
+  const Param expected = submission.expected_stdout ? Param::bytes(*submission.expected_stdout)
+                                                    : Param(std::nullopt);
+  Lease(pool_).db().exec(
+      kInsert, {submission.id, submission.language, Param::integer(submission.limits.cpu_ms),
+                Param::integer(submission.limits.wall_ms),
+                Param::integer(submission.limits.memory_kb), Param::integer(created_at_ms),
+                Param::integer(code.codec()), Param::integer(stdin_data.codec()),
+                Param::bytes(code.bytes()), Param::bytes(stdin_data.bytes()),
+                args ? Param(*args) : Param(std::nullopt), expected});
 }
 
 std::optional<Submission> PgSubmissionStore::find(std::string_view id) {
@@ -93,6 +106,8 @@ std::optional<Submission> PgSubmissionStore::find(std::string_view id) {
   submission.code = core::sqlite::decode_blob(core::pg::from_bytea(*row[5]), std::stoll(*row[7]));
   submission.stdin_data =
       core::sqlite::decode_blob(core::pg::from_bytea(*row[6]), std::stoll(*row[8]));
+  if (row[9]) submission.args = decode_stored_args(*row[9]);
+  if (row[10]) submission.expected_stdout = core::pg::from_bytea(*row[10]);
   return submission;
 }
 

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/clock.hpp"
+#include "stored_args.hpp"
 
 namespace ide::submission {
 
@@ -45,14 +46,21 @@ const std::vector<std::string> kMigrations = {
       ALTER TABLE submissions ADD COLUMN code_codec INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE submissions ADD COLUMN stdin_codec INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 4: the program's args (a JSON array, NULL for none) and the stdout a run must print to be
+    // ok (NULL when the submission asked for none). Rows written before have neither.
+    R"sql(
+      ALTER TABLE submissions ADD COLUMN args TEXT;
+      ALTER TABLE submissions ADD COLUMN expected_stdout BLOB;
+    )sql",
 };
 
 const std::string kInsert =
     "INSERT INTO submissions (id, language, cpu_ms, wall_ms, memory_kb, created_at_ms, "
-    "handed_off, code, stdin, code_codec, stdin_codec) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)";
+    "handed_off, code, stdin, code_codec, stdin_codec, args, expected_stdout) "
+    "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)";
 const std::string kFind =
     "SELECT language, cpu_ms, wall_ms, memory_kb, created_at_ms, code, stdin, code_codec, "
-    "stdin_codec "
+    "stdin_codec, args, expected_stdout "
     "FROM submissions WHERE id = ?";
 const std::string kExists = "SELECT 1 FROM submissions WHERE id = ?";
 const std::string kMarkHandedOff = "UPDATE submissions SET handed_off = 1 WHERE id = ?";
@@ -81,8 +89,12 @@ void SqliteSubmissionStore::insert(const Submission& submission) {
   // Compressed before taking the lock: other submits wait only for the write and its fsync.
   const core::sqlite::EncodedBlob code(submission.code);
   const core::sqlite::EncodedBlob stdin_data(submission.stdin_data);
+  const std::optional<std::string> args = encode_stored_args(submission.args);
   std::lock_guard lock(write_mutex_);
-  writer_.prepare(kInsert)
+  Statement& insert = writer_.prepare(kInsert);
+  if (args) insert.bind(11, *args);
+  if (submission.expected_stdout) insert.bind_blob(12, *submission.expected_stdout);
+  insert
       .bind(1, submission.id)
       .bind(2, submission.language)
       .bind(3, submission.limits.cpu_ms)
@@ -112,6 +124,8 @@ std::optional<Submission> SqliteSubmissionStore::find(std::string_view id) {
   submission.code = core::sqlite::decode_blob(statement.column_view(5), statement.column_int(7));
   submission.stdin_data =
       core::sqlite::decode_blob(statement.column_view(6), statement.column_int(8));
+  if (!statement.is_null(9)) submission.args = decode_stored_args(statement.column_view(9));
+  if (!statement.is_null(10)) submission.expected_stdout = statement.column_text(10);
   return submission;
 }
 

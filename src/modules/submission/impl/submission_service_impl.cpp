@@ -36,6 +36,21 @@ std::optional<CreatedId> decode_cursor(std::string_view text) {
   return position;
 }
 
+core::Result<void> check_args(const std::vector<std::string>& args) {
+  if (args.size() > kMaxArgs) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("At most {} args are allowed.", kMaxArgs));
+  }
+  for (const std::string& arg : args) {
+    if (arg.size() > kMaxArgBytes || arg.find('\0') != std::string::npos) {
+      return core::fail(core::ErrorCode::invalid_argument,
+                        fmt::format("Each arg must be at most {} bytes, without NUL.",
+                                    kMaxArgBytes));
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 SubmissionServiceImpl::SubmissionServiceImpl(std::unique_ptr<SubmissionStore> store,
@@ -50,11 +65,14 @@ core::Result<std::string> SubmissionServiceImpl::submit_code(NewSubmission reque
     if (auto runnable = results_.check_runnable(request.language, request.limits); !runnable) {
       return core::Unexpected(runnable.error());
     }
+    if (auto args = check_args(request.args); !args) return core::Unexpected(args.error());
     submission.id = ids_.new_id();
     submission.language = std::move(request.language);
     submission.code = std::move(request.code);
     submission.stdin_data = std::move(request.stdin_data);
     submission.limits = request.limits;
+    submission.args = std::move(request.args);
+    submission.expected_stdout = std::move(request.expected_stdout);
     submission.created_at = clock_.now();
     store_->insert(submission);
   } catch (const std::exception& e) {

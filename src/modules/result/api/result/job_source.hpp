@@ -2,8 +2,10 @@
 // kept: the composition root implements this over whichever module stores them.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 #include "core/limits.hpp"
@@ -17,6 +19,9 @@ struct JobInput {
   std::string code;
   std::string stdin_data;
   core::RequestedLimits limits;
+  std::vector<std::string> args = {};  // after the language's run command
+  /// Set: an ok run must print it (stdout_matches), else it is wrong_answer.
+  std::optional<std::string> expected_stdout = std::nullopt;
 };
 
 /// Thread-safe: every worker fetches through it.

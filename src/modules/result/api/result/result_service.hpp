@@ -2,6 +2,7 @@
 // that others include.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -36,7 +37,13 @@ enum class Verdict {
   memory_limit_exceeded,
   output_limit_exceeded,
   internal_error,
+  wrong_answer,  // ran well, but its stdout is not the submission's expected_stdout
 };
+
+inline constexpr std::array kAllVerdicts = {
+    Verdict::ok,          Verdict::compile_error,         Verdict::runtime_error,
+    Verdict::time_limit_exceeded, Verdict::memory_limit_exceeded, Verdict::output_limit_exceeded,
+    Verdict::internal_error,      Verdict::wrong_answer};
 
 // Inline so that layers linking only the interface target (http) can name statuses and verdicts.
 inline std::string_view to_string(Status status) {
@@ -67,6 +74,8 @@ inline std::string_view to_string(Verdict verdict) {
       return "output_limit_exceeded";
     case Verdict::internal_error:
       return "internal_error";
+    case Verdict::wrong_answer:
+      return "wrong_answer";
   }
   return "unknown";
 }

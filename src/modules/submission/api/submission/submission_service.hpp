@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,11 +13,20 @@
 
 namespace ide::submission {
 
+/// At most this many program arguments, each at most kMaxArgBytes long.
+inline constexpr std::size_t kMaxArgs = 64;
+inline constexpr std::size_t kMaxArgBytes = 4096;
+
 struct NewSubmission {
   std::string language;
   std::string code;        // any bytes the JSON carried, stored byte-exact
   std::string stdin_data;  // likewise
   core::RequestedLimits limits;
+  std::vector<std::string> args = {};  // given to the program after its own name
+  /// When set, a run that ends well is wrong_answer unless its stdout matches this, ignoring
+  /// each line's trailing whitespace and the whole's leading and trailing whitespace (Judge0's
+  /// rule).
+  std::optional<std::string> expected_stdout = std::nullopt;
 };
 
 struct Submission {
@@ -25,6 +35,8 @@ struct Submission {
   std::string code;
   std::string stdin_data;
   core::RequestedLimits limits;
+  std::vector<std::string> args = {};
+  std::optional<std::string> expected_stdout = std::nullopt;
   core::TimePoint created_at;
 };
 
@@ -42,7 +54,8 @@ class SubmissionService {
 
   /// Asks the result module whether it would run `request` (ResultService::check_runnable),
   /// persists it, then hands it to the result module for execution. Returns the new submission id.
-  /// Errors: unknown_language, invalid_limits, queue_full (nothing kept), shutting_down,
+  /// Errors: unknown_language, invalid_limits, invalid_argument (too many or too long args),
+  /// queue_full (nothing kept), shutting_down,
   /// storage_unavailable, internal.
   virtual core::Result<std::string> submit_code(NewSubmission request) = 0;
 
