@@ -1,13 +1,35 @@
 #include "core/error.hpp"
 
+#include "core/metrics.hpp"
+
 namespace ide::core {
 
-Error store_error(const std::exception& e) {
+namespace {
+
+ErrorCode store_error_code(const std::exception& e) {
   const auto* store = dynamic_cast<const StoreError*>(&e);
-  if (store != nullptr && store->is_storage_fault()) {
+  return store != nullptr && store->is_storage_fault() ? ErrorCode::storage_unavailable
+                                                       : ErrorCode::internal;
+}
+
+}  // namespace
+
+Error store_error(const std::exception& e, std::string_view module) {
+  count_store_error(e, module);
+  if (store_error_code(e) == ErrorCode::storage_unavailable) {
     return {ErrorCode::storage_unavailable, std::string("Storage is unavailable: ") + e.what()};
   }
   return {ErrorCode::internal, std::string("Internal error: ") + e.what()};
+}
+
+void count_store_error(const std::exception& e, std::string_view module) {
+  static auto& errors = metrics::process_registry().counter(
+      "ide_database_errors_total",
+      "Failed calls into a module's store (SQLite or PostgreSQL), by module and the error code "
+      "they gave: storage_unavailable (disk full or read-only, database unreachable) or "
+      "internal_error.",
+      {"module", "code"});
+  errors.with({module, to_string(store_error_code(e))}).inc();
 }
 
 std::string_view to_string(ErrorCode code) {

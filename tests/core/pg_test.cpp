@@ -83,7 +83,7 @@ TEST_CASE("a refused statement is a PgError with its SQLSTATE", "[core][pg]") {
     FAIL("a duplicate key was accepted");
   } catch (const ide::core::pg::PgError& e) {
     CHECK(e.sqlstate() == "23505");  // unique_violation
-    CHECK(ide::core::store_error(e).code == ide::core::ErrorCode::internal);
+    CHECK(ide::core::store_error(e, "test").code == ide::core::ErrorCode::internal);
   }
   // The connection is still usable.
   CHECK(db.exec("SELECT count(*) FROM once").rows[0][0] == "1");
@@ -95,7 +95,7 @@ TEST_CASE("an unreachable server is StorageUnavailable: storage_unavailable for 
     Connection unreachable("postgresql://ide@127.0.0.1:1/none?connect_timeout=5");
     FAIL("connected to port 1");
   } catch (const ide::core::StorageUnavailable& e) {
-    CHECK(ide::core::store_error(e).code == ide::core::ErrorCode::storage_unavailable);
+    CHECK(ide::core::store_error(e, "test").code == ide::core::ErrorCode::storage_unavailable);
   }
   CHECK(ide::core::pg::is_url("postgresql://x"));
   CHECK(ide::core::pg::is_url("postgres://x"));

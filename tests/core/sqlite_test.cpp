@@ -93,11 +93,11 @@ TEST_CASE("errors throw SqliteError; read-only files map to storage faults", "[c
     db.exec("SELECT * FROM missing");
   } catch (const SqliteError& e) {
     CHECK_FALSE(e.is_storage_fault());
-    CHECK(ide::core::store_error(e).code == ide::core::ErrorCode::internal);
+    CHECK(ide::core::store_error(e, "test").code == ide::core::ErrorCode::internal);
   }
   const SqliteError full(SQLITE_FULL, "disk full");
   CHECK(full.is_storage_fault());
-  CHECK(ide::core::store_error(full).code == ide::core::ErrorCode::storage_unavailable);
+  CHECK(ide::core::store_error(full, "test").code == ide::core::ErrorCode::storage_unavailable);
 }
 
 TEST_CASE("a reader pool lends distinct connections and reuses returned ones", "[core][sqlite]") {

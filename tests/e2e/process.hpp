@@ -224,6 +224,12 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   const std::string& url() const { return children_.back()->url(); }
+  /// Every process's address (one unless split), e.g. to read each one's /metrics.
+  std::vector<std::string> urls() const {
+    std::vector<std::string> all;
+    for (const auto& child : children_) all.push_back(child->url());
+    return all;
+  }
   std::filesystem::path data_dir() const { return dir_ / "data"; }
   bool insecure() const { return insecure_; }
   pid_t pid() const { return children_.back()->pid(); }

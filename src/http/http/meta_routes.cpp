@@ -1,10 +1,11 @@
-// The language list, the health check and the web IDE's files.
+// The language list, the health check, the metrics and the web IDE's files.
 #include "http/routes.hpp"
 
 #include <boost/json.hpp>
 
 #include "http/codec.hpp"
 #include "http/errors.hpp"
+#include "http/metrics.hpp"
 #include "http/openapi.hpp"
 
 #ifdef IDE_HAVE_WEB_ASSETS
@@ -112,6 +113,10 @@ void add_meta_routes(Router& router, result::ResultService& results) {
     auto stats = results.queue_stats();
     if (!stats) return reply.send(error_response(stats.error()));
     reply.send(json_response(Status::ok, encode_queue_stats(*stats)));
+  });
+  // Prometheus' text format; blocking, as it reads the shared queue like /healthz/queue.
+  router.add(Verb::get, "/metrics", [&results](Request, Reply reply) {
+    reply.send(metrics_response(results));
   });
   const RouteOptions in_memory{.blocking = false};
   router.add(

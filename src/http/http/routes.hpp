@@ -32,7 +32,7 @@ void add_url_routes(Router& router, url::UrlService& urls, compose::SubmissionVi
                     std::string base_url);
 
 /// GET /api/v1/languages, /api/v1/openapi.json (http/openapi.json), /healthz, /healthz/queue,
-/// and the web IDE: GET /, /s/{slug}, /assets/...
+/// /metrics (Prometheus), and the web IDE: GET /, /s/{slug}, /assets/...
 void add_meta_routes(Router& router, result::ResultService& results);
 
 /// Judge0 CE's API: GET /languages[/{id}], GET /statuses, POST /submissions[?wait=true]

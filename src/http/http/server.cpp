@@ -21,6 +21,7 @@
 #include "http/cors.hpp"
 #include "http/dispatch.hpp"
 #include "http/errors.hpp"
+#include "http/metrics.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/response_budget.hpp"
 
@@ -200,6 +201,9 @@ class Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     head_ = options_ = accepts_gzip_ = false;
     origin_.clear();
+    request_started_.reset();
+    route_ = kUnmatchedRoute;
+    method_label_ = "other";
     apply_limits(*parser_, server_.options.max_header_bytes, server_.options.max_body_bytes);
     stream_.expires_after(server_.options.header_timeout);
     bhttp::async_read_header(stream_, buffer_, *parser_,
@@ -209,6 +213,11 @@ class Session : public std::enable_shared_from_this<Session> {
   void on_header(beast::error_code ec, std::size_t /*bytes*/) {
     if (ec) return on_read_error(ec);
     const auto& request = parser_->get();
+    request_started_ = std::chrono::steady_clock::now();
+    // Methods Beast does not know share one label, so that their number stays bounded.
+    if (request.method() != bhttp::verb::unknown) {
+      method_label_ = bhttp::to_string(request.method());
+    }
     version_ = request.version();
     keep_alive_ = request.keep_alive();
     head_ = request.method() == bhttp::verb::head;
@@ -240,6 +249,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void on_read_error(beast::error_code ec) {
     if (auto answer = read_error_response(ec, server_.options.max_body_bytes)) {
+      if (!request_started_) request_started_ = std::chrono::steady_clock::now();
       return write_response(std::move(*answer), true);
     }
     // The client left, stalled past a timeout (the stream is closed already) or broke the
@@ -257,6 +267,7 @@ class Session : public std::enable_shared_from_this<Session> {
     path_ = routed.request.path;
     if (routed.answer) return write_response(std::move(*routed.answer), false);
     const Route& route = *routed.route;
+    route_ = route.pattern;
     if (route.options.new_work) {
       if (!server_.accepting) {
         return write_response(
@@ -298,6 +309,12 @@ class Session : public std::enable_shared_from_this<Session> {
     server_.cors.decorate(response, origin_, options_ && response.status == Status::no_content);
     response_ = std::make_shared<ResponseMessage>(
         to_message(within_budget(std::move(response)), version_, keep_alive, head_));
+    // Connections refused before a request was read are not requests.
+    if (request_started_) {
+      record_request(route_, method_label_, response_->result_int(),
+                     std::chrono::steady_clock::now() - *request_started_);
+      request_started_.reset();
+    }
     stream_.expires_after(server_.options.write_timeout);
     bhttp::async_write(stream_, *response_,
                        beast::bind_front_handler(&Session::on_write, shared_from_this(),
@@ -379,6 +396,11 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string local_host_;
   std::string method_;
   std::string path_;
+  // Of the request being answered, for its metrics: set when its headers were read (or failed to
+  // be), and its route's pattern (in the router, which outlives the session) once routed.
+  std::optional<std::chrono::steady_clock::time_point> request_started_;
+  std::string_view route_ = kUnmatchedRoute;
+  std::string_view method_label_ = "other";
   // Of the request being answered: what its answer looks like on the wire.
   bool head_ = false;
   bool options_ = false;

@@ -92,7 +92,7 @@ inline Unexpected fail(ErrorCode code, std::string message) {
 }
 
 /// What a store throws when a statement fails, whatever its engine. A service catches it at its
-/// boundary and returns store_error(e).
+/// boundary and returns store_error(e, module).
 class StoreError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
@@ -109,7 +109,11 @@ class StorageUnavailable : public StoreError {
 };
 
 /// The Error a service returns for an exception its store threw: storage_unavailable for a
-/// storage fault, internal for anything else.
-Error store_error(const std::exception& e);
+/// storage fault, internal for anything else. Counted as count_store_error() does.
+Error store_error(const std::exception& e, std::string_view module);
+
+/// Counts a failure of `module`'s store in ide_database_errors_total{module,code} of the
+/// process's metrics; for failures no caller hears of (a worker's claim, say).
+void count_store_error(const std::exception& e, std::string_view module);
 
 }  // namespace ide::core

@@ -50,7 +50,7 @@ std::string lease_owner_name() {
 core::Unexpected storage_error(std::string_view what, std::string_view id,
                                const std::exception& e) {
   core::log::error("{} {}: {}", what, id, e.what());
-  return core::Unexpected(core::store_error(e));
+  return core::Unexpected(core::store_error(e, "result"));
 }
 
 }  // namespace
@@ -65,7 +65,8 @@ ResultServiceImpl::ResultServiceImpl(std::unique_ptr<ResultStore> store,
       clock_(clock),
       options_(options),
       executor_(options.limits),
-      owner_(lease_owner_name()) {
+      owner_(lease_owner_name()),
+      metrics_(*options.metrics) {
   // No worker of this process has started: in a store only this process opens, a job marked
   // running was cut short by a crash.
   if (const std::size_t interrupted = store_->requeue_interrupted(); interrupted > 0) {
@@ -287,6 +288,7 @@ void ResultServiceImpl::lease_loop() {
       store_->renew_leases(owner_, held, options_.lease);
     } catch (const std::exception& e) {
       core::log::warn("cannot renew the leases of {} running job(s): {}", held.size(), e.what());
+      core::count_store_error(e, "result");
     }
     lock.lock();
   }
@@ -298,6 +300,7 @@ ResultServiceImpl::JobEnd ResultServiceImpl::run_next(unsigned slot) {
     claimed = store_->claim(owner_, core::to_unix_ms(clock_.now()), options_.lease);
   } catch (const std::exception& e) {
     core::log::error("cannot claim a job: {}", e.what());
+    core::count_store_error(e, "result");
     return JobEnd::retry_later;
   }
   if (!claimed) return JobEnd::none_queued;
@@ -314,6 +317,7 @@ ResultServiceImpl::JobEnd ResultServiceImpl::run_next(unsigned slot) {
 ResultServiceImpl::JobEnd ResultServiceImpl::run_job(unsigned slot, const ClaimedJob& claimed) {
   const std::string& id = claimed.id;
   RunResult result;
+  std::string language = "unknown";
   if (claimed.attempts >= kMaxCrashes) {
     core::log::error("submission {}: interrupted by {} crashes, not running it again", id,
                      claimed.attempts);
@@ -331,6 +335,7 @@ ResultServiceImpl::JobEnd ResultServiceImpl::run_job(unsigned slot, const Claime
     }
     core::Result<JobInput> job = jobs_->fetch(id);
     if (job) {
+      language = job->language;
       std::optional<RunResult> executed = execute(slot, *job);
       if (!executed) {
         release(id);
@@ -346,11 +351,14 @@ ResultServiceImpl::JobEnd ResultServiceImpl::run_job(unsigned slot, const Claime
     }
   }
   result.created_at = core::from_unix_ms(claimed.enqueued_at_ms);
+  const RunOutcome outcome{std::move(language), result.verdict, result.wall_ms, result.memory_kb};
   try {
     finish(std::move(result));
+    metrics_.record_run(outcome);
     return JobEnd::finished;
   } catch (const std::exception& e) {
     core::log::error("submission {}: cannot store its result: {}", id, e.what());
+    core::count_store_error(e, "result");
     release(id);
     return JobEnd::retry_later;
   }
@@ -362,6 +370,7 @@ void ResultServiceImpl::release(const std::string& id) {
   } catch (const std::exception& e) {
     // Still running under this service's lease, no longer renewed: it runs again once it lapses.
     core::log::error("submission {}: cannot put it back in the queue: {}", id, e.what());
+    core::count_store_error(e, "result");
   }
 }
 
@@ -374,6 +383,7 @@ std::optional<RunResult> ResultServiceImpl::execute(unsigned slot, const JobInpu
   core::Result<std::unique_ptr<sandbox::Box>> box = sandbox_->open_box(slot);
   if (!box) {
     core::log::error("submission {}: cannot open a sandbox box: {}", job.id, box.error().message);
+    metrics_.record_sandbox_failure(RunMetrics::SandboxFailure::setup);
     return internal_error_result(job.id,
                                  fmt::format("no sandbox available: {}", box.error().message));
   }
@@ -383,6 +393,9 @@ std::optional<RunResult> ResultServiceImpl::execute(unsigned slot, const JobInpu
     open_boxes_[slot] = box->get();
   }
   RunResult result = executor_.execute(*language, job, **box);
+  if (result.verdict == Verdict::internal_error) {
+    metrics_.record_sandbox_failure(RunMetrics::SandboxFailure::run);
+  }
   {
     // stop() cancels boxes under the mutex: once this slot is cleared, the box may go.
     std::lock_guard lock(mutex_);

@@ -17,11 +17,13 @@
 
 #include "core/clock.hpp"
 #include "core/limits.hpp"
+#include "core/metrics.hpp"
 #include "executor.hpp"
 #include "language_catalogue.hpp"
 #include "result/job_source.hpp"
 #include "result/result_service.hpp"
 #include "result_store.hpp"
+#include "run_metrics.hpp"
 #include "sandbox/sandbox.hpp"
 
 namespace ide::result {
@@ -32,6 +34,7 @@ struct ServiceOptions {
   core::LimitSettings limits;
   std::chrono::milliseconds retry_pause{2000};  // after a transient failure (storage, fetch)
   std::chrono::milliseconds lease{30'000};      // a claimed job's lease, renewed every third
+  core::metrics::Registry* metrics = &core::metrics::process_registry();  // runs are counted here
 };
 
 class ResultServiceImpl final : public ResultService {
@@ -116,6 +119,7 @@ class ResultServiceImpl final : public ResultService {
   const ServiceOptions options_;
   const Executor executor_;
   const std::string owner_;
+  RunMetrics metrics_;
   StoreEvents events_;
 
   std::mutex mutex_;

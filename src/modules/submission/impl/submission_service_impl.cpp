@@ -77,7 +77,7 @@ core::Result<std::string> SubmissionServiceImpl::submit_code(NewSubmission reque
     store_->insert(submission);
   } catch (const std::exception& e) {
     core::log::error("saving a submission failed: {}", e.what());
-    return core::Unexpected(core::store_error(e));
+    return core::Unexpected(core::store_error(e, "submission"));
   }
   // The payload is safely stored; nothing below needs it.
   std::string id = std::move(submission.id);
@@ -97,6 +97,7 @@ core::Result<std::string> SubmissionServiceImpl::submit_code(NewSubmission reque
       store_->remove(id);
     } catch (const std::exception& e) {
       core::log::error("deleting refused submission {} failed: {}", id, e.what());
+      core::count_store_error(e, "submission");
     }
     return core::Unexpected(handed.error());
   }
@@ -118,7 +119,7 @@ core::Result<Submission> SubmissionServiceImpl::get(std::string_view id) {
     return std::move(*submission);
   } catch (const std::exception& e) {
     core::log::error("loading submission {} failed: {}", id, e.what());
-    return core::Unexpected(core::store_error(e));
+    return core::Unexpected(core::store_error(e, "submission"));
   }
 }
 
@@ -128,7 +129,7 @@ core::Result<bool> SubmissionServiceImpl::exists(std::string_view id) {
     return store_->exists(id);
   } catch (const std::exception& e) {
     core::log::error("looking up submission {} failed: {}", id, e.what());
-    return core::Unexpected(core::store_error(e));
+    return core::Unexpected(core::store_error(e, "submission"));
   }
 }
 
@@ -149,7 +150,7 @@ core::Result<SubmissionIdPage> SubmissionServiceImpl::list_created_before(core::
     rows = store_->created_before(core::to_unix_ms(cutoff), limit, position);
   } catch (const std::exception& e) {
     core::log::error("listing old submissions failed: {}", e.what());
-    return core::Unexpected(core::store_error(e));
+    return core::Unexpected(core::store_error(e, "submission"));
   }
   // A short page is the last one; a full one may be followed by more.
   if (rows.size() == limit) page.next = encode_cursor(rows.back());
@@ -174,7 +175,7 @@ core::Result<std::size_t> SubmissionServiceImpl::purge(const std::vector<std::st
     return store_->remove_all(valid);
   } catch (const std::exception& e) {
     core::log::error("purging submissions failed: {}", e.what());
-    return core::Unexpected(core::store_error(e));
+    return core::Unexpected(core::store_error(e, "submission"));
   }
 }
 
@@ -192,6 +193,7 @@ core::Result<void> SubmissionServiceImpl::hand_off(const std::string& id) {
   } catch (const std::exception& e) {
     // The job is queued; the unmarked row is only enqueued again (idempotent) at the next start.
     core::log::warn("marking submission {} handed off failed: {}", id, e.what());
+    core::count_store_error(e, "submission");
   }
   return {};
 }
@@ -217,7 +219,7 @@ core::Result<void> SubmissionServiceImpl::replay_pending() {
     ids = store_->pending_hand_offs();
   } catch (const std::exception& e) {
     core::log::error("reading unacknowledged submissions failed: {}", e.what());
-    return core::Unexpected(core::store_error(e));
+    return core::Unexpected(core::store_error(e, "submission"));
   }
   if (ids.empty()) return {};
   std::size_t handed = 0;

@@ -29,7 +29,7 @@ core::Result<ShareLink> UrlServiceImpl::generate_url(std::string_view submission
     if (auto slug = store_->slug_of(submission_id)) return ShareLink{std::move(*slug), false};
   } catch (const std::exception& e) {
     core::log::error("looking up the slug of {} failed: {}", submission_id, e.what());
-    return core::Unexpected(core::store_error(e));
+    return core::Unexpected(core::store_error(e, "url"));
   }
 
   const core::Result<bool> exists = submissions_.exists(submission_id);
@@ -40,7 +40,7 @@ core::Result<ShareLink> UrlServiceImpl::generate_url(std::string_view submission
     return store_->get_or_insert(submission_id, slug_candidates(secret_, submission_id));
   } catch (const std::exception& e) {
     core::log::error("creating the slug of {} failed: {}", submission_id, e.what());
-    return core::Unexpected(core::store_error(e));
+    return core::Unexpected(core::store_error(e, "url"));
   }
 }
 
@@ -52,7 +52,7 @@ core::Result<std::string> UrlServiceImpl::resolve(std::string_view slug) {
     if (auto id = store_->submission_of(slug)) return std::move(*id);
   } catch (const std::exception& e) {
     core::log::error("resolving slug {} failed: {}", slug, e.what());
-    return core::Unexpected(core::store_error(e));
+    return core::Unexpected(core::store_error(e, "url"));
   }
   return core::fail(core::ErrorCode::not_found, "No share link has this slug.");
 }
@@ -63,7 +63,7 @@ core::Result<std::vector<std::string>> UrlServiceImpl::shared_among(
     return store_->shared_among(submission_ids);
   } catch (const std::exception& e) {
     core::log::error("looking up shared submissions failed: {}", e.what());
-    return core::Unexpected(core::store_error(e));
+    return core::Unexpected(core::store_error(e, "url"));
   }
 }
 
@@ -73,7 +73,7 @@ core::Result<std::size_t> UrlServiceImpl::purge_submissions(
     return store_->remove_submissions(submission_ids);
   } catch (const std::exception& e) {
     core::log::error("removing share links failed: {}", e.what());
-    return core::Unexpected(core::store_error(e));
+    return core::Unexpected(core::store_error(e, "url"));
   }
 }
 

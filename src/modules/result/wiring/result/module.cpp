@@ -122,7 +122,7 @@ core::Result<std::unique_ptr<ResultModule>> make_result_module(const ResultOptio
     return std::unique_ptr<ResultModule>(std::make_unique<ResultModuleImpl>(
         std::move(service), boxes_dir, options.insecure_no_sandbox));
   } catch (const std::exception& e) {
-    return core::Unexpected(core::store_error(e));
+    return core::Unexpected(core::store_error(e, "result"));
   }
 }
 

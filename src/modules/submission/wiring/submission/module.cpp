@@ -26,7 +26,7 @@ core::Result<std::unique_ptr<SubmissionService>> make_submission_service(
       store = std::make_unique<SqliteSubmissionStore>(options.data_dir / "submissions.db");
     }
   } catch (const std::exception& e) {
-    return core::Unexpected(core::store_error(e));
+    return core::Unexpected(core::store_error(e, "submission"));
   }
   auto service = std::make_unique<SubmissionServiceImpl>(std::move(store), results, clock, ids);
   if (auto replayed = service->replay_pending(); !replayed) {

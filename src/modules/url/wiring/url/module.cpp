@@ -42,7 +42,7 @@ core::Result<std::unique_ptr<UrlService>> make_url_service(
       store = std::make_unique<SqliteUrlStore>(options.data_dir / "urls.db");
     }
   } catch (const std::exception& e) {
-    return core::Unexpected(core::store_error(e));
+    return core::Unexpected(core::store_error(e, "url"));
   }
   return std::unique_ptr<UrlService>(
       std::make_unique<UrlServiceImpl>(std::move(store), std::move(secret), submissions));
