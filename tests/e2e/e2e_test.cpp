@@ -1,8 +1,7 @@
 // The real `ide serve` as a child process with the real modules: programs in Python (reading
-// stdin), C and C++ run; compile errors and exit codes are reported; args and an expected
-// stdout; the SPEC's errors come from
-// the real modules; a submit of exactly max_body is kept; sharing is idempotent and never reveals
-// the id; each database file holds only its own module's data; SIGTERM drains and exits 0 and a
+// stdin), C and C++ run; compile errors and exit codes are reported; args reach the program and
+// an expected stdout judges it; the SPEC's errors come from the real modules; a submit of
+// exactly max_body is kept; sharing is idempotent and never reveals the id; each database file holds only its own module's data; SIGTERM drains and exits 0 and a
 // restart loses nothing.
 #include <catch2/catch.hpp>
 

@@ -19,8 +19,8 @@ inline constexpr std::string_view kQueuedMessage = "Your submission is in queue.
 inline constexpr std::string_view kRunningMessage = "Your submission is running.";
 
 /// The body of POST /api/v1/submissions: {"language", "code", "stdin"?, "limits"?: {"cpu_ms"?,
-/// "wall_ms"?, "memory_kb"?}, "args"?: [string], "expected_stdout"?}. Errors: invalid_argument naming the field (or the body when it is
-/// not UTF-8, not JSON or not an object). Range checks are the submission module's.
+/// "wall_ms"?, "memory_kb"?}, "args"?: [string], "expected_stdout"?}. Errors: invalid_argument
+/// naming the field (or the body when it is not UTF-8, not JSON or not an object). Range checks are the submission module's.
 core::Result<submission::NewSubmission> decode_new_submission(std::string_view body);
 
 /// GET /api/v1/submissions/{id}: id, language, code, stdin, created_at, limits, args,

@@ -21,13 +21,6 @@ constexpr std::size_t kMaxBatch = 20;
 constexpr std::string_view kNotUtf8 =
     "some attributes for this submission cannot be converted to UTF-8, use base64_encoded=true";
 
-struct Services {
-  submission::SubmissionService& submissions;
-  result::ResultService& results;
-  compose::SubmissionViews& views;
-  ClientJobLimit& client_jobs;
-};
-
 struct Judge0Query {
   Judge0Fields fields;
   bool wait = false;
@@ -47,8 +40,9 @@ core::Result<Judge0Query> judge0_query(const Request& request) {
 }
 
 /// The answer for `token`'s `run`: the fields asked for, or why not.
-Response render(Services services, const std::string& token, core::Result<result::RunResult> run,
-                const Judge0Fields& fields, Status status = Status::ok) {
+Response render(const ApiContext& services, const std::string& token,
+                core::Result<result::RunResult> run, const Judge0Fields& fields,
+                Status status = Status::ok) {
   if (!run) return judge0_error(run.error());
   auto stored = services.submissions.get(token);
   if (!stored) return judge0_error(stored.error());
@@ -58,7 +52,7 @@ Response render(Services services, const std::string& token, core::Result<result
 }
 
 /// Answers once `token` is done, or after the longest wait with what it is then.
-void answer_when_done(Services services, const Reply& reply, const std::string& token,
+void answer_when_done(const ApiContext& services, const Reply& reply, const std::string& token,
                       const Judge0Fields& fields) {
   const auto on_pool = [reply](std::function<void()> task) {
     reply.post_blocking(std::move(task));
@@ -77,7 +71,7 @@ struct Submitted {
   Status status = Status::created;
 };
 
-Submitted submit_one(Services services, const std::string& client, const json::value& body,
+Submitted submit_one(const ApiContext& services, const std::string& client, const json::value& body,
                      bool base64, const std::vector<result::Language>& served) {
   Judge0Request decoded = decode_judge0_submission(body, base64, served);
   if (!decoded.field_errors.empty()) {
@@ -96,7 +90,7 @@ core::Result<json::value> parse_body(const std::string& body) {
   return value;
 }
 
-void post_submission(Services services, Request request, const Reply& reply) {
+void post_submission(const ApiContext& services, Request request, const Reply& reply) {
   auto query = judge0_query(request);
   if (!query) return reply.send(judge0_error(query.error()));
   auto body = parse_body(request.body);
@@ -105,13 +99,16 @@ void post_submission(Services services, Request request, const Reply& reply) {
   if (!served) return reply.send(judge0_error(served.error()));
   Submitted submitted =
       submit_one(services, request.client_ip, *body, query->fields.base64, *served);
-  if (submitted.token.empty())
+  if (submitted.token.empty()) {
     return reply.send(json_response(submitted.status, submitted.refusal));
-  if (!query->wait) return reply.send(json_response(Status::created, {{"token", submitted.token}}));
+  }
+  if (!query->wait) {
+    return reply.send(json_response(Status::created, {{"token", submitted.token}}));
+  }
   answer_when_done(services, reply, submitted.token, query->fields);
 }
 
-void post_batch(Services services, Request request, const Reply& reply) {
+void post_batch(const ApiContext& services, Request request, const Reply& reply) {
   auto query = judge0_query(request);
   if (!query) return reply.send(judge0_error(query.error()));
   auto body = parse_body(request.body);
@@ -135,7 +132,7 @@ void post_batch(Services services, Request request, const Reply& reply) {
   reply.send(json_response(Status::created, answers));
 }
 
-void get_batch(Services services, const Request& request, const Reply& reply) {
+void get_batch(const ApiContext& services, const Request& request, const Reply& reply) {
   auto query = judge0_query(request);
   if (!query) return reply.send(judge0_error(query.error()));
   const auto tokens = split_commas(request.query_param("tokens").value_or(""));
@@ -151,7 +148,7 @@ void get_batch(Services services, const Request& request, const Reply& reply) {
   reply.send(json_response(Status::ok, {{"submissions", std::move(found)}}));
 }
 
-void get_language(Services services, const Request& request, const Reply& reply) {
+void get_language(const ApiContext& services, const Request& request, const Reply& reply) {
   auto served = services.results.languages();
   if (!served) return reply.send(judge0_error(served.error()));
   for (const json::value& language : encode_judge0_languages(*served)) {
@@ -164,10 +161,7 @@ void get_language(Services services, const Request& request, const Reply& reply)
 
 }  // namespace
 
-void add_judge0_routes(Router& router, submission::SubmissionService& submissions,
-                       result::ResultService& results, compose::SubmissionViews& views,
-                       ClientJobLimit& client_jobs) {
-  const Services services{submissions, results, views, client_jobs};
+void add_judge0_routes(Router& router, const ApiContext& services) {
   router.add(Verb::get, "/languages", [services](Request, Reply reply) {
     auto served = services.results.languages();
     if (!served) return reply.send(judge0_error(served.error()));

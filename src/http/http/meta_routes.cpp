@@ -146,7 +146,7 @@ void add_all_routes(Router& router, const ApiContext& api) {
   add_url_routes(router, api.urls, api.views, api.base_url);
   add_meta_routes(router, api.results);
   add_piston_routes(router, api);
-  add_judge0_routes(router, api.submissions, api.results, api.views, api.client_jobs);
+  add_judge0_routes(router, api);
 }
 
 }  // namespace ide::http

@@ -41,7 +41,9 @@ struct PendingExecute {
 
 /// Answers `reply` with the run of `pending` once it is done, renewing the watch until then.
 void answer_when_done(compose::SubmissionViews& views, Reply reply, PendingExecute pending) {
-  const auto on_pool = [reply](std::function<void()> task) { reply.post_blocking(std::move(task)); };
+  const auto on_pool = [reply](std::function<void()> task) {
+    reply.post_blocking(std::move(task));
+  };
   const auto asked = std::chrono::steady_clock::now();
   auto watched = views.watch_result(
       pending.id, kWatchSlice, on_pool,

@@ -35,13 +35,6 @@ void add_url_routes(Router& router, url::UrlService& urls, compose::SubmissionVi
 /// /metrics (Prometheus), and the web IDE: GET /, /s/{slug}, /assets/...
 void add_meta_routes(Router& router, result::ResultService& results);
 
-/// Judge0 CE's API: GET /languages[/{id}], GET /statuses, POST /submissions[?wait=true]
-/// [&base64_encoded=true][&fields=...], GET /submissions/{token}, POST /submissions/batch and
-/// GET /submissions/batch?tokens=a,b. Submissions go through `submissions` in `client_jobs`.
-void add_judge0_routes(Router& router, submission::SubmissionService& submissions,
-                       result::ResultService& results, compose::SubmissionViews& views,
-                       ClientJobLimit& client_jobs);
-
 /// What the routes call and the settings they apply. Copyable; the services must outlive the
 /// router.
 struct ApiContext {
@@ -51,12 +44,17 @@ struct ApiContext {
   compose::SubmissionViews& views;  // reads across the three services
   ClientJobLimit& client_jobs;
   ResultCache& result_cache;
-  std::string base_url;         // of share links; see add_url_routes
-  core::LimitSettings limits;   // the maxima Piston's limits are clamped to
+  std::string base_url;        // of share links; see add_url_routes
+  core::LimitSettings limits;  // the maxima Piston's limits are clamped to
 };
 
 /// Piston's v2 API: GET /api/v2/runtimes and POST /api/v2/execute (docs/API.md).
 void add_piston_routes(Router& router, const ApiContext& api);
+
+/// Judge0 CE's API: GET /languages[/{id}], GET /statuses, POST /submissions[?wait=true]
+/// [&base64_encoded=true][&fields=...], GET /submissions/{token}, POST /submissions/batch and
+/// GET /submissions/batch?tokens=a,b.
+void add_judge0_routes(Router& router, const ApiContext& api);
 
 /// All of the above: what `ide serve` answers.
 void add_all_routes(Router& router, const ApiContext& api);

@@ -1,7 +1,7 @@
 // SqliteSubmissionStore on a real submissions.db: code and stdin compressed transparently (much
 // smaller file, byte-exact round trip), incompressible, empty and small blobs, rows of the
-// previous schema still readable after the upgrade, args and expected stdout, a corrupt compressed blob reported as an
-// error, and the size of seed-sized submissions against zstd -3.
+// previous schema still readable after the upgrade, args and expected stdout, a corrupt
+// compressed blob reported as an error, and the size of seed-sized submissions against zstd -3.
 #include "sqlite_submission_store.hpp"
 
 #include <catch2/catch.hpp>

@@ -1,6 +1,6 @@
 // The submission module through its factory, on real SQLite files in temp dirs and (the same
-// cases) on a real PostgreSQL database of a throwaway cluster: byte-exact
-// payloads, args and expected stdout, persistence across reopening, refusing what the result module would not run,
+// cases) on a real PostgreSQL database of a throwaway cluster: byte-exact payloads, args and
+// expected stdout, persistence across reopening, refusing what the result module would not run,
 // not_found for malformed and unknown ids, the hand-off to the result module (queue_full and
 // shutting_down keep nothing; other failures keep the row and it is replayed, at the next start
 // or after the next successful submission), concurrent use, and that submissions.db holds only

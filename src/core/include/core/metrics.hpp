@@ -66,8 +66,8 @@ struct LabelValuesLess {
   using is_transparent = void;
   template <typename A, typename B>
   bool operator()(const A& a, const B& b) const {
-    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(),
-                                        [](std::string_view x, std::string_view y) { return x < y; });
+    const auto less = [](std::string_view x, std::string_view y) { return x < y; };
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), less);
   }
 };
 
