@@ -89,6 +89,7 @@ int run_serve(const core::Config& config) {
   http::ClientJobLimit client_jobs(hosted.results(), max_queued_per_client(config));
   http::ResultCache result_cache(result_cache_bytes(config));
   compose::SubmissionViews views(hosted.submissions(), hosted.results(), hosted.urls());
+  http::CallbackSender callbacks(views, http::CallbackSettings::from_config(config));
   http::Router router;
   http::add_all_routes(router, {.submissions = hosted.submissions(),
                                 .results = hosted.results(),
@@ -97,7 +98,9 @@ int run_serve(const core::Config& config) {
                                 .client_jobs = client_jobs,
                                 .result_cache = result_cache,
                                 .base_url = config.public_url,
-                                .limits = config.limits});
+                                .limits = config.limits,
+                                .judge0 = {.auth_tokens = config.judge0_auth_tokens,
+                                           .callbacks = &callbacks}});
   http::add_internal_routes(router, hosted.local(), config.internal_token);
   http::Server server(http::ServerOptions::from_config(config), std::move(router));
   if (auto started = server.start(); !started) {
@@ -126,6 +129,7 @@ int run_serve(const core::Config& config) {
   server.stop_accepting();
   if (retention) retention->stop();
   hosted.stop_results(grace);
+  callbacks.stop();  // before the modules its callbacks read go
   server.stop();
   modules->reset();
 

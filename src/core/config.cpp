@@ -1,6 +1,7 @@
 #include "core/config.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <filesystem>
 #include <memory>
@@ -110,6 +111,28 @@ std::string validate_service_urls(const Config& config) {
              " to the http://host:port of a process that hosts it";
     }
     if (!parse_base_url(url)) return key + " must look like http://host:port, not '" + url + "'";
+  }
+  return "";
+}
+
+std::string validate_judge0(const Config& config) {
+  for (const std::string& token : config.judge0_auth_tokens) {
+    if (token.size() < 16) return "judge0-auth-tokens entries need at least 16 characters each";
+  }
+  for (const std::string& host : config.judge0_callback_hosts) {
+    const bool plain = std::all_of(host.begin(), host.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) ||
+             std::string_view(".-_:[]").find(c) != std::string_view::npos;
+    });
+    if (host.empty() || !plain) {
+      return "judge0-callback-hosts entries are host or host:port, e.g. lms.example.edu:8000";
+    }
+  }
+  if (config.judge0_callback_tries < 1 || config.judge0_callback_tries > 10) {
+    return "judge0-callback-tries must be between 1 and 10";
+  }
+  if (config.judge0_callback_timeout_ms < 100 || config.judge0_callback_timeout_ms > 60'000) {
+    return "judge0-callback-timeout-ms must be between 100 and 60000";
   }
   return "";
 }
@@ -256,6 +279,17 @@ void add_config_options(CLI::App& app, Config& config) {
           "Origins (https://host[:port], comma-separated, or *) whose pages may call the API "
           "from the browser (CORS); empty: none")
       ->delimiter(',');
+  setting(app, "judge0-auth-tokens", config.judge0_auth_tokens,
+          "Tokens (comma-separated) Judge0's API accepts in X-Auth-Token; empty: none needed")
+      ->delimiter(',');
+  setting(app, "judge0-callback-hosts", config.judge0_callback_hosts,
+          "Hosts (host or host:port, comma-separated) a Judge0 callback_url may name; empty: "
+          "callbacks are refused")
+      ->delimiter(',');
+  setting(app, "judge0-callback-tries", config.judge0_callback_tries,
+          "PUTs of one Judge0 callback at most (1-10), while the receiver fails");
+  setting(app, "judge0-callback-timeout-ms", config.judge0_callback_timeout_ms,
+          "Time one Judge0 callback PUT may take (100-60000)");
   setting(app, "shutdown-grace-ms", config.shutdown_grace_ms,
           "On SIGTERM, how long running jobs may finish");
   setting(app, "retention-days", config.retention_days, "Purge data older than this (0: never)");
@@ -290,6 +324,7 @@ std::string validate(const Config& config) {
   if (config.shutdown_grace_ms < 0) return "shutdown-grace-ms must not be negative";
   if (config.job_lease_ms < 1000) return "job-lease-ms must be at least 1000";
   if (std::string problem = validate_cors_origins(config); !problem.empty()) return problem;
+  if (std::string problem = validate_judge0(config); !problem.empty()) return problem;
   return validate_split(config);
 }
 

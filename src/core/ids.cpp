@@ -56,4 +56,13 @@ bool is_well_formed_id(std::string_view id) {
   return id.size() == kIdLength && id.find_first_not_of(kAlphabet) == std::string_view::npos;
 }
 
+bool same_secret(std::string_view given, std::string_view expected) {
+  if (expected.empty()) return false;
+  unsigned char difference = given.size() == expected.size() ? 0 : 1;
+  for (std::size_t i = 0; i < given.size(); ++i) {
+    difference |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
+  }
+  return difference == 0;
+}
+
 }  // namespace ide::core

@@ -237,3 +237,35 @@ TEST_CASE("cors_origins is off by default, a list of origins, and refuses what i
     CHECK(ide::core::validate(config).find("cors-origins") == 0);
   }
 }
+
+TEST_CASE("judge0 settings: off by default, lists from the file, bounds refused",
+          "[core][config][judge0]") {
+  ide::test::TempDir dir;
+  std::ofstream(dir / "empty.toml") << "";
+  const Config defaults = parse({"--config", (dir / "empty.toml").string()});
+  CHECK(defaults.judge0_auth_tokens.empty());
+  CHECK(defaults.judge0_callback_hosts.empty());
+  CHECK(defaults.judge0_callback_tries == 3);
+  CHECK(defaults.judge0_callback_timeout_ms == 5000);
+  std::ofstream(dir / "judge0.toml")
+      << "judge0_auth_tokens = [\"0123456789abcdef\"]\n"
+         "judge0_callback_hosts = [\"lms.example.edu\", \"10.0.0.5:8000\", \"[::1]:9000\"]\n";
+  Config config = parse({"--config", (dir / "judge0.toml").string()});
+  CHECK(config.judge0_auth_tokens == std::vector<std::string>{"0123456789abcdef"});
+  CHECK(config.judge0_callback_hosts.size() == 3);
+  CHECK(ide::core::validate(config).empty());
+  // The shipped file's empty lists are accepted too.
+  CHECK(ide::core::validate(parse({"--config", IDE_SOURCE_DIR "/config/ide.toml"})).empty());
+
+  const auto refused = [&](const std::function<void(Config&)>& change) {
+    Config bad = config;
+    change(bad);
+    return ide::core::validate(bad).find("judge0-") == 0;
+  };
+  CHECK(refused([](Config& c) { c.judge0_auth_tokens = {"short"}; }));
+  CHECK(refused([](Config& c) { c.judge0_callback_hosts = {"http://lms.example.edu"}; }));
+  CHECK(refused([](Config& c) { c.judge0_callback_hosts = {""}; }));
+  CHECK(refused([](Config& c) { c.judge0_callback_tries = 0; }));
+  CHECK(refused([](Config& c) { c.judge0_callback_tries = 11; }));
+  CHECK(refused([](Config& c) { c.judge0_callback_timeout_ms = 99; }));
+}

@@ -35,3 +35,14 @@ TEST_CASE("base64url matches RFC 4648 without padding", "[core][ids]") {
   CHECK(base64url_encode("foob") == "Zm9vYg");
   CHECK(base64url_encode("\xfb\xff") == "-_8");
 }
+
+TEST_CASE("same_secret compares whole secrets and matches nothing against an empty one",
+          "[core][ids]") {
+  CHECK(ide::core::same_secret("s3cret", "s3cret"));
+  CHECK_FALSE(ide::core::same_secret("s3creT", "s3cret"));
+  CHECK_FALSE(ide::core::same_secret("s3cre", "s3cret"));
+  CHECK_FALSE(ide::core::same_secret("s3crets", "s3cret"));
+  CHECK_FALSE(ide::core::same_secret("", "s3cret"));
+  CHECK_FALSE(ide::core::same_secret("", ""));
+  CHECK_FALSE(ide::core::same_secret("anything", ""));
+}

@@ -8,6 +8,7 @@
 
 #include "e2e_support.hpp"
 #include "process.hpp"
+#include "support/callback_receiver.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace ide;
@@ -84,4 +85,30 @@ TEST_CASE("judge0 e2e: the documented C example, base64, Wrong Answer, compile e
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   FAIL("the batch did not finish in 10 s");
+}
+
+TEST_CASE("judge0 e2e: X-Auth-Token guards the API and callback_url is PUT the finished run",
+          "[e2e][judge0]") {
+  test::CallbackReceiver receiver;
+  const std::string token = "e2e-judge0-token-0123456789";
+  test::TempDir dir;
+  ServerProcess server(dir.path(), {"--judge0-auth-tokens", token, "--judge0-callback-hosts",
+                                    receiver.host(), "--judge0-callback-timeout-ms", "2000"});
+  Api api(server.url());
+  CHECK(api.get("/languages").status == 401);
+  const std::string auth = "X-Auth-Token=" + token;
+  CHECK(api.get("/languages?" + auth).status == 200);
+
+  auto submitted = api.post("/submissions?" + auth,
+                            R"j({"source_code":"print(input()[::-1])","language_id":71,)j"
+                            R"j("stdin":"olleh","callback_url":")j" +
+                                receiver.url("python") + R"("})");
+  INFO(submitted.body);
+  REQUIRE(submitted.status == 201);
+  const auto received = receiver.wait_for(1, std::chrono::seconds(60));
+  REQUIRE(received.size() == 1);
+  const boost::json::value body = boost::json::parse(received[0].body);
+  CHECK(body.at("token") == boost::json::parse(submitted.body).at("token"));
+  CHECK(body.at("stdout") == "aGVsbG8K");  // "hello\n", base64 as Judge0 sends it
+  CHECK(body.at("status") == boost::json::parse(R"({"id":3,"description":"Accepted"})"));
 }

@@ -225,7 +225,8 @@ bool is_foreign_api(const http::Route* route) {
   if (route == nullptr) return false;
   const std::string_view pattern = route->pattern;
   return pattern.starts_with("/api/v2/") || pattern.starts_with("/languages") ||
-         pattern.starts_with("/statuses") || pattern.starts_with("/submissions");
+         pattern.starts_with("/statuses") || pattern.starts_with("/submissions") ||
+         pattern == "/authenticate";
 }
 
 /// A foreign API's answer: JSON, UTF-8; an error is an object saying something; a 503 only

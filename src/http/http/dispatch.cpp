@@ -128,6 +128,8 @@ RoutedRequest route_request(const Router& router, RequestMessage message, const 
   request.client_ip = client_key(client_address(peer, forwarded_for(message), trusted_proxies));
   request.if_none_match = header_value(message, bhttp::field::if_none_match);
   request.authorization = header_value(message, bhttp::field::authorization);
+  const auto auth_token = message[kAuthTokenHeader];
+  request.auth_token = std::string(auth_token.data(), auth_token.size());
   request.body = std::move(message.body());
   return routed;
 }

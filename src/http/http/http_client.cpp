@@ -50,10 +50,11 @@ core::Result<HttpUrl> parse_http_url(std::string_view text) {
   return url;
 }
 
-core::Result<HttpClient> HttpClient::create(std::string_view server_url) {
+core::Result<HttpClient> HttpClient::create(std::string_view server_url,
+                                            std::string user_agent) {
   auto url = parse_http_url(server_url);
   if (!url) return core::Unexpected(url.error());
-  return HttpClient(std::move(*url), std::string(server_url));
+  return HttpClient(std::move(*url), std::string(server_url), std::move(user_agent));
 }
 
 core::Result<ClientResponse> HttpClient::request(Verb method, std::string_view target,
@@ -81,9 +82,9 @@ core::Result<ClientResponse> HttpClient::request(Verb method, std::string_view t
 
   bhttp::request<bhttp::string_body> message(method, url_.path + std::string(target), 11);
   message.set(bhttp::field::host, url_.port == "80" ? url_.host : url_.host + ":" + url_.port);
-  message.set(bhttp::field::user_agent, "ide-cli");
+  message.set(bhttp::field::user_agent, user_agent_);
   message.set(bhttp::field::accept, "application/json");
-  if (!body.empty() || method == Verb::post) {
+  if (!body.empty() || method == Verb::post || method == Verb::put) {
     message.set(bhttp::field::content_type, kJsonType);
     message.body() = std::move(body);
   }

@@ -37,8 +37,9 @@ struct ClientResponse {
 class HttpClient {
  public:
   /// A client of the server at `server_url`, e.g. "http://127.0.0.1:8080" (a path, if any, is a
-  /// prefix of every request). Errors: invalid_argument.
-  static core::Result<HttpClient> create(std::string_view server_url);
+  /// prefix of every request), that introduces itself as `user_agent`. Errors: invalid_argument.
+  static core::Result<HttpClient> create(std::string_view server_url,
+                                         std::string user_agent = "ide-cli");
 
   /// Sends `method` `target` (which starts with '/') with a JSON `body` when it is not empty,
   /// and reads the whole answer, all within `timeout`. Any status is a success here.
@@ -56,11 +57,12 @@ class HttpClient {
   static constexpr std::chrono::milliseconds kDefaultTimeout{60'000};
 
  private:
-  explicit HttpClient(HttpUrl url, std::string server)
-      : url_(std::move(url)), server_(std::move(server)) {}
+  HttpClient(HttpUrl url, std::string server, std::string user_agent)
+      : url_(std::move(url)), server_(std::move(server)), user_agent_(std::move(user_agent)) {}
 
   HttpUrl url_;
   std::string server_;
+  std::string user_agent_;
 };
 
 }  // namespace ide::http

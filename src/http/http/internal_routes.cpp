@@ -5,6 +5,7 @@
 
 #include <boost/json.hpp>
 
+#include "core/ids.hpp"
 #include "core/json.hpp"
 #include "http/errors.hpp"
 #include "remote/methods.hpp"
@@ -13,15 +14,6 @@
 namespace ide::http {
 
 namespace {
-
-/// Whether `given` is `expected`, in a time that does not depend on where they differ.
-bool same_secret(std::string_view given, std::string_view expected) {
-  unsigned char difference = given.size() == expected.size() ? 0 : 1;
-  for (std::size_t i = 0; i < given.size(); ++i) {
-    difference |= static_cast<unsigned char>(given[i] ^ expected[i % expected.size()]);
-  }
-  return difference == 0;
-}
 
 Response marked(Response response) {
   response.headers.emplace_back(std::string(remote::kInternalHeader),
@@ -40,7 +32,7 @@ using Call = std::function<void(const boost::json::object& args, const Reply& re
 
 Handler guarded(std::shared_ptr<const std::string> token, Call call) {
   return [token = std::move(token), call = std::move(call)](Request request, Reply reply) {
-    if (!same_secret(request.authorization, "Bearer " + *token)) {
+    if (!core::same_secret(request.authorization, "Bearer " + *token)) {
       return reply.send(marked(error_response(
           {core::ErrorCode::unauthorized, "The internal API needs the deployment's token."})));
     }

@@ -229,6 +229,8 @@ Judge0Request decode_judge0_submission(const json::value& body, bool base64,
   request.limits.cpu_ms = number_field(*object, "cpu_time_limit", 1000.0, errors);
   request.limits.wall_ms = number_field(*object, "wall_time_limit", 1000.0, errors);
   request.limits.memory_kb = number_field(*object, "memory_limit", 1.0, errors);
+  decoded.callback_url = text_field(*object, "callback_url", false, errors);
+  if (decoded.callback_url && decoded.callback_url->empty()) decoded.callback_url.reset();
   return decoded;
 }
 

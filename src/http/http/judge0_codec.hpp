@@ -30,7 +30,8 @@ boost::json::object judge0_status(const result::RunResult& run);
 /// A decoded submission body, or Judge0's field errors: {"language_id": ["..."]}.
 struct Judge0Request {
   submission::NewSubmission submission;
-  boost::json::object field_errors;  // empty when `submission` is good
+  std::optional<std::string> callback_url;  // where to PUT the result once done; not checked
+  boost::json::object field_errors;         // empty when `submission` is good
 };
 
 /// One submission of POST /submissions (or of its batch). `base64`: source_code, stdin and

@@ -1,10 +1,13 @@
 // Judge0 CE's API (a subset) on our services: a Judge0 token is our submission id, so its
 // submissions are as durable and shareable as ours.
+#include <algorithm>
 #include <chrono>
 #include <functional>
+#include <optional>
 
 #include <boost/json.hpp>
 
+#include "core/ids.hpp"
 #include "http/errors.hpp"
 #include "http/judge0_codec.hpp"
 #include "http/query.hpp"
@@ -71,15 +74,50 @@ struct Submitted {
   Status status = Status::created;
 };
 
+/// Judge0's field error when `url` may not be called back, else nothing.
+std::optional<std::string> callback_refusal(const ApiContext& services, const std::string& url) {
+  if (services.judge0.callbacks == nullptr) return "setting callback is not allowed";
+  auto checked = services.judge0.callbacks->check(url);
+  if (!checked) return checked.error().message;
+  return std::nullopt;
+}
+
+/// PUTs Judge0's default fields, base64 (as Judge0 does), to `url` once `token` is done.
+void call_back_when_done(const ApiContext& services, const std::string& token,
+                         std::string url) {
+  services.judge0.callbacks->send_when_done(
+      token, std::move(url),
+      [services, token](const result::RunResult& run) -> core::Result<std::string> {
+        Response answer = render(services, token, run, judge0_fields(std::nullopt, true));
+        if (answer.status != Status::ok) {
+          return core::fail(core::ErrorCode::internal, "its answer is " + answer.body);
+        }
+        return std::move(answer.body);
+      });
+}
+
 Submitted submit_one(const ApiContext& services, const std::string& client, const json::value& body,
                      bool base64, const std::vector<result::Language>& served) {
   Judge0Request decoded = decode_judge0_submission(body, base64, served);
+  if (decoded.callback_url) {
+    if (auto refusal = callback_refusal(services, *decoded.callback_url)) {
+      decoded.field_errors["callback_url"] = json::array{json::string(*refusal)};
+    }
+  }
   if (!decoded.field_errors.empty()) {
     return {{}, std::move(decoded.field_errors), Status::unprocessable_entity};
   }
+  if (decoded.callback_url && !services.judge0.callbacks->reserve()) {
+    return {{}, {{"error", "Too many callbacks are waiting to be sent; try again later."}},
+            Status::service_unavailable};
+  }
   auto id = submit_in_place(services.submissions, services.client_jobs, client,
                             std::move(decoded.submission));
-  if (!id) return {{}, {{"error", id.error().message}}, status_for(id.error().code)};
+  if (!id) {
+    if (decoded.callback_url) services.judge0.callbacks->release();
+    return {{}, {{"error", id.error().message}}, status_for(id.error().code)};
+  }
+  if (decoded.callback_url) call_back_when_done(services, *id, std::move(*decoded.callback_url));
   return {*id, {}, Status::created};
 }
 
@@ -159,34 +197,61 @@ void get_language(const ApiContext& services, const Request& request, const Repl
   reply.send(json_response(Status::not_found, {{"error", "Not Found"}}));
 }
 
+/// Whether `request` carries one of `tokens` in X-Auth-Token (or no token is needed).
+bool authenticated(const std::vector<std::string>& tokens, const Request& request) {
+  if (tokens.empty()) return true;
+  const std::string_view given =
+      request.auth_token.empty() ? request.query_param(kAuthTokenHeader).value_or("")
+                                 : std::string_view(request.auth_token);
+  return std::any_of(tokens.begin(), tokens.end(),
+                     [given](const std::string& token) { return core::same_secret(given, token); });
+}
+
 }  // namespace
 
 void add_judge0_routes(Router& router, const ApiContext& services) {
-  router.add(Verb::get, "/languages", [services](Request, Reply reply) {
+  const auto add = [&router, tokens = services.judge0.auth_tokens](
+                       Verb method, std::string_view pattern, Handler handler,
+                       RouteOptions options = {}) {
+    router.add(
+        method, pattern,
+        [tokens, handler = std::move(handler)](Request request, Reply reply) {
+          if (!authenticated(tokens, request)) {
+            return reply.send(json_response(
+                Status::unauthorized, {{"error", "Authentication failed: send X-Auth-Token."}}));
+          }
+          handler(std::move(request), std::move(reply));
+        },
+        options);
+  };
+  add(Verb::post, "/authenticate",
+      [](Request, Reply reply) { reply.send(json_response(Status::ok, json::object())); },
+      {.blocking = false});
+  add(Verb::get, "/languages", [services](Request, Reply reply) {
     auto served = services.results.languages();
     if (!served) return reply.send(judge0_error(served.error()));
     reply.send(json_response(Status::ok, encode_judge0_languages(*served)));
   });
-  router.add(Verb::get, "/languages/{id}",
-             [services](Request request, Reply reply) { get_language(services, request, reply); });
-  router.add(
+  add(Verb::get, "/languages/{id}",
+      [services](Request request, Reply reply) { get_language(services, request, reply); });
+  add(
       Verb::get, "/statuses",
       [](Request, Reply reply) { reply.send(json_response(Status::ok, encode_judge0_statuses())); },
       {.blocking = false});
   const RouteOptions submit{.blocking = true, .new_work = true};
-  router.add(
+  add(
       Verb::post, "/submissions/batch",
       [services](Request request, Reply reply) { post_batch(services, std::move(request), reply); },
       submit);
-  router.add(Verb::get, "/submissions/batch",
-             [services](Request request, Reply reply) { get_batch(services, request, reply); });
-  router.add(
+  add(Verb::get, "/submissions/batch",
+      [services](Request request, Reply reply) { get_batch(services, request, reply); });
+  add(
       Verb::post, "/submissions",
       [services](Request request, Reply reply) {
         post_submission(services, std::move(request), reply);
       },
       submit);
-  router.add(Verb::get, "/submissions/{token}", [services](Request request, Reply reply) {
+  add(Verb::get, "/submissions/{token}", [services](Request request, Reply reply) {
     auto query = judge0_query(request);
     if (!query) return reply.send(judge0_error(query.error()));
     const std::string token(request.param("token"));

@@ -19,6 +19,9 @@ namespace ide::http {
 using Verb = boost::beast::http::verb;
 using Status = boost::beast::http::status;
 
+/// Judge0's authentication header (AUTHN_HEADER's default), also accepted as a query parameter.
+inline constexpr std::string_view kAuthTokenHeader = "X-Auth-Token";
+
 struct Request {
   Verb method = Verb::get;
   std::string path;                                        // as sent, still percent-encoded
@@ -31,6 +34,7 @@ struct Request {
   std::string client_ip;
   std::string if_none_match;  // the If-None-Match header as sent, empty when absent
   std::string authorization;  // the Authorization header as sent (the internal API's token)
+  std::string auth_token;     // the X-Auth-Token header as sent (Judge0's API token)
 
   /// The first query parameter called `name` (decoded), if any.
   std::optional<std::string_view> query_param(std::string_view name) const;

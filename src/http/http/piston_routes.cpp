@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include "http/done_watch.hpp"
 #include "http/errors.hpp"
 #include "http/piston_codec.hpp"
 
@@ -15,8 +16,6 @@ namespace ide::http {
 
 namespace {
 
-// Each watch ends after this long with the state then, and is renewed until the run is done.
-constexpr auto kWatchSlice = std::chrono::seconds(30);
 // A run queued behind others may wait; past this the client is told to look it up itself.
 constexpr auto kMaxExecuteWait = std::chrono::minutes(10);
 
@@ -39,31 +38,25 @@ struct PendingExecute {
   std::chrono::steady_clock::time_point deadline;
 };
 
-/// Answers `reply` with the run of `pending` once it is done, renewing the watch until then.
-void answer_when_done(compose::SubmissionViews& views, Reply reply, PendingExecute pending) {
+/// Answers `reply` with the run of `pending` once it is done.
+void answer_when_done(compose::SubmissionViews& views, const Reply& reply, PendingExecute pending) {
   const auto on_pool = [reply](std::function<void()> task) {
     reply.post_blocking(std::move(task));
   };
-  const auto asked = std::chrono::steady_clock::now();
-  auto watched = views.watch_result(
-      pending.id, kWatchSlice, on_pool,
-      [&views, reply, pending, asked](core::Result<result::RunResult> run) {
-        if (!run) return reply.send(piston_error(run.error()));
-        if (run->status == result::Status::done) {
-          return reply.send(json_response(
-              Status::ok, piston::encode_execute(*run, pending.language, pending.id)));
-        }
-        const auto now = std::chrono::steady_clock::now();
-        // Unfinished before the slice ran out: the module is stopping, and would answer every
-        // new watch at once.
-        const bool stopping = now - asked < kWatchSlice;
-        if (!stopping && now < pending.deadline) return answer_when_done(views, reply, pending);
-        reply.send(piston_error({stopping ? core::ErrorCode::shutting_down
-                                          : core::ErrorCode::unavailable,
-                                 "The run has not finished yet: GET /api/v1/submissions/" +
-                                     pending.id + "/result later."}));
-      });
-  if (!watched) reply.send(piston_error(watched.error()));
+  watch_until_done(views, pending.id, pending.deadline, on_pool,
+                   [reply, pending](WatchEnd end) {
+                     if (!end.run) return reply.send(piston_error(end.run.error()));
+                     if (end.run->status == result::Status::done) {
+                       return reply.send(json_response(
+                           Status::ok, piston::encode_execute(*end.run, pending.language,
+                                                              pending.id)));
+                     }
+                     reply.send(piston_error(
+                         {end.stopping ? core::ErrorCode::shutting_down
+                                       : core::ErrorCode::unavailable,
+                          "The run has not finished yet: GET /api/v1/submissions/" + pending.id +
+                              "/result later."}));
+                   });
 }
 
 /// Decodes, names the language as we serve it and submits; the pending run, or the answer.

@@ -6,6 +6,7 @@
 
 #include "compose/submission_views.hpp"
 #include "core/limits.hpp"
+#include "http/callbacks.hpp"
 #include "http/client_jobs.hpp"
 #include "http/result_cache.hpp"
 #include "http/router.hpp"
@@ -35,6 +36,12 @@ void add_url_routes(Router& router, url::UrlService& urls, compose::SubmissionVi
 /// /metrics (Prometheus), and the web IDE: GET /, /s/{slug}, /assets/...
 void add_meta_routes(Router& router, result::ResultService& results);
 
+/// Judge0's own settings.
+struct Judge0Options {
+  std::vector<std::string> auth_tokens;  // accepted in X-Auth-Token; empty: none needed
+  CallbackSender* callbacks = nullptr;   // sends callback_url's PUTs; null: they are refused
+};
+
 /// What the routes call and the settings they apply. Copyable; the services must outlive the
 /// router.
 struct ApiContext {
@@ -46,14 +53,16 @@ struct ApiContext {
   ResultCache& result_cache;
   std::string base_url;        // of share links; see add_url_routes
   core::LimitSettings limits;  // the maxima Piston's limits are clamped to
+  Judge0Options judge0 = {};
 };
 
 /// Piston's v2 API: GET /api/v2/runtimes and POST /api/v2/execute (docs/API.md).
 void add_piston_routes(Router& router, const ApiContext& api);
 
 /// Judge0 CE's API: GET /languages[/{id}], GET /statuses, POST /submissions[?wait=true]
-/// [&base64_encoded=true][&fields=...], GET /submissions/{token}, POST /submissions/batch and
-/// GET /submissions/batch?tokens=a,b.
+/// [&base64_encoded=true][&fields=...], GET /submissions/{token}, POST /submissions/batch,
+/// GET /submissions/batch?tokens=a,b and POST /authenticate. With `api.judge0.auth_tokens`
+/// each needs one of them in X-Auth-Token (header or query parameter), else 401.
 void add_judge0_routes(Router& router, const ApiContext& api);
 
 /// All of the above: what `ide serve` answers.

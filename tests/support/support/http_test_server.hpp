@@ -4,8 +4,10 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "http/routes.hpp"
 #include "http/server.hpp"
@@ -14,6 +16,12 @@
 #include "support/fakes/long_poll_result_service.hpp"
 
 namespace ide::test {
+
+/// Judge0's settings for a test server: its tokens, and callbacks when `callbacks` is set.
+struct Judge0Setup {
+  std::vector<std::string> auth_tokens = {};
+  std::optional<http::CallbackSettings> callbacks = std::nullopt;
+};
 
 class HttpTestServer {
  public:
@@ -38,8 +46,12 @@ class HttpTestServer {
                           std::string public_url = "",
                           const std::function<void(http::Router&)>& extra = {},
                           std::size_t max_queued_per_client = 0,
-                          std::size_t result_cache_bytes = 64 * 1024 * 1024)
+                          std::size_t result_cache_bytes = 64 * 1024 * 1024,
+                          const Judge0Setup& judge0 = {})
       : client_jobs(results, max_queued_per_client), result_cache(result_cache_bytes) {
+    if (judge0.callbacks) {
+      callbacks = std::make_unique<http::CallbackSender>(views, *judge0.callbacks);
+    }
     http::Router router;
     http::add_all_routes(router, {.submissions = submissions,
                                   .results = results,
@@ -48,13 +60,19 @@ class HttpTestServer {
                                   .client_jobs = client_jobs,
                                   .result_cache = result_cache,
                                   .base_url = public_url,
-                                  .limits = {}});
+                                  .limits = {},
+                                  .judge0 = {.auth_tokens = judge0.auth_tokens,
+                                             .callbacks = callbacks.get()}});
     if (extra) extra(router);
     server = std::make_unique<http::Server>(std::move(options), std::move(router));
     if (auto started = server->start(); !started) {
       throw std::runtime_error("test server did not start: " + started.error().message);
     }
   }
+
+  /// The small options and Judge0's `judge0`.
+  explicit HttpTestServer(const Judge0Setup& judge0)
+      : HttpTestServer(small_options(), "", {}, 0, 64 * 1024 * 1024, judge0) {}
 
   std::uint16_t port() const { return server->port(); }
 
@@ -65,6 +83,7 @@ class HttpTestServer {
   compose::SubmissionViews views{submissions, results, urls};
   http::ClientJobLimit client_jobs;
   http::ResultCache result_cache;
+  std::unique_ptr<http::CallbackSender> callbacks;  // when Judge0Setup asks for them
   std::unique_ptr<http::Server> server;
 };
 

@@ -47,6 +47,12 @@ struct Config {
   std::size_t max_queued_per_client = 10;       // unfinished submits, 429 beyond; 0: off
   std::vector<std::string> trusted_proxies;     // addresses or CIDR networks; empty: none
   std::vector<std::string> cors_origins;        // "https://host[:port]" or "*"; empty: CORS off
+  // Judge0's API (docs/API.md): the X-Auth-Token values it accepts (empty: none needed), and
+  // the hosts its callback_url may name (empty: callbacks are refused).
+  std::vector<std::string> judge0_auth_tokens;
+  std::vector<std::string> judge0_callback_hosts;  // "host" or "host:port"
+  unsigned judge0_callback_tries = 3;              // PUTs of one callback at most
+  std::int64_t judge0_callback_timeout_ms = 5'000;  // of one PUT
   std::int64_t shutdown_grace_ms = 10'000;      // SIGTERM: how long running jobs may finish
   std::int64_t retention_days = 30;             // 0: keep forever
   bool retention_include_shared = false;

@@ -31,4 +31,8 @@ std::string random_bytes(std::size_t n);
 /// base64url without padding (RFC 4648 section 5).
 std::string base64url_encode(std::string_view bytes);
 
+/// Whether `given` equals the secret `expected`, in a time that does not depend on where they
+/// differ. An empty `expected` matches nothing.
+bool same_secret(std::string_view given, std::string_view expected);
+
 }  // namespace ide::core

@@ -121,6 +121,11 @@ class FakeSubmissionService final : public submission::SubmissionService {
     std::lock_guard lock(mutex_);
     return lookups_;
   }
+  /// How many submissions are stored.
+  std::size_t size() const {
+    std::lock_guard lock(mutex_);
+    return submissions_.size();
+  }
 
  private:
   std::string next_id_locked() {
