@@ -108,6 +108,14 @@ TEST_CASE("judge0: a bad submission answers 422 with Judge0's field errors", "[h
   Answer bad64 = test::post(server.port(), "/submissions?base64_encoded=true",
                             R"({"source_code":"!!","language_id":71})");
   CHECK(bad64.json() == boost::json::parse(R"({"source_code":["is not valid base64"]})"));
+  for (const char* body : {"{\"source_code\":", "[1]"}) {
+    for (const char* target : {"/submissions", "/submissions/batch"}) {
+      Answer broken = test::post(server.port(), target, body);
+      CHECK(broken.status == 400);
+      CHECK(broken.json().at("error").is_string());
+    }
+  }
+  CHECK(server.submissions.size() == 0);
 }
 
 TEST_CASE("judge0: wait=true answers the finished submission, base64 in and out",

@@ -173,6 +173,10 @@ json::array encode_languages(const std::vector<result::Language>& languages) {
 
 std::string_view status_name(result::Status status) { return result::to_string(status); }
 
+std::string exit_status_message(int exit_code) {
+  return "Exited with error status " + std::to_string(exit_code);
+}
+
 std::string_view verdict_name(result::Verdict verdict) { return result::to_string(verdict); }
 
 namespace {

@@ -53,6 +53,9 @@ boost::json::object encode_queue_stats(const result::QueueStats& stats);
 std::string_view status_name(result::Status status);
 std::string_view verdict_name(result::Verdict verdict);
 
+/// "Exited with error status 1": how Piston and Judge0 describe a non-zero exit.
+std::string exit_status_message(int exit_code);
+
 /// The length of the base64 of `bytes` bytes, padding included: 4 per 3 rounded up.
 std::size_t base64_encoded_size(std::size_t bytes);
 /// The length of `text` (valid UTF-8) as Boost.JSON serialises it in a string, quotes excluded.

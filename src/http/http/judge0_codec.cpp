@@ -261,7 +261,7 @@ json::value run_message(const result::RunResult& run) {
   if (run.status != result::Status::done) return nullptr;
   if (run.signal) return json::string("Exited with signal " + std::to_string(*run.signal));
   if (run.exit_code.value_or(0) != 0) {
-    return json::string("Exited with error status " + std::to_string(*run.exit_code));
+    return json::string(exit_status_message(*run.exit_code));
   }
   if (run.verdict == result::Verdict::internal_error) return "Internal error";
   return nullptr;

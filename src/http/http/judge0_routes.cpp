@@ -8,6 +8,7 @@
 #include <boost/json.hpp>
 
 #include "core/ids.hpp"
+#include "core/json.hpp"
 #include "http/errors.hpp"
 #include "http/judge0_codec.hpp"
 #include "http/query.hpp"
@@ -121,22 +122,15 @@ Submitted submit_one(const ApiContext& services, const std::string& client, cons
   return {*id, {}, Status::created};
 }
 
-core::Result<json::value> parse_body(const std::string& body) {
-  boost::system::error_code ec;
-  json::value value = json::parse(body, ec);
-  if (ec) return core::fail(core::ErrorCode::invalid_argument, "The body is not JSON.");
-  return value;
-}
-
 void post_submission(const ApiContext& services, Request request, const Reply& reply) {
   auto query = judge0_query(request);
   if (!query) return reply.send(judge0_error(query.error()));
-  auto body = parse_body(request.body);
+  auto body = core::json::parse_object(request.body);
   if (!body) return reply.send(judge0_error(body.error()));
   auto served = services.results.languages();
   if (!served) return reply.send(judge0_error(served.error()));
-  Submitted submitted =
-      submit_one(services, request.client_ip, *body, query->fields.base64, *served);
+  Submitted submitted = submit_one(services, request.client_ip, json::value(std::move(*body)),
+                                   query->fields.base64, *served);
   if (submitted.token.empty()) {
     return reply.send(json_response(submitted.status, submitted.refusal));
   }
@@ -149,10 +143,9 @@ void post_submission(const ApiContext& services, Request request, const Reply& r
 void post_batch(const ApiContext& services, Request request, const Reply& reply) {
   auto query = judge0_query(request);
   if (!query) return reply.send(judge0_error(query.error()));
-  auto body = parse_body(request.body);
+  auto body = core::json::parse_object(request.body);
   if (!body) return reply.send(judge0_error(body.error()));
-  const json::value* list =
-      body->is_object() ? body->as_object().if_contains("submissions") : nullptr;
+  const json::value* list = body->if_contains("submissions");
   if (list == nullptr || !list->is_array() || list->as_array().empty() ||
       list->as_array().size() > kMaxBatch) {
     return reply.send(json_response(

@@ -209,10 +209,7 @@ StageStatus run_status(const result::RunResult& run) {
       return {nullptr, nullptr, signal_name(run.signal)};
     case Verdict::runtime_error:
       if (run.signal) return {"SG", "Caught fatal signal", signal_name(run.signal)};
-      return {"RE",
-              json::string("Exited with error status " +
-                           std::to_string(run.exit_code.value_or(1))),
-              nullptr};
+      return {"RE", json::string(exit_status_message(run.exit_code.value_or(1))), nullptr};
     case Verdict::time_limit_exceeded:
       return {"TO", "Time limit exceeded", killed};
     case Verdict::memory_limit_exceeded:
