@@ -124,3 +124,26 @@ TEST_CASE("a malformed message is invalid_argument", "[remote][codec]") {
   REQUIRE_FALSE(decoded);
   CHECK(decoded.error().code == ide::core::ErrorCode::invalid_argument);
 }
+
+TEST_CASE("a Language comes back equal, with the names other APIs know it by", "[remote][codec]") {
+  const ide::result::Language c{.id = "c",
+                                .name = "C",
+                                .version = "12.2.0",
+                                .aliases = {"gcc"},
+                                .judge0_id = 50,
+                                .piston_runtime = "gcc",
+                                .compiled = true};
+  const auto back = round_trip(
+      std::vector<ide::result::Language>{c, {.id = "scheme", .name = "Scheme", .version = "3"}});
+  REQUIRE(back.size() == 2);
+  CHECK(back[0].id == "c");
+  CHECK(back[0].version == "12.2.0");
+  CHECK(back[0].aliases == std::vector<std::string>{"gcc"});
+  CHECK(back[0].judge0_id == 50);
+  CHECK(back[0].piston_runtime == "gcc");
+  CHECK(back[0].compiled);
+  CHECK(back[1].id == "scheme");
+  CHECK(back[1].aliases.empty());
+  CHECK_FALSE(back[1].judge0_id);
+  CHECK_FALSE(back[1].compiled);
+}

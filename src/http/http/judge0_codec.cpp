@@ -19,20 +19,6 @@ namespace json = boost::json;
 
 namespace {
 
-struct LanguageId {
-  std::string_view language;
-  int judge0_id;
-};
-
-// Judge0 CE's ids (GET /languages on ce.judge0.com); scheme and racket have none there.
-constexpr std::array<LanguageId, 23> kLanguageIds{{
-    {"python", 71},   {"c", 50},      {"cpp", 54},        {"javascript", 63}, {"bash", 46},
-    {"java", 62},     {"go", 60},     {"rust", 73},       {"ruby", 72},       {"php", 68},
-    {"lua", 64},      {"perl", 85},   {"typescript", 74}, {"fortran", 59},    {"pascal", 67},
-    {"assembly", 45}, {"sql", 82},    {"r", 80},          {"ocaml", 65},      {"csharp", 51},
-    {"erlang", 58},   {"elixir", 57}, {"kotlin", 78},
-}};
-
 constexpr std::array<std::string_view, 14> kStatusDescriptions{
     "In Queue",
     "Processing",
@@ -141,7 +127,7 @@ std::optional<std::string> served_language(const json::object& body,
   }
   const std::int64_t* id = value->if_int64();
   for (const result::Language& language : served) {
-    if (id != nullptr && judge0_language_id(language.id) == *id) return language.id;
+    if (id != nullptr && language.judge0_id == *id) return language.id;
   }
   errors["language_id"] =
       json::array{json::string("language with id " + json::serialize(*value) + " doesn't exist")};
@@ -174,20 +160,12 @@ std::optional<json::value> output_value(std::string_view bytes, bool base64) {
 
 }  // namespace
 
-std::optional<int> judge0_language_id(std::string_view language) {
-  for (const LanguageId& entry : kLanguageIds) {
-    if (entry.language == language) return entry.judge0_id;
-  }
-  return std::nullopt;
-}
-
 json::array encode_judge0_languages(const std::vector<result::Language>& served) {
   json::array languages;
   for (const result::Language& language : served) {
-    const auto id = judge0_language_id(language.id);
-    if (!id) continue;
-    languages.push_back(
-        json::object{{"id", *id}, {"name", language.name + " (" + language.version + ")"}});
+    if (!language.judge0_id) continue;
+    languages.push_back(json::object{{"id", *language.judge0_id},
+                                     {"name", language.name + " (" + language.version + ")"}});
   }
   std::sort(languages.begin(), languages.end(), [](const json::value& a, const json::value& b) {
     return a.at("id").as_int64() < b.at("id").as_int64();
@@ -282,7 +260,8 @@ void add_measurements(json::object& all, const result::RunResult& run) {
 
 /// Every field we answer, before ?fields= picks.
 std::optional<json::object> all_fields(const submission::Submission& stored,
-                                       const result::RunResult& run, bool base64) {
+                                       const result::RunResult& run, bool base64,
+                                       std::optional<int> language_id) {
   json::object all;
   const std::pair<std::string_view, std::string_view> outputs[] = {
       {"source_code", stored.code},
@@ -296,7 +275,7 @@ std::optional<json::object> all_fields(const submission::Submission& stored,
     all[name] = std::move(*value);
   }
   all["token"] = stored.id;
-  all["language_id"] = optional_int(judge0_language_id(stored.language));
+  all["language_id"] = optional_int(language_id);
   auto expected = output_value(stored.expected_stdout.value_or(""), base64);
   if (!expected) return std::nullopt;
   all["expected_output"] = std::move(*expected);
@@ -313,10 +292,15 @@ std::optional<json::object> all_fields(const submission::Submission& stored,
 
 }  // namespace
 
+bool Judge0Fields::wants(std::string_view name) const {
+  return names.empty() || std::find(names.begin(), names.end(), name) != names.end();
+}
+
 std::optional<json::object> encode_judge0_submission(const submission::Submission& stored,
                                                      const result::RunResult& run,
-                                                     const Judge0Fields& fields) {
-  auto all = all_fields(stored, run, fields.base64);
+                                                     const Judge0Fields& fields,
+                                                     std::optional<int> language_id) {
+  auto all = all_fields(stored, run, fields.base64, language_id);
   if (!all || fields.names.empty()) return all;
   json::object chosen;
   for (const std::string& name : fields.names) {

@@ -15,10 +15,7 @@
 
 namespace ide::http {
 
-/// Judge0's id of our language `language` ("python" -> 71), nullopt for one it has no id for.
-std::optional<int> judge0_language_id(std::string_view language);
-
-/// GET /languages: [{"id", "name": "Python (3.11.2)"}] for those of `served` with a Judge0 id.
+/// GET /languages: [{"id", "name": "Python (3.11.2)"}] for those of `served` with a judge0_id.
 boost::json::array encode_judge0_languages(const std::vector<result::Language>& served);
 
 /// GET /statuses: ids 1 to 14 with Judge0's descriptions.
@@ -45,15 +42,20 @@ std::vector<std::string> split_commas(std::string_view list);
 struct Judge0Fields {
   std::vector<std::string> names;  // empty: all of them ("*")
   bool base64 = false;             // stdout, stderr, compile_output (and inputs) as base64
+
+  /// Whether the field `name` is among them.
+  bool wants(std::string_view name) const;
 };
 
 /// ?fields=a,b (Judge0's default set when absent, all for "*") and ?base64_encoded=.
 Judge0Fields judge0_fields(std::optional<std::string_view> fields, bool base64);
 
 /// GET /submissions/{token}: the fields asked for, empty outputs as null, time in seconds as a
-/// decimal string. nullopt when an output is not UTF-8 and `fields` are not base64.
+/// decimal string; `language_id` is the judge0_id of the submission's language. nullopt when
+/// an output is not UTF-8 and `fields` are not base64.
 std::optional<boost::json::object> encode_judge0_submission(const submission::Submission& stored,
                                                             const result::RunResult& run,
-                                                            const Judge0Fields& fields);
+                                                            const Judge0Fields& fields,
+                                                            std::optional<int> language_id);
 
 }  // namespace ide::http

@@ -43,6 +43,19 @@ core::Result<Judge0Query> judge0_query(const Request& request) {
   return Judge0Query{judge0_fields(request.query_param("fields"), *base64), *wait};
 }
 
+/// The judge0_id of `language`, asked of the result module only when `fields` want it.
+core::Result<std::optional<int>> language_id(const ApiContext& services,
+                                             const std::string& language,
+                                             const Judge0Fields& fields) {
+  if (!fields.wants("language_id")) return std::optional<int>();
+  auto served = services.results.languages();
+  if (!served) return core::Unexpected(served.error());
+  for (const result::Language& each : *served) {
+    if (each.id == language) return each.judge0_id;
+  }
+  return std::optional<int>();
+}
+
 /// The answer for `token`'s `run`: the fields asked for, or why not.
 Response render(const ApiContext& services, const std::string& token,
                 core::Result<result::RunResult> run, const Judge0Fields& fields,
@@ -50,7 +63,9 @@ Response render(const ApiContext& services, const std::string& token,
   if (!run) return judge0_error(run.error());
   auto stored = services.submissions.get(token);
   if (!stored) return judge0_error(stored.error());
-  auto encoded = encode_judge0_submission(*stored, *run, fields);
+  auto id = language_id(services, stored->language, fields);
+  if (!id) return judge0_error(id.error());
+  auto encoded = encode_judge0_submission(*stored, *run, fields, *id);
   if (!encoded) return json_response(Status::bad_request, {{"error", kNotUtf8}});
   return json_response(status, *encoded);
 }

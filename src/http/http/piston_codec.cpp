@@ -18,53 +18,6 @@ namespace json = boost::json;
 
 namespace {
 
-/// What Piston calls our languages: its aliases, its runtime name where it names one, and
-/// whether it answers a compile stage.
-struct PistonName {
-  std::string_view id;
-  std::array<std::string_view, 4> aliases;
-  std::string_view runtime;
-  bool compiled = false;
-};
-
-constexpr PistonName kNames[] = {
-    {"python", {"py", "py3", "python3"}, "", false},
-    {"c", {"gcc"}, "gcc", true},
-    {"cpp", {"c++", "g++", "cplusplus"}, "gcc", true},
-    {"javascript", {"js", "node-js", "node-javascript", "node"}, "node", false},
-    {"bash", {"sh"}, "", false},
-    {"java", {}, "", true},
-    {"go", {"golang"}, "", true},
-    {"rust", {"rs"}, "", true},
-    {"ruby", {"rb", "ruby3"}, "", false},
-    {"lua", {}, "", false},
-    {"php", {}, "", false},
-    {"perl", {"pl"}, "", false},
-    {"typescript", {"ts", "tsc"}, "", true},
-    {"fortran", {"f90", "gfortran"}, "", true},
-    {"pascal", {"freepascal", "pp", "pas"}, "", true},
-    {"assembly", {"nasm", "asm", "nasm64"}, "", true},
-    {"sql", {"sqlite3", "sqlite"}, "", false},
-    {"scheme", {"scm"}, "", false},
-    {"r", {"rscript"}, "", false},
-    {"ocaml", {"ml"}, "", true},
-    {"csharp", {"c#", "cs", "mono"}, "mono", true},
-    {"erlang", {"erl", "escript"}, "", false},
-    {"elixir", {"exs"}, "", false},
-    {"kotlin", {"kt"}, "", true},
-    {"racket", {"rkt"}, "", false},
-};
-
-const PistonName* piston_name(std::string_view id) {
-  const auto* found = std::find_if(std::begin(kNames), std::end(kNames),
-                                   [id](const PistonName& name) { return name.id == id; });
-  return found == std::end(kNames) ? nullptr : found;
-}
-
-bool names(const PistonName& name, std::string_view alias) {
-  return std::find(name.aliases.begin(), name.aliases.end(), alias) != name.aliases.end();
-}
-
 core::Error bad_request(std::string message) {
   return {core::ErrorCode::invalid_argument, std::move(message)};
 }
@@ -289,8 +242,10 @@ core::Result<ExecuteRequest> decode_execute(std::string_view body,
 std::optional<result::Language> find_language(const std::vector<result::Language>& served,
                                               std::string_view name) {
   for (const result::Language& language : served) {
-    const PistonName* piston = piston_name(language.id);
-    if (language.id == name || (piston != nullptr && names(*piston, name))) return language;
+    if (language.id == name || std::find(language.aliases.begin(), language.aliases.end(),
+                                         name) != language.aliases.end()) {
+      return language;
+    }
   }
   return std::nullopt;
 }
@@ -298,15 +253,10 @@ std::optional<result::Language> find_language(const std::vector<result::Language
 json::array encode_runtimes(const std::vector<result::Language>& served) {
   json::array runtimes;
   for (const result::Language& language : served) {
-    json::array aliases;
-    json::object runtime{{"language", language.id}, {"version", language.version}};
-    if (const PistonName* piston = piston_name(language.id)) {
-      for (std::string_view alias : piston->aliases) {
-        if (!alias.empty()) aliases.emplace_back(alias);
-      }
-      if (!piston->runtime.empty()) runtime["runtime"] = piston->runtime;
-    }
-    runtime["aliases"] = std::move(aliases);
+    json::object runtime{{"language", language.id},
+                         {"version", language.version},
+                         {"aliases", json::value_from(language.aliases)}};
+    if (!language.piston_runtime.empty()) runtime["runtime"] = language.piston_runtime;
     runtimes.push_back(std::move(runtime));
   }
   return runtimes;
@@ -315,13 +265,11 @@ json::array encode_runtimes(const std::vector<result::Language>& served) {
 json::object encode_execute(const result::RunResult& run, const result::Language& language,
                             std::string_view id) {
   json::object answer{{"language", language.id}, {"version", language.version}, {"id", id}};
-  const PistonName* piston = piston_name(language.id);
-  const bool compiled = piston != nullptr && piston->compiled;
   if (run.verdict == result::Verdict::compile_error) {
     answer["compile"] = compile_stage(run);
     answer["run"] = answer["compile"];
   } else {
-    if (compiled) answer["compile"] = compile_stage(run);
+    if (language.compiled) answer["compile"] = compile_stage(run);
     answer["run"] = run_stage(run);
   }
   return answer;

@@ -29,7 +29,7 @@ struct ExecuteRequest {
 core::Result<ExecuteRequest> decode_execute(std::string_view body,
                                             const core::LimitSettings& maxima);
 
-/// The served language that `name` (an id or one of Piston's aliases) names, if any.
+/// The served language that `name` (an id or one of its aliases) names, if any.
 std::optional<result::Language> find_language(const std::vector<result::Language>& served,
                                               std::string_view name);
 

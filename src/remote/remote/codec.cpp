@@ -266,14 +266,24 @@ RunResult tag_invoke(const bj::value_to_tag<RunResult>&, const bj::value& in) {
 }
 
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const Language& language) {
-  out = {{"id", language.id}, {"name", language.name}, {"version", language.version}};
+  out = {{"id", language.id},
+         {"name", language.name},
+         {"version", language.version},
+         {"aliases", bj::value_from(language.aliases)},
+         {"judge0_id", remote::optional_to_json(language.judge0_id)},
+         {"piston_runtime", language.piston_runtime},
+         {"compiled", language.compiled}};
 }
 
 Language tag_invoke(const bj::value_to_tag<Language>&, const bj::value& in) {
   const bj::object& object = in.as_object();
   return {.id = remote::string_at(object, "id"),
           .name = remote::string_at(object, "name"),
-          .version = remote::string_at(object, "version")};
+          .version = remote::string_at(object, "version"),
+          .aliases = bj::value_to<std::vector<std::string>>(object.at("aliases")),
+          .judge0_id = remote::optional_from_json<int>(object, "judge0_id"),
+          .piston_runtime = remote::string_at(object, "piston_runtime"),
+          .compiled = object.at("compiled").as_bool()};
 }
 
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const QueueStats& stats) {

@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <map>
+#include <optional>
 
 #include "language_catalogue.hpp"
 #include "support/temp_dir.hpp"
@@ -106,6 +108,57 @@ TEST_CASE("bad catalogue entries are refused naming the problem", "[result]") {
             .find("twice") != std::string::npos);
 }
 
+TEST_CASE("the names other APIs use are parsed, each naming one language", "[result]") {
+  const std::string rest =
+      R"("name": "X", "source": "main.x", "run": ["/bin/x"], "version": ["/bin/x", "-v"])";
+  auto parsed = parse_catalogue(R"([{"id": "c", "aliases": ["gcc", "c#", "f.90"], "judge0_id": 50,
+    "piston_runtime": "gcc", )" + rest + R"(}, {"id": "x", )" + rest + "}]");
+  REQUIRE(parsed);
+  CHECK((*parsed)[0].aliases == std::vector<std::string>{"gcc", "c#", "f.90"});
+  CHECK((*parsed)[0].judge0_id == 50);
+  CHECK((*parsed)[0].piston_runtime == "gcc");
+  CHECK((*parsed)[1].aliases.empty());
+  CHECK_FALSE((*parsed)[1].judge0_id);
+  CHECK((*parsed)[1].piston_runtime.empty());
+
+  const auto refused = [&](const std::string& fields, std::string_view expected) {
+    INFO(fields);
+    const std::string message =
+        error_of(R"([{"id": "x", )" + rest + ", " + fields + R"(}, {"id": "y", "aliases": ["why"],
+          "judge0_id": 7, )" + rest + "}]");
+    CHECK(message.find(expected) != std::string::npos);
+  };
+  refused(R"("aliases": "xx")", "'aliases'");
+  refused(R"("aliases": ["X"])", "'aliases'");
+  refused(R"("aliases": ["a b"])", "'aliases'");
+  refused(R"("aliases": ["a","b","c","d","e","f","g","h","i"])", "'aliases'");
+  refused(R"("aliases": ["xx", "xx"])", "the alias 'xx' appears twice");
+  refused(R"("aliases": ["y"])", "'y': the id appears twice");
+  refused(R"("aliases": ["why"])", "the alias 'why' appears twice");
+  refused(R"("judge0_id": 7)", "judge0_id appears twice");
+  refused(R"("judge0_id": 0)", "'judge0_id'");
+  refused(R"("judge0_id": "71")", "'judge0_id'");
+  refused(R"("piston_runtime": "G C C")", "'piston_runtime'");
+}
+
+TEST_CASE("served languages carry their other names and whether they compile", "[result]") {
+  LanguageSpec compiled = spec("c", {"/usr/bin/bash", "--version"});
+  compiled.compile = {"/usr/bin/bash", "-c", "true"};
+  compiled.aliases = {"gcc"};
+  compiled.judge0_id = 50;
+  compiled.piston_runtime = "gcc";
+  const auto served =
+      LanguageCatalogue::probe({compiled, spec("sh", {"/usr/bin/bash", "--version"})}).served();
+  REQUIRE(served.size() == 2);
+  CHECK(served[0].aliases == std::vector<std::string>{"gcc"});
+  CHECK(served[0].judge0_id == 50);
+  CHECK(served[0].piston_runtime == "gcc");
+  CHECK(served[0].compiled);
+  CHECK(served[1].aliases.empty());
+  CHECK_FALSE(served[1].judge0_id);
+  CHECK_FALSE(served[1].compiled);
+}
+
 TEST_CASE("versions are parsed out of version banners", "[result]") {
   CHECK(parse_version("Python 3.11.2\n") == "3.11.2");
   CHECK(parse_version("v20.20.2\n") == "20.20.2");
@@ -171,6 +224,18 @@ TEST_CASE("the shipped catalogue parses and has the minimum set", "[result]") {
   for (const char* id : {"python", "c", "cpp", "javascript", "bash"}) {
     INFO(id);
     CHECK(std::count(ids.begin(), ids.end(), id) == 1);
+  }
+  // Judge0 CE's ids of the languages it has (ce.judge0.com's GET /languages).
+  const std::map<std::string, int> judge0_ids = {
+      {"python", 71},   {"c", 50},      {"cpp", 54},        {"javascript", 63}, {"bash", 46},
+      {"java", 62},     {"go", 60},     {"rust", 73},       {"ruby", 72},       {"php", 68},
+      {"lua", 64},      {"perl", 85},   {"typescript", 74}, {"fortran", 59},    {"pascal", 67},
+      {"assembly", 45}, {"sql", 82},    {"r", 80},          {"ocaml", 65},      {"csharp", 51},
+      {"erlang", 58},   {"elixir", 57}, {"kotlin", 78}};
+  for (const auto& s : *specs) {
+    INFO(s.id);
+    const auto known = judge0_ids.find(s.id);
+    CHECK(s.judge0_id == (known == judge0_ids.end() ? std::nullopt : std::optional(known->second)));
   }
   CHECK_FALSE(ide::result::load_catalogue("config/no-such-file.json"));
 }

@@ -31,11 +31,15 @@ bool is_plain_file_name(std::string_view name) {
          name.find('\0') == std::string_view::npos;
 }
 
-bool is_valid_id(std::string_view id) {
-  return !id.empty() && id.size() <= 32 && std::all_of(id.begin(), id.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '+';
+/// 1 to 32 of [a-z0-9] and `punctuation`.
+bool is_name(std::string_view name, std::string_view punctuation) {
+  return !name.empty() && name.size() <= 32 && std::all_of(name.begin(), name.end(), [&](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+           punctuation.find(c) != std::string_view::npos;
   });
 }
+
+bool is_valid_id(std::string_view id) { return is_name(id, "_-+"); }
 
 /// A program as written in the catalogue: absolute, or "./name" for a file the compile stage made
 /// (the sandbox runs stages in the work dir).
@@ -78,28 +82,50 @@ core::Result<std::string> string_field(const json::object& entry, std::string_vi
   return std::string(value->as_string());
 }
 
-constexpr std::size_t kMaxMarkers = 16;
-constexpr std::size_t kMaxMarkerLength = 200;
-
-/// "out_of_memory_markers": optional, a few short non-empty strings.
-core::Result<std::vector<std::string>> markers_field(const json::object& entry, std::size_t index,
-                                                     std::string_view id) {
-  const json::value* value = entry.if_contains("out_of_memory_markers");
+/// Optional: an array of at most `max_items` strings, each `valid`; `rule` says what they are.
+core::Result<std::vector<std::string>> list_field(const json::object& entry, std::string_view key,
+                                                  std::size_t index, std::string_view id,
+                                                  std::size_t max_items,
+                                                  bool (*valid)(std::string_view),
+                                                  std::string_view rule) {
+  const json::value* value = entry.if_contains(key);
   if (value == nullptr || value->is_null()) return std::vector<std::string>{};
-  const auto problem = fmt::format(
-      "'out_of_memory_markers' must be an array of at most {} non-empty strings of at most {} "
-      "bytes",
-      kMaxMarkers, kMaxMarkerLength);
-  if (!value->is_array() || value->as_array().size() > kMaxMarkers) return bad(index, id, problem);
-  std::vector<std::string> markers;
+  const auto problem = fmt::format("'{}' must be an array of at most {} {}", key, max_items, rule);
+  if (!value->is_array() || value->as_array().size() > max_items) return bad(index, id, problem);
+  std::vector<std::string> items;
   for (const json::value& item : value->as_array()) {
-    if (!item.is_string() || item.as_string().empty() ||
-        item.as_string().size() > kMaxMarkerLength) {
-      return bad(index, id, problem);
-    }
-    markers.emplace_back(item.as_string());
+    if (!item.is_string() || !valid(item.as_string())) return bad(index, id, problem);
+    items.emplace_back(item.as_string());
   }
-  return markers;
+  return items;
+}
+
+bool is_marker(std::string_view marker) { return !marker.empty() && marker.size() <= 200; }
+
+/// Another name of a language, as Piston's aliases are ("c#"): an id that may hold '#' and '.'.
+bool is_alias(std::string_view alias) { return is_name(alias, "_-+#."); }
+
+/// The names other APIs know the language by: "aliases", "judge0_id", "piston_runtime".
+core::Result<void> parse_foreign_names(const json::object& entry, std::size_t index,
+                                       LanguageSpec& spec) {
+  auto aliases = list_field(entry, "aliases", index, spec.id, 8, is_alias,
+                            "names of [a-z0-9_+#.-], at most 32 long");
+  if (!aliases) return core::Unexpected(aliases.error());
+  spec.aliases = std::move(*aliases);
+  if (const json::value* id = entry.if_contains("judge0_id"); id != nullptr && !id->is_null()) {
+    if (!id->is_int64() || id->as_int64() < 1 || id->as_int64() > 9999) {
+      return bad(index, spec.id, "'judge0_id' must be an integer from 1 to 9999");
+    }
+    spec.judge0_id = static_cast<int>(id->as_int64());
+  }
+  if (const json::value* runtime = entry.if_contains("piston_runtime");
+      runtime != nullptr && !runtime->is_null()) {
+    if (!runtime->is_string() || !is_valid_id(runtime->as_string())) {
+      return bad(index, spec.id, "'piston_runtime' must be a name of [a-z0-9_+-]");
+    }
+    spec.piston_runtime = std::string(runtime->as_string());
+  }
+  return {};
 }
 
 core::Result<LanguageSpec> parse_entry(const json::value& value, std::size_t index) {
@@ -113,7 +139,10 @@ core::Result<LanguageSpec> parse_entry(const json::value& value, std::size_t ind
                                                             "version",
                                                             "env",
                                                             "limit_address_space",
-                                                            "out_of_memory_markers"};
+                                                            "out_of_memory_markers",
+                                                            "aliases",
+                                                            "judge0_id",
+                                                            "piston_runtime"};
   for (const auto& field : entry) {
     if (kKnown.count(field.key()) == 0) {
       return bad(index, "", fmt::format("unknown field '{}'", std::string_view(field.key())));
@@ -156,9 +185,13 @@ core::Result<LanguageSpec> parse_entry(const json::value& value, std::size_t ind
     if (!limit->is_bool()) return bad(index, spec.id, "'limit_address_space' must be a boolean");
     spec.limit_address_space = limit->as_bool();
   }
-  auto markers = markers_field(entry, index, spec.id);
+  auto markers = list_field(entry, "out_of_memory_markers", index, spec.id, 16, is_marker,
+                            "non-empty strings of at most 200 bytes");
   if (!markers) return core::Unexpected(markers.error());
   spec.out_of_memory_markers = std::move(*markers);
+  if (auto named = parse_foreign_names(entry, index, spec); !named) {
+    return core::Unexpected(named.error());
+  }
   return spec;
 }
 
@@ -175,11 +208,23 @@ core::Result<std::vector<LanguageSpec>> parse_catalogue(std::string_view json_te
     return core::fail(core::ErrorCode::invalid_argument, "languages: must be a JSON array");
   }
   std::vector<LanguageSpec> specs;
-  std::set<std::string, std::less<>> seen;
+  std::set<std::string, std::less<>> names;  // ids and aliases: each names one language
+  std::set<int> judge0_ids;
   for (std::size_t i = 0; i < root.as_array().size(); ++i) {
     auto spec = parse_entry(root.as_array()[i], i);
     if (!spec) return core::Unexpected(spec.error());
-    if (!seen.insert(spec->id).second) return bad(i, spec->id, "the id appears twice");
+    if (!names.insert(spec->id).second) {
+      return bad(i, spec->id, "the id appears twice, as an id or an alias");
+    }
+    for (const std::string& alias : spec->aliases) {
+      if (!names.insert(alias).second) {
+        return bad(i, spec->id,
+                   fmt::format("the alias '{}' appears twice, as an id or an alias", alias));
+      }
+    }
+    if (spec->judge0_id && !judge0_ids.insert(*spec->judge0_id).second) {
+      return bad(i, spec->id, "its judge0_id appears twice");
+    }
     specs.push_back(std::move(*spec));
   }
   return specs;
@@ -275,7 +320,14 @@ const LanguageSpec* LanguageCatalogue::find(std::string_view id) const {
 std::vector<Language> LanguageCatalogue::served() const {
   std::vector<Language> languages;
   for (const ProbedLanguage& entry : entries_) {
-    if (entry.installed) languages.push_back({entry.spec.id, entry.spec.name, entry.version});
+    if (!entry.installed) continue;
+    languages.push_back({.id = entry.spec.id,
+                         .name = entry.spec.name,
+                         .version = entry.version,
+                         .aliases = entry.spec.aliases,
+                         .judge0_id = entry.spec.judge0_id,
+                         .piston_runtime = entry.spec.piston_runtime,
+                         .compiled = !entry.spec.compile.empty()});
   }
   return languages;
 }

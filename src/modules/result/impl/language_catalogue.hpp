@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -26,6 +27,10 @@ struct LanguageSpec {
   // What the runtime prints on stderr when an allocation is refused ("MemoryError"): a failed
   // run carrying one is memory_limit_exceeded.
   std::vector<std::string> out_of_memory_markers;
+  // Other APIs' names for it (Language): unique among all ids and aliases, and judge0 ids.
+  std::vector<std::string> aliases;
+  std::optional<int> judge0_id;
+  std::string piston_runtime;
 };
 
 /// An entry after probing the host.

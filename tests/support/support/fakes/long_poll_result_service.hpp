@@ -93,7 +93,18 @@ class LongPollResultService final : public result::ResultService {
   }
 
   core::Result<std::vector<result::Language>> languages() override {
-    return std::vector<result::Language>{{"python", "Python", "3.11.2"}, {"c", "C", "12.2.0"}};
+    return std::vector<result::Language>{{.id = "python",
+                                          .name = "Python",
+                                          .version = "3.11.2",
+                                          .aliases = {"py", "py3", "python3"},
+                                          .judge0_id = 71},
+                                         {.id = "c",
+                                          .name = "C",
+                                          .version = "12.2.0",
+                                          .aliases = {"gcc"},
+                                          .judge0_id = 50,
+                                          .piston_runtime = "gcc",
+                                          .compiled = true}};
   }
 
   /// The runs not done count as queued.

@@ -25,6 +25,12 @@ struct Language {
   std::string id;       // "python"
   std::string name;     // "Python"
   std::string version;  // "3.11.2"
+  // How other APIs name it (config/languages.json): the other names clients send ("py",
+  // Piston's aliases), Judge0 CE's id, and Piston's runtime name where Piston gives one ("gcc").
+  std::vector<std::string> aliases = {};
+  std::optional<int> judge0_id = std::nullopt;
+  std::string piston_runtime = {};
+  bool compiled = false;  // it has a compile step
 };
 
 enum class Status { queued, running, done };
