@@ -1,8 +1,13 @@
 #include "core/json.hpp"
 
+#include <stdexcept>
+
+#include <boost/beast/core/detail/base64.hpp>
 #include <fmt/format.h>
 
 namespace ide::core::json {
+
+namespace base64 = boost::beast::detail::base64;
 
 namespace {
 
@@ -144,5 +149,26 @@ bool is_valid_utf8(std::string_view s) {
 }
 
 std::string serialize(const boost::json::value& value) { return boost::json::serialize(value); }
+
+boost::json::value bytes_to_json(std::string_view bytes) {
+  if (is_valid_utf8(bytes)) return boost::json::string(bytes);
+  std::string encoded(base64::encoded_size(bytes.size()), '\0');
+  encoded.resize(base64::encode(encoded.data(), bytes.data(), bytes.size()));
+  return boost::json::object{{"base64", std::move(encoded)}};
+}
+
+std::string bytes_from_json(const boost::json::value& json) {
+  if (json.is_string()) return std::string(json.get_string());
+  const boost::json::string& encoded = json.as_object().at("base64").as_string();
+  std::string bytes(base64::decoded_size(encoded.size()), '\0');
+  const auto [written, read] = base64::decode(bytes.data(), encoded.data(), encoded.size());
+  // Decoding stops at the padding: what is left must be padding alone.
+  const std::string_view rest = std::string_view(encoded).substr(read);
+  if (rest.size() > 2 || rest.find_first_not_of('=') != std::string_view::npos) {
+    throw std::invalid_argument("invalid base64");
+  }
+  bytes.resize(written);
+  return bytes;
+}
 
 }  // namespace ide::core::json

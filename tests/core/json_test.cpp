@@ -43,3 +43,13 @@ TEST_CASE("lossy strings keep valid UTF-8 and replace the rest", "[core][json]")
   CHECK(json::is_valid_utf8("\xf0\x9f\x98\x80"));
   CHECK_FALSE(json::is_valid_utf8("\xc0\xaf"));
 }
+
+TEST_CASE("byte strings cross byte-exact, as text when they can", "[core][json]") {
+  const std::string binary("\xff\x00\x01zz", 5);
+  CHECK(ide::core::json::bytes_to_json("héllo\n").is_string());
+  CHECK(ide::core::json::bytes_to_json(binary).is_object());
+  for (const std::string& bytes : {std::string(), std::string("héllo\0\n", 8), binary}) {
+    CHECK(ide::core::json::bytes_from_json(ide::core::json::bytes_to_json(bytes)) == bytes);
+  }
+  CHECK_THROWS(ide::core::json::bytes_from_json(boost::json::object{{"base64", "!!"}}));
+}

@@ -24,16 +24,6 @@ T round_trip(const T& value) {
 
 }  // namespace
 
-TEST_CASE("byte strings cross byte-exact, as text when they can", "[remote][codec]") {
-  const std::string binary("\xff\x00\x01zz", 5);
-  CHECK(ide::remote::bytes_to_json("héllo\n").is_string());
-  CHECK(ide::remote::bytes_to_json(binary).is_object());
-  for (const std::string& bytes : {std::string(), std::string("héllo\0\n", 8), binary}) {
-    CHECK(ide::remote::bytes_from_json(ide::remote::bytes_to_json(bytes)) == bytes);
-  }
-  CHECK_THROWS(ide::remote::bytes_from_json(boost::json::object{{"base64", "!!"}}));
-}
-
 TEST_CASE("a RunResult comes back equal", "[remote][codec]") {
   ide::result::RunResult run;
   run.id = "abc";

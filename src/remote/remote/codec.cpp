@@ -8,7 +8,6 @@
 #include <stdexcept>
 #include <vector>
 
-#include <boost/beast/core/detail/base64.hpp>
 #include <boost/json.hpp>
 
 #include "core/json.hpp"
@@ -22,7 +21,6 @@ namespace bj = boost::json;
 
 namespace ide::remote {
 
-namespace base64 = boost::beast::detail::base64;
 
 namespace {
 
@@ -73,27 +71,6 @@ std::string string_at(const bj::object& object, std::string_view key) {
 }
 
 }  // namespace
-
-bj::value bytes_to_json(std::string_view bytes) {
-  if (core::json::is_valid_utf8(bytes)) return bj::string(bytes);
-  std::string encoded(base64::encoded_size(bytes.size()), '\0');
-  encoded.resize(base64::encode(encoded.data(), bytes.data(), bytes.size()));
-  return bj::object{{"base64", std::move(encoded)}};
-}
-
-std::string bytes_from_json(const bj::value& json) {
-  if (json.is_string()) return std::string(json.get_string());
-  const bj::string& encoded = json.as_object().at("base64").as_string();
-  std::string bytes(base64::decoded_size(encoded.size()), '\0');
-  const auto [written, read] = base64::decode(bytes.data(), encoded.data(), encoded.size());
-  // Decoding stops at the padding: what is left must be padding alone.
-  const std::string_view rest = std::string_view(encoded).substr(read);
-  if (rest.size() > 2 || rest.find_first_not_of('=') != std::string_view::npos) {
-    throw std::invalid_argument("invalid base64");
-  }
-  bytes.resize(written);
-  return bytes;
-}
 
 std::optional<core::Error> error_from_body(std::string_view body) {
   boost::system::error_code ec;
@@ -148,7 +125,7 @@ namespace {
 void put_run_options(bj::object& object, const std::vector<std::string>& args,
                      const std::optional<std::string>& expected_stdout) {
   if (!args.empty()) object["args"] = bj::value_from(args);
-  if (expected_stdout) object["expected_stdout"] = remote::bytes_to_json(*expected_stdout);
+  if (expected_stdout) object["expected_stdout"] = core::json::bytes_to_json(*expected_stdout);
 }
 
 std::vector<std::string> args_at(const bj::object& object) {
@@ -159,7 +136,7 @@ std::vector<std::string> args_at(const bj::object& object) {
 std::optional<std::string> expected_stdout_at(const bj::object& object) {
   const bj::value* expected = object.if_contains("expected_stdout");
   if (expected == nullptr) return std::nullopt;
-  return remote::bytes_from_json(*expected);
+  return core::json::bytes_from_json(*expected);
 }
 
 }  // namespace
@@ -167,8 +144,8 @@ std::optional<std::string> expected_stdout_at(const bj::object& object) {
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const NewSubmission& request) {
   // The keys of the public submit body, each left out when empty as a client may: the request is
   // then never longer than the public one it carries, so the same max_body admits it.
-  bj::object object{{"language", request.language}, {"code", remote::bytes_to_json(request.code)}};
-  if (!request.stdin_data.empty()) object["stdin"] = remote::bytes_to_json(request.stdin_data);
+  bj::object object{{"language", request.language}, {"code", core::json::bytes_to_json(request.code)}};
+  if (!request.stdin_data.empty()) object["stdin"] = core::json::bytes_to_json(request.stdin_data);
   const bj::value limits = bj::value_from(request.limits);
   if (!limits.as_object().empty()) object["limits"] = limits;
   put_run_options(object, request.args, request.expected_stdout);
@@ -181,8 +158,8 @@ NewSubmission tag_invoke(const bj::value_to_tag<NewSubmission>&, const bj::value
   const bj::value* limits = object.if_contains("limits");
   return {
       .language = remote::string_at(object, "language"),
-      .code = remote::bytes_from_json(object.at("code")),
-      .stdin_data = stdin_data ? remote::bytes_from_json(*stdin_data) : std::string(),
+      .code = core::json::bytes_from_json(object.at("code")),
+      .stdin_data = stdin_data ? core::json::bytes_from_json(*stdin_data) : std::string(),
       .limits = limits ? bj::value_to<core::RequestedLimits>(*limits) : core::RequestedLimits{},
       .args = args_at(object),
       .expected_stdout = expected_stdout_at(object)};
@@ -191,8 +168,8 @@ NewSubmission tag_invoke(const bj::value_to_tag<NewSubmission>&, const bj::value
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const Submission& submission) {
   bj::object object{{"id", submission.id},
                     {"language", submission.language},
-                    {"code", remote::bytes_to_json(submission.code)},
-                    {"stdin", remote::bytes_to_json(submission.stdin_data)},
+                    {"code", core::json::bytes_to_json(submission.code)},
+                    {"stdin", core::json::bytes_to_json(submission.stdin_data)},
                     {"limits", bj::value_from(submission.limits)},
                     {"created_at", remote::time_to_json(submission.created_at)}};
   put_run_options(object, submission.args, submission.expected_stdout);
@@ -203,8 +180,8 @@ Submission tag_invoke(const bj::value_to_tag<Submission>&, const bj::value& in) 
   const bj::object& object = in.as_object();
   return {.id = remote::string_at(object, "id"),
           .language = remote::string_at(object, "language"),
-          .code = remote::bytes_from_json(object.at("code")),
-          .stdin_data = remote::bytes_from_json(object.at("stdin")),
+          .code = core::json::bytes_from_json(object.at("code")),
+          .stdin_data = core::json::bytes_from_json(object.at("stdin")),
           .limits = bj::value_to<core::RequestedLimits>(object.at("limits")),
           .args = args_at(object),
           .expected_stdout = expected_stdout_at(object),
@@ -231,9 +208,9 @@ void tag_invoke(const bj::value_from_tag&, bj::value& out, const RunResult& run)
          {"verdict", to_string(run.verdict)},
          {"exit_code", remote::optional_to_json(run.exit_code)},
          {"signal", remote::optional_to_json(run.signal)},
-         {"stdout", remote::bytes_to_json(run.stdout_data)},
-         {"stderr", remote::bytes_to_json(run.stderr_data)},
-         {"compile_output", remote::bytes_to_json(run.compile_output)},
+         {"stdout", core::json::bytes_to_json(run.stdout_data)},
+         {"stderr", core::json::bytes_to_json(run.stderr_data)},
+         {"compile_output", core::json::bytes_to_json(run.compile_output)},
          {"time_ms", run.time_ms},
          {"wall_ms", run.wall_ms},
          {"memory_kb", run.memory_kb},
@@ -251,9 +228,9 @@ RunResult tag_invoke(const bj::value_to_tag<RunResult>&, const bj::value& in) {
           .verdict = remote::enum_from_json(o.at("verdict"), remote::kVerdicts),
           .exit_code = remote::optional_from_json<int>(o, "exit_code"),
           .signal = remote::optional_from_json<int>(o, "signal"),
-          .stdout_data = remote::bytes_from_json(o.at("stdout")),
-          .stderr_data = remote::bytes_from_json(o.at("stderr")),
-          .compile_output = remote::bytes_from_json(o.at("compile_output")),
+          .stdout_data = core::json::bytes_from_json(o.at("stdout")),
+          .stderr_data = core::json::bytes_from_json(o.at("stderr")),
+          .compile_output = core::json::bytes_from_json(o.at("compile_output")),
           .time_ms = o.at("time_ms").to_number<std::int64_t>(),
           .wall_ms = o.at("wall_ms").to_number<std::int64_t>(),
           .memory_kb = o.at("memory_kb").to_number<std::int64_t>(),

@@ -22,11 +22,6 @@ boost::json::value to_json(const T& value);
 template <typename T>
 core::Result<T> from_json(const boost::json::value& json);
 
-/// A byte string as JSON: the string itself when it is valid UTF-8 (then the JSON is never
-/// longer than what a client sent for it), else {"base64": "..."}.
-boost::json::value bytes_to_json(std::string_view bytes);
-/// The bytes of bytes_to_json(). Throws std::invalid_argument when `json` is neither form.
-std::string bytes_from_json(const boost::json::value& json);
 
 /// The error body every internal (and public) error answer has: {"error": {"code", "message"}}.
 /// nullopt when `body` is not one or names no known code.

@@ -34,6 +34,13 @@ Result<std::optional<std::int64_t>> optional_int(const boost::json::object& obje
 /// valid; use for program output, which may be any bytes.
 boost::json::string to_json_string_lossy(std::string_view s);
 
+/// A byte string as JSON, losing nothing: the string itself when it is valid UTF-8 (then the
+/// JSON is never longer than what a client sent for it), else {"base64": "..."}. For the
+/// internal API and for stored JSON.
+boost::json::value bytes_to_json(std::string_view bytes);
+/// The bytes of bytes_to_json(). Throws std::invalid_argument when `json` is neither form.
+std::string bytes_from_json(const boost::json::value& json);
+
 /// True if `s` is entirely valid UTF-8.
 bool is_valid_utf8(std::string_view s);
 
