@@ -15,7 +15,9 @@ result::ResultOptions result_options(const core::Config& config) {
 }
 
 submission::SubmissionOptions submission_options(const core::Config& config) {
-  return {.data_dir = config.data_dir, .store = config.submission_store};
+  return {.data_dir = config.data_dir,
+          .store = config.submission_store,
+          .max_tests = config.max_tests};
 }
 
 url::UrlOptions url_options(const core::Config& config) {

@@ -226,6 +226,7 @@ void add_config_options(CLI::App& app, Config& config) {
   setting(app, "workers", config.workers, "Concurrent runs (0: one per core)");
   setting(app, "max-queue", config.max_queue, "Queued jobs before submits answer 503");
   setting(app, "max-body", config.max_body_bytes, "Largest request body in bytes");
+  setting(app, "max-tests", config.max_tests, "Test cases one submission may carry (1-1000)");
   setting(app, "max-connections", config.max_connections, "Open connections at most");
   setting(app, "header-timeout-ms", config.header_timeout_ms, "Time to send request headers");
   setting(app, "body-timeout-ms", config.body_timeout_ms, "Time to send a request body");
@@ -304,6 +305,8 @@ std::string validate(const Config& config) {
   const LimitSettings& l = config.limits;
   if (config.max_body_bytes < 1024) return "max-body must be at least 1024 bytes";
   if (config.max_queue == 0) return "max-queue must be at least 1";
+  if (config.max_tests < 1 || config.max_tests > 1000)
+    return "max-tests must be between 1 and 1000";
   if (config.run_cpu_weight < 1 || config.run_cpu_weight > 10000)
     return "run-cpu-weight must be between 1 and 10000";
   if (config.max_connections == 0) return "max-connections must be at least 1";

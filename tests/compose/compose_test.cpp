@@ -71,9 +71,33 @@ TEST_CASE("the job source hands the result module a submission's input", "[compo
   CHECK(job->code == "print(1)");
   CHECK(job->stdin_data == "in");
   CHECK(job->limits.cpu_ms == std::optional<std::int64_t>(1500));
+  CHECK(job->tests.empty());
   CHECK(jobs.fetch("unknown").error().code == ErrorCode::not_found);
   w.submissions.fail_with(ErrorCode::storage_unavailable);
   CHECK(jobs.fetch(id).error().code == ErrorCode::storage_unavailable);
+}
+
+TEST_CASE("the job source hands on a submission's tests and comparison", "[compose]") {
+  World w;
+  ide::submission::Submission submission;
+  submission.language = "python";
+  submission.tests = {{.name = "first", .stdin_data = std::string("\0\xff", 2),
+                       .expected_stdout = "1\n", .cpu_ms = 700},
+                      {.name = "", .stdin_data = "2", .expected_stdout = "4", .wall_ms = 900}};
+  submission.compare = {.mode = ide::core::CompareMode::float_tokens, .epsilon = 0.25};
+  const std::string id = w.submissions.add(submission);
+  const auto job = ide::compose::SubmissionJobSource(w.submissions).fetch(id);
+  REQUIRE(job);
+  REQUIRE(job->tests.size() == 2);
+  CHECK(job->tests[0].name == "first");
+  CHECK(job->tests[0].stdin_data == std::string("\0\xff", 2));
+  CHECK(job->tests[0].expected_stdout == "1\n");
+  CHECK(job->tests[0].cpu_ms == std::optional<std::int64_t>(700));
+  CHECK_FALSE(job->tests[0].wall_ms.has_value());
+  CHECK(job->tests[1].name.empty());
+  CHECK(job->tests[1].wall_ms == std::optional<std::int64_t>(900));
+  CHECK(job->compare.mode == ide::core::CompareMode::float_tokens);
+  CHECK(job->compare.epsilon == 0.25);
 }
 
 TEST_CASE("a result is the result module's when it has one", "[compose]") {

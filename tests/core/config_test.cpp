@@ -269,3 +269,23 @@ TEST_CASE("judge0 settings: off by default, lists from the file, bounds refused"
   CHECK(refused([](Config& c) { c.judge0_callback_tries = 11; }));
   CHECK(refused([](Config& c) { c.judge0_callback_timeout_ms = 99; }));
 }
+
+TEST_CASE("max_tests: 64 by default, from the file and a flag, 1 to 1000", "[core][config]") {
+  ide::test::TempDir dir;
+  std::ofstream(dir / "empty.toml") << "";
+  CHECK(parse({"--config", (dir / "empty.toml").string()}).max_tests == 64);
+  CHECK(parse({"--config", IDE_SOURCE_DIR "/config/ide.toml"}).max_tests == 64);
+  std::ofstream(dir / "tests.toml") << "max_tests = 200\n";
+  const Config from_file = parse({"--config", (dir / "tests.toml").string()});
+  CHECK(from_file.max_tests == 200);
+  CHECK(ide::core::validate(from_file).empty());
+  CHECK(parse({"--config", (dir / "tests.toml").string(), "--max-tests", "7"}).max_tests == 7);
+  for (const std::size_t bad : {std::size_t{0}, std::size_t{1001}}) {
+    Config config;
+    config.max_tests = bad;
+    CHECK(ide::core::validate(config) == "max-tests must be between 1 and 1000");
+  }
+  Config highest;
+  highest.max_tests = 1000;
+  CHECK(ide::core::validate(highest).empty());
+}

@@ -233,12 +233,12 @@ TEST_CASE(
     for (const auto& row : submissions.rows("SELECT name FROM pragma_table_info('submissions')")) {
       columns.insert(row[0]);
     }
-    // The codec columns default to raw (0), the encoding of the blobs written below; args and
-    // expected_stdout to NULL (none).
+    // The codec columns default to raw (0), the encoding of the blobs written below; args,
+    // expected_stdout and tests to NULL (none).
     REQUIRE(columns == std::set<std::string>{"id", "language", "cpu_ms", "wall_ms", "memory_kb",
                                              "created_at_ms", "handed_off", "code", "stdin",
                                              "code_codec", "stdin_codec", "args",
-                                             "expected_stdout"});
+                                             "expected_stdout", "tests"});
     const std::string now_ms = std::to_string(core::to_unix_ms(core::SystemClock().now()));
     submissions.rows(
         "INSERT INTO submissions (id, language, cpu_ms, wall_ms, memory_kb, created_at_ms, "

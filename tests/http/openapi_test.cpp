@@ -283,7 +283,10 @@ const std::string kShared = "/api/v1/shares/{slug}";
 
 const std::string kValidSubmit =
     R"j({"language": "python", "code": "print(1)", "stdin": "", "limits": {"cpu_ms": 1000},
-        "args": ["-v", "x"], "expected_stdout": "1"})j";
+        "args": ["-v", "x"], "expected_stdout": "1",
+        "tests": [{"name": "one", "stdin": "1", "expected_stdout": "1", "cpu_ms": 500},
+                  {"expected_stdout": "2"}],
+        "compare": {"mode": "float", "epsilon": 0.001}})j";
 
 /// Submits through `failing` set to fail with each of `codes`, expecting `status` each time.
 void expect_submit_failures(Conformance& api, std::initializer_list<core::ErrorCode> codes,
@@ -299,7 +302,9 @@ std::string exercise_submit(Conformance& api) {
   Answer submitted = api.expect(202, kSubmissions, "post", Verb::post, kSubmissions, kValidSubmit);
   for (const char* bad : {"not json", "[1]", R"({"language": "python"})",
                           R"({"language": "python", "code": "x", "args": [1]})",
-                          R"({"language": "python", "code": "x", "limits": {"cpu_ms": "1"}})"}) {
+                          R"({"language": "python", "code": "x", "limits": {"cpu_ms": "1"}})",
+                          R"({"language": "python", "code": "x", "tests": [{"stdin": "1"}]})",
+                          R"({"language": "python", "code": "x", "compare": "fuzzy"})"}) {
     api.expect(400, kSubmissions, "post", Verb::post, kSubmissions, bad);
   }
   api.expect(405, kSubmissions, "post", Verb::get, kSubmissions);
@@ -351,7 +356,14 @@ void finish(HttpTestServer& server, const std::string& id) {
                       .stdout_truncated = false,
                       .stderr_truncated = true,
                       .created_at = core::from_unix_ms(1'700'000'000'000),
-                      .finished_at = core::from_unix_ms(1'700'000'001'000)});
+                      .finished_at = core::from_unix_ms(1'700'000'001'000),
+                      .tests = {{.name = "one", .verdict = result::Verdict::ok, .time_ms = 5,
+                                 .wall_ms = 6, .memory_kb = 900, .stdout_data = "1\n",
+                                 .stdout_truncated = false, .hint = ""},
+                                {.name = "2", .verdict = result::Verdict::wrong_answer,
+                                 .time_ms = 7, .wall_ms = 9, .memory_kb = 1024,
+                                 .stdout_data = "2\n", .stdout_truncated = false,
+                                 .hint = R"(line 1: expected "3", got "2")"}}});
 }
 
 void exercise_result(Conformance& api, const std::string& id) {

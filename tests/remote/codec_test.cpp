@@ -8,6 +8,8 @@
 
 #include "result/result_service.hpp"
 #include "submission/submission_service.hpp"
+#include "support/sample_tests.hpp"
+#include "support/test_outcomes.hpp"
 
 using ide::remote::from_json;
 using ide::remote::to_json;
@@ -55,6 +57,19 @@ TEST_CASE("a RunResult comes back equal", "[remote][codec]") {
   CHECK_FALSE(back.stderr_truncated);
   CHECK(back.created_at == run.created_at);
   CHECK(back.finished_at == run.finished_at);
+}
+
+TEST_CASE("a RunResult's test outcomes come back equal, and none when it has none",
+          "[remote][codec]") {
+  ide::result::RunResult run;
+  run.status = ide::result::Status::done;
+  CHECK_FALSE(to_json(run).as_object().contains("tests"));
+  CHECK(round_trip(run).tests.empty());
+  run.tests = ide::test::sample_test_outcomes();
+  run.tests.resize(2);  // one accepted, one whose stdout and hint are not UTF-8
+  const boost::json::value sent = to_json(run);
+  CHECK(sent.at("tests").at(1).at("stdout").as_object().contains("base64"));
+  ide::test::check_same_outcomes(round_trip(run).tests, run.tests);
 }
 
 TEST_CASE("a NewSubmission comes back equal and costs no more than the public body",
@@ -136,4 +151,28 @@ TEST_CASE("a Language comes back equal, with the names other APIs know it by", "
   CHECK(back[1].aliases.empty());
   CHECK_FALSE(back[1].judge0_id);
   CHECK_FALSE(back[1].compiled);
+}
+
+TEST_CASE("tests and their comparison cross both ways, and are left out when there are none",
+          "[remote][codec]") {
+  const auto check_round_trip = [](auto carrier, const ide::core::Comparison& compare) {
+    carrier.language = "python";
+    carrier.tests = ide::test::sample_tests();
+    carrier.compare = compare;
+    const auto back = round_trip(carrier);
+    ide::test::check_same_tests(back.tests, carrier.tests);
+    CHECK(back.compare.mode == compare.mode);
+    CHECK(back.compare.epsilon == compare.epsilon);
+  };
+  for (const ide::core::Comparison& compare : ide::test::all_comparisons()) {
+    check_round_trip(ide::submission::Submission{}, compare);
+    check_round_trip(ide::submission::NewSubmission{}, compare);
+  }
+  ide::submission::NewSubmission plain;
+  plain.language = "python";
+  const boost::json::object body = to_json(plain).as_object();
+  CHECK_FALSE(body.contains("tests"));
+  CHECK_FALSE(body.contains("compare"));
+  CHECK(round_trip(plain).tests.empty());
+  CHECK(round_trip(ide::submission::Submission{}).tests.empty());
 }

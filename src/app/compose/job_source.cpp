@@ -13,7 +13,9 @@ core::Result<result::JobInput> SubmissionJobSource::fetch(std::string_view submi
                           .stdin_data = std::move(found->stdin_data),
                           .limits = found->limits,
                           .args = std::move(found->args),
-                          .expected_stdout = std::move(found->expected_stdout)};
+                          .expected_stdout = std::move(found->expected_stdout),
+                          .tests = std::move(found->tests),
+                          .compare = found->compare};
 }
 
 }  // namespace ide::compose

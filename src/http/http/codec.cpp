@@ -1,11 +1,13 @@
 #include "http/codec.hpp"
 
 #include <array>
+#include <vector>
 
 #include <boost/json.hpp>
 
 #include "core/clock.hpp"
 #include "core/json.hpp"
+#include "http/tests_codec.hpp"
 
 namespace ide::http {
 
@@ -44,7 +46,8 @@ core::Result<core::RequestedLimits> decode_limits(const json::object& body) {
 /// to 6 bytes each as \uXXXX): so they never cost more than base64's 4/3.
 bool outputs_as_base64(const result::RunResult& run, bool asked) {
   if (asked) return true;
-  const std::string_view outputs[] = {run.stdout_data, run.stderr_data, run.compile_output};
+  std::vector<std::string_view> outputs = {run.stdout_data, run.stderr_data, run.compile_output};
+  for (const result::TestOutcome& test : run.tests) outputs.push_back(test.stdout_data);
   std::size_t text_size = 0;
   std::size_t base64_size = 0;
   for (std::string_view output : outputs) {
@@ -84,6 +87,8 @@ core::Result<submission::NewSubmission> decode_new_submission(std::string_view b
   if (!args) return core::Unexpected(args.error());
   auto expected_stdout = core::json::optional_string(*object, "expected_stdout");
   if (!expected_stdout) return core::Unexpected(expected_stdout.error());
+  auto tests = decode_tests(*object);
+  if (!tests) return core::Unexpected(tests.error());
 
   submission::NewSubmission request;
   request.language = std::move(*language);
@@ -92,6 +97,8 @@ core::Result<submission::NewSubmission> decode_new_submission(std::string_view b
   request.limits = *limits;
   request.args = std::move(*args);
   request.expected_stdout = std::move(*expected_stdout);
+  request.tests = std::move(tests->tests);
+  request.compare = tests->compare;
   return request;
 }
 
@@ -112,6 +119,7 @@ json::object encode_submission(const submission::Submission& submission) {
       submission.expected_stdout
           ? json::value(core::json::to_json_string_lossy(*submission.expected_stdout))
           : json::value(nullptr);
+  encode_tests(submission.tests, submission.compare, body);
   return body;
 }
 
@@ -135,6 +143,7 @@ json::object encode_result(const result::RunResult& run, ResultEncoding encoding
   body["wall_ms"] = run.wall_ms;
   body["memory_kb"] = run.memory_kb;
   body["truncated"] = {{"stdout", run.stdout_truncated}, {"stderr", run.stderr_truncated}};
+  encode_test_outcomes(run, base64, body);
   body["created_at"] = core::to_rfc3339(run.created_at);
   body["finished_at"] =
       run.finished_at ? json::value(core::to_rfc3339(*run.finished_at)) : json::value(nullptr);

@@ -19,16 +19,18 @@ inline constexpr std::string_view kQueuedMessage = "Your submission is in queue.
 inline constexpr std::string_view kRunningMessage = "Your submission is running.";
 
 /// The body of POST /api/v1/submissions: {"language", "code", "stdin"?, "limits"?: {"cpu_ms"?,
-/// "wall_ms"?, "memory_kb"?}, "args"?: [string], "expected_stdout"?}. Errors: invalid_argument
-/// naming the field (or the body when it is not UTF-8, not JSON or not an object). Range checks are the submission module's.
+/// "wall_ms"?, "memory_kb"?}, "args"?: [string], "expected_stdout"?, "tests"?, "compare"?}
+/// (tests_codec.hpp). Errors: invalid_argument naming the field (or the body when it is not
+/// UTF-8, not JSON or not an object). Range checks are the submission module's.
 core::Result<submission::NewSubmission> decode_new_submission(std::string_view body);
 
 /// GET /api/v1/submissions/{id}: id, language, code, stdin, created_at, limits, args,
-/// expected_stdout (null when none).
+/// expected_stdout (null when none), and tests and compare when it has tests.
 boost::json::object encode_submission(const submission::Submission& submission);
 
 struct ResultEncoding {
-  /// stdout, stderr and compile_output as standard base64 whatever they hold. Otherwise they are
+  /// stdout, stderr, compile_output (and each test's stdout) as standard base64 whatever they
+  /// hold. Otherwise they are
   /// base64 only when one is not UTF-8 or their JSON strings would be longer than base64 (mostly
   /// control bytes), so they cost at most 4/3 of their bytes either way. "encoding" says which:
   /// "text" or "base64".
@@ -38,7 +40,7 @@ struct ResultEncoding {
 };
 
 /// A result as getResult answers it: {"id","status","message"} while queued or running, all of
-/// SPEC section 3's fields once done.
+/// SPEC section 3's fields once done, with "tests" and "summary" when it ran tests.
 boost::json::object encode_result(const result::RunResult& run, ResultEncoding encoding);
 
 /// GET /api/v1/shares/{slug}: the submission and its result (or null), without the id.

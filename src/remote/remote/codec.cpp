@@ -13,6 +13,7 @@
 #include "core/json.hpp"
 #include "core/limits.hpp"
 #include "result/result_service.hpp"
+#include "result/test_outcome_json.hpp"
 #include "submission/submission_service.hpp"
 #include "url/url_service.hpp"
 
@@ -139,6 +140,53 @@ std::optional<std::string> expected_stdout_at(const bj::object& object) {
   return core::json::bytes_from_json(*expected);
 }
 
+bj::object test_to_json(const core::TestCase& test) {
+  bj::object object{{"stdin", core::json::bytes_to_json(test.stdin_data)},
+                    {"expected_stdout", core::json::bytes_to_json(test.expected_stdout)}};
+  if (!test.name.empty()) object["name"] = test.name;
+  if (test.cpu_ms) object["cpu_ms"] = *test.cpu_ms;
+  if (test.wall_ms) object["wall_ms"] = *test.wall_ms;
+  return object;
+}
+
+core::TestCase test_from_json(const bj::value& json) {
+  const bj::object& object = json.as_object();
+  const bj::value* name = object.if_contains("name");
+  return {.name = name ? std::string(name->as_string()) : std::string(),
+          .stdin_data = core::json::bytes_from_json(object.at("stdin")),
+          .expected_stdout = core::json::bytes_from_json(object.at("expected_stdout")),
+          .cpu_ms = remote::optional_from_json<std::int64_t>(object, "cpu_ms"),
+          .wall_ms = remote::optional_from_json<std::int64_t>(object, "wall_ms")};
+}
+
+/// "tests" and "compare", only when the submission has tests (the comparison is unused without).
+void put_tests(bj::object& object, const std::vector<core::TestCase>& tests,
+               const core::Comparison& compare) {
+  if (tests.empty()) return;
+  bj::array cases;
+  for (const core::TestCase& test : tests) cases.emplace_back(test_to_json(test));
+  object["tests"] = std::move(cases);
+  object["compare"] = {{"mode", core::to_string(compare.mode)}, {"epsilon", compare.epsilon}};
+}
+
+std::vector<core::TestCase> tests_at(const bj::object& object) {
+  std::vector<core::TestCase> tests;
+  const bj::value* cases = object.if_contains("tests");
+  if (cases == nullptr) return tests;
+  for (const bj::value& test : cases->as_array()) tests.push_back(test_from_json(test));
+  return tests;
+}
+
+core::Comparison compare_at(const bj::object& object) {
+  const bj::value* compare = object.if_contains("compare");
+  if (compare == nullptr) return {};
+  const bj::object& fields = compare->as_object();
+  const std::optional<core::CompareMode> mode =
+      core::compare_mode_from(fields.at("mode").as_string());
+  if (!mode) throw std::invalid_argument("unknown compare mode");
+  return {.mode = *mode, .epsilon = fields.at("epsilon").to_number<double>()};
+}
+
 }  // namespace
 
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const NewSubmission& request) {
@@ -149,6 +197,7 @@ void tag_invoke(const bj::value_from_tag&, bj::value& out, const NewSubmission& 
   const bj::value limits = bj::value_from(request.limits);
   if (!limits.as_object().empty()) object["limits"] = limits;
   put_run_options(object, request.args, request.expected_stdout);
+  put_tests(object, request.tests, request.compare);
   out = std::move(object);
 }
 
@@ -162,7 +211,9 @@ NewSubmission tag_invoke(const bj::value_to_tag<NewSubmission>&, const bj::value
       .stdin_data = stdin_data ? core::json::bytes_from_json(*stdin_data) : std::string(),
       .limits = limits ? bj::value_to<core::RequestedLimits>(*limits) : core::RequestedLimits{},
       .args = args_at(object),
-      .expected_stdout = expected_stdout_at(object)};
+      .expected_stdout = expected_stdout_at(object),
+      .tests = tests_at(object),
+      .compare = compare_at(object)};
 }
 
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const Submission& submission) {
@@ -173,6 +224,7 @@ void tag_invoke(const bj::value_from_tag&, bj::value& out, const Submission& sub
                     {"limits", bj::value_from(submission.limits)},
                     {"created_at", remote::time_to_json(submission.created_at)}};
   put_run_options(object, submission.args, submission.expected_stdout);
+  put_tests(object, submission.tests, submission.compare);
   out = std::move(object);
 }
 
@@ -185,6 +237,8 @@ Submission tag_invoke(const bj::value_to_tag<Submission>&, const bj::value& in) 
           .limits = bj::value_to<core::RequestedLimits>(object.at("limits")),
           .args = args_at(object),
           .expected_stdout = expected_stdout_at(object),
+          .tests = tests_at(object),
+          .compare = compare_at(object),
           .created_at = remote::time_from_json(object.at("created_at"))};
 }
 
@@ -202,6 +256,14 @@ SubmissionIdPage tag_invoke(const bj::value_to_tag<SubmissionIdPage>&, const bj:
 
 namespace ide::result {
 
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const TestOutcome& outcome) {
+  out = test_outcome_to_json(outcome);
+}
+
+TestOutcome tag_invoke(const bj::value_to_tag<TestOutcome>&, const bj::value& in) {
+  return test_outcome_from_json(in);
+}
+
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const RunResult& run) {
   out = {{"id", run.id},
          {"status", to_string(run.status)},
@@ -218,11 +280,14 @@ void tag_invoke(const bj::value_from_tag&, bj::value& out, const RunResult& run)
          {"stderr_truncated", run.stderr_truncated},
          {"created_at", remote::time_to_json(run.created_at)},
          {"finished_at", run.finished_at ? remote::time_to_json(*run.finished_at) : nullptr}};
+  // Absent when empty, as from a server that predates test cases.
+  if (!run.tests.empty()) out.as_object()["tests"] = bj::value_from(run.tests);
 }
 
 RunResult tag_invoke(const bj::value_to_tag<RunResult>&, const bj::value& in) {
   const bj::object& o = in.as_object();
   const bj::value& finished_at = o.at("finished_at");
+  const bj::value* tests = o.if_contains("tests");
   return {.id = remote::string_at(o, "id"),
           .status = remote::enum_from_json(o.at("status"), remote::kStatuses),
           .verdict = remote::enum_from_json(o.at("verdict"), remote::kVerdicts),
@@ -239,7 +304,9 @@ RunResult tag_invoke(const bj::value_to_tag<RunResult>&, const bj::value& in) {
           .created_at = remote::time_from_json(o.at("created_at")),
           .finished_at = finished_at.is_null()
                              ? std::nullopt
-                             : std::optional(remote::time_from_json(finished_at))};
+                             : std::optional(remote::time_from_json(finished_at)),
+          .tests = tests ? bj::value_to<std::vector<TestOutcome>>(*tests)
+                         : std::vector<TestOutcome>()};
 }
 
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const Language& language) {

@@ -141,6 +141,87 @@ TEST_CASE("args follow the program's own argv", "[result][execution]") {
   CHECK(r.stdout_data == "['1', 'two words', '--flag']\n");
 }
 
+TEST_CASE("tests compile once and run once each, judged by the compare mode",
+          "[result][execution]") {
+  RealRun box;
+  using ide::core::TestCase;
+  // C: compiled once, run per test.
+  const std::string sum =
+      "#include <stdio.h>\nint main(void) { long a, b; if (scanf(\"%ld %ld\", &a, &b) != 2)"
+      " return 3; printf(\"%ld\\n\", a + b); return 0; }\n";
+  const RunResult c = box.run_job({.id = "job",
+                                   .language = "c",
+                                   .code = sum,
+                                   .stdin_data = "",
+                                   .limits = {},
+                                   .tests = {{.name = "small", .stdin_data = "1 2",
+                                              .expected_stdout = "3"},
+                                             {.name = "", .stdin_data = "40 2",
+                                              .expected_stdout = "41\n"},
+                                             {.name = "broken", .stdin_data = "x",
+                                              .expected_stdout = "0"},
+                                             {.name = "big", .stdin_data = "4000000000 1",
+                                              .expected_stdout = "4000000001"}},
+                                   .compare = {ide::core::CompareMode::tokens}});
+  REQUIRE(c.tests.size() == 4);
+  CHECK(c.tests[0].name == "small");
+  CHECK(c.tests[0].verdict == Verdict::ok);
+  CHECK(c.tests[0].stdout_data == "3\n");
+  CHECK(c.tests[0].hint.empty());
+  CHECK(c.tests[1].name == "2");
+  CHECK(c.tests[1].verdict == Verdict::wrong_answer);
+  CHECK(c.tests[1].hint == R"(token 1: expected "41", got "42")");
+  CHECK(c.tests[2].verdict == Verdict::runtime_error);
+  CHECK(c.tests[3].verdict == Verdict::ok);
+  // The whole is the first failure: its verdict and its run's output.
+  CHECK(c.verdict == Verdict::wrong_answer);
+  CHECK(c.stdout_data == "42\n");
+  CHECK(c.compile_output.empty());
+
+  // Each test has its own limits; floats compare within epsilon.
+  const RunResult py = box.run_job(
+      {.id = "job",
+       .language = "python",
+       .code = "import time, sys\nn = float(input())\nif n < 0: time.sleep(5)\nprint(n / 3)\n",
+       .stdin_data = "",
+       .limits = {},
+       .tests = {{.name = "third", .stdin_data = "1", .expected_stdout = "0.3333"},
+                 {.name = "slow", .stdin_data = "-1", .expected_stdout = "", .wall_ms = 500}},
+       .compare = {ide::core::CompareMode::float_tokens, 1e-3}});
+  REQUIRE(py.tests.size() == 2);
+  CHECK(py.tests[0].verdict == Verdict::ok);
+  CHECK(py.tests[1].verdict == Verdict::time_limit_exceeded);
+  CHECK(py.verdict == Verdict::time_limit_exceeded);
+}
+
+TEST_CASE("a test's stdout is kept up to its cap, and a compile error runs no test",
+          "[result][execution]") {
+  RealRun box;
+  const RunResult big = box.run_job(
+      {.id = "job",
+       .language = "python",
+       .code = "print('x' * 10000)\n",
+       .stdin_data = "",
+       .limits = {},
+       .tests = {{.name = "", .stdin_data = "", .expected_stdout = std::string(10000, 'x')}},
+       .compare = {ide::core::CompareMode::exact}});
+  REQUIRE(big.tests.size() == 1);
+  CHECK(big.tests[0].verdict == Verdict::wrong_answer);  // exact: the newline counts
+  CHECK(big.tests[0].stdout_data.size() == ide::result::kTestStdoutBytes);
+  CHECK(big.tests[0].stdout_truncated);
+  CHECK(big.stdout_data.size() == 10001);  // the whole run's output stays whole
+
+  const RunResult broken = box.run_job({.id = "job",
+                                        .language = "c",
+                                        .code = "int main(void) { return x; }\n",
+                                        .stdin_data = "",
+                                        .limits = {},
+                                        .tests = {{.name = "", .stdin_data = "",
+                                                   .expected_stdout = ""}}});
+  CHECK(broken.verdict == Verdict::compile_error);
+  CHECK(broken.tests.empty());
+}
+
 TEST_CASE("an expected stdout turns a run into accepted or wrong_answer", "[result][execution]") {
   RealRun box;
   const auto judged = [&box](const char* code, std::string expected) {

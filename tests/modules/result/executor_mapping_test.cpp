@@ -181,14 +181,3 @@ TEST_CASE("the out-of-memory markers and peak never override other verdicts", "[
   CHECK(run_python(broken).verdict == Verdict::internal_error);
 }
 
-TEST_CASE("stdout_matches ignores trailing blanks per line and blank edges", "[result][executor]") {
-  using ide::result::stdout_matches;
-  CHECK(stdout_matches("42\n", "42"));
-  CHECK(stdout_matches("a  \nb\t\r\n\n\n", "a\nb"));
-  CHECK(stdout_matches("\n  x\n", "x"));
-  CHECK(stdout_matches("", "\n \n"));
-  CHECK_FALSE(stdout_matches("a b", "a  b"));
-  CHECK_FALSE(stdout_matches("a\n\nb", "a\nb"));
-  CHECK_FALSE(stdout_matches("41", "42"));
-  CHECK_FALSE(stdout_matches(" x", "x y"));
-}

@@ -13,10 +13,12 @@
 #include <thread>
 #include <vector>
 
+#include "core/pg.hpp"
 #include "pg_result_store.hpp"
 #include "sqlite_result_store.hpp"
 #include "support/postgres.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_outcomes.hpp"
 
 using ide::result::ClaimedJob;
 using ide::result::EnqueueOutcome;
@@ -172,6 +174,60 @@ void contract_queue_bound(ResultStore& store) {
 STORE_CONTRACT("a lapsed lease is claimed again, and one result is kept", contract_lapsed_lease)
 STORE_CONTRACT("release and purge", contract_release_and_purge)
 STORE_CONTRACT("the queue bound and the oldest job's age", contract_queue_bound)
+
+namespace {
+
+void contract_test_outcomes(ResultStore& store) {
+  for (const char* id : {"tested", "untested"}) {
+    REQUIRE(store.enqueue(id, now_ms(), 10) == EnqueueOutcome::added);
+    REQUIRE(store.claim("w", now_ms(), 60s)->id == id);
+  }
+  RunResult tested = result_of("tested", "3\n");
+  tested.tests = ide::test::sample_test_outcomes();
+  store.finish(tested);
+  store.finish(result_of("untested", "out"));
+  const auto back = store.find_result("tested");
+  REQUIRE(back);
+  CHECK(back->stdout_data == "3\n");
+  ide::test::check_same_outcomes(back->tests, tested.tests);
+  const auto without = store.find_result("untested");
+  REQUIRE(without);
+  CHECK(without->tests.empty());
+  // The tests go with their row.
+  CHECK(store.purge({"tested"}).purged == 1);
+  CHECK_FALSE(store.find_result("tested"));
+}
+
+}  // namespace
+
+STORE_CONTRACT("test outcomes are kept byte-exact, and none when there were none",
+               contract_test_outcomes)
+
+TEST_CASE("result store on PostgreSQL: results of the previous schema are read after the upgrade",
+          "[result][store][postgres][not-in-guest]") {
+  StoreFixture f(Engine::postgresql);
+  REQUIRE(f.store->enqueue("old", now_ms(), 10) == EnqueueOutcome::added);
+  REQUIRE(f.store->claim("w", now_ms(), 60s));
+  f.store->finish(result_of("old", "old out"));
+  f.store.reset();
+  {
+    // Back to schema version 1, as the previous release left the database.
+    ide::core::pg::Connection raw(f.url);
+    raw.exec("ALTER TABLE results DROP COLUMN tests");
+    raw.exec("UPDATE ide_schema_version SET version = 1");
+  }
+  f.store = f.open();
+  const auto old = f.store->find_result("old");
+  REQUIRE(old);
+  CHECK(old->stdout_data == "old out");
+  CHECK(old->tests.empty());
+  REQUIRE(f.store->enqueue("new", now_ms(), 10) == EnqueueOutcome::added);
+  REQUIRE(f.store->claim("w", now_ms(), 60s));
+  RunResult tested = result_of("new", "new out");
+  tested.tests = ide::test::sample_test_outcomes();
+  f.store->finish(tested);
+  ide::test::check_same_outcomes(f.store->find_result("new")->tests, tested.tests);
+}
 
 TEST_CASE("result store on PostgreSQL: two processes never claim one job twice",
           "[result][store][postgres][not-in-guest]") {

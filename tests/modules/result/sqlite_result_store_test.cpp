@@ -16,6 +16,7 @@
 #include "core/sqlite.hpp"
 #include "support/stored_bytes.hpp"
 #include "support/temp_dir.hpp"
+#include "support/test_outcomes.hpp"
 
 using ide::result::RunResult;
 using ide::result::SqliteResultStore;
@@ -131,9 +132,14 @@ TEST_CASE("results written by the previous schema are read after the upgrade", "
   CHECK(read->stdout_data == out);
   CHECK(read->stderr_data == "raw stderr");
   CHECK(read->time_ms == 7);
-  // New rows in the same file are compressed beside the old raw one.
-  store_result(store, run_result("new", out));
+  CHECK(read->tests.empty());
+  // New rows in the same file are compressed beside the old raw one, and keep their tests.
+  RunResult tested = run_result("new", out);
+  tested.tests = ide::test::sample_test_outcomes();
+  store_result(store, tested);
   CHECK(store.find_result("new")->stdout_data == out);
+  ide::test::check_same_outcomes(store.find_result("new")->tests, tested.tests);
+  CHECK(store.find_result("old")->stdout_data == out);
 }
 
 TEST_CASE("a corrupt compressed output is an error, not a crash", "[result][store]") {
@@ -155,6 +161,31 @@ TEST_CASE("a corrupt compressed output is an error, not a crash", "[result][stor
   }
   CHECK_THROWS_AS(store.find_result("a"), std::runtime_error);
   CHECK_THROWS_AS(store.find_result("b"), std::runtime_error);
+}
+
+TEST_CASE("corrupt test outcomes are an error, not a crash", "[result][store]") {
+  ide::test::TempDir dir;
+  SqliteResultStore store(dir / "results.db");
+  for (const char* id : {"not-json", "unknown-verdict", "no-name"}) {
+    RunResult result = run_result(id, "out");
+    result.tests = ide::test::sample_test_outcomes();
+    store_result(store, result);
+  }
+  {
+    ide::core::sqlite::Database raw(dir / "results.db", {});
+    raw.prepare("UPDATE results SET tests = '[{' WHERE submission_id = 'not-json'").run();
+    raw.prepare(
+           "UPDATE results SET tests = replace(tests, '\"wrong_answer\"', '\"passed\"') "
+           "WHERE submission_id = 'unknown-verdict'")
+        .run();
+    raw.prepare(
+           "UPDATE results SET tests = replace(tests, '\"name\"', '\"nom\"') "
+           "WHERE submission_id = 'no-name'")
+        .run();
+  }
+  CHECK_THROWS_WITH(store.find_result("not-json"), Catch::Contains("test outcomes"));
+  CHECK_THROWS_WITH(store.find_result("unknown-verdict"), Catch::Contains("'passed'"));
+  CHECK_THROWS_AS(store.find_result("no-name"), std::runtime_error);
 }
 
 TEST_CASE("seed-sized results take at most 1.25x their zstd -3 size and the wal stays bounded",

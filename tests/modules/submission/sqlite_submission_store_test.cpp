@@ -1,7 +1,8 @@
 // SqliteSubmissionStore on a real submissions.db: code and stdin compressed transparently (much
 // smaller file, byte-exact round trip), incompressible, empty and small blobs, rows of the
-// previous schema still readable after the upgrade, args and expected stdout, a corrupt
-// compressed blob reported as an error, and the size of seed-sized submissions against zstd -3.
+// previous schema still readable after the upgrade, args and expected stdout, test cases with
+// every comparison (also after an upgrade from schema 4), a corrupt compressed blob or tests
+// document reported as an error, and the size of seed-sized submissions against zstd -3.
 #include "sqlite_submission_store.hpp"
 
 #include <catch2/catch.hpp>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "core/sqlite.hpp"
+#include "support/sample_tests.hpp"
 #include "support/stored_bytes.hpp"
 #include "support/temp_dir.hpp"
 
@@ -49,6 +51,20 @@ const std::vector<std::string> kSchemaVersion2 = {
       CREATE INDEX submissions_pending ON submissions (created_at_ms) WHERE handed_off = 0;
     )sql",
     "CREATE INDEX submissions_created ON submissions (created_at_ms, id);"};
+
+// As the release before test cases left it: migrations 1 to 4.
+std::vector<std::string> schema_version_4() {
+  std::vector<std::string> migrations = kSchemaVersion2;
+  migrations.push_back(R"sql(
+      ALTER TABLE submissions ADD COLUMN code_codec INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE submissions ADD COLUMN stdin_codec INTEGER NOT NULL DEFAULT 0;
+    )sql");
+  migrations.push_back(R"sql(
+      ALTER TABLE submissions ADD COLUMN args TEXT;
+      ALTER TABLE submissions ADD COLUMN expected_stdout BLOB;
+    )sql");
+  return migrations;
+}
 
 }  // namespace
 
@@ -133,6 +149,78 @@ TEST_CASE("args and an expected stdout round-trip; an empty one is not a missing
   CHECK(store.find("empty")->expected_stdout == std::optional<std::string>(""));
   CHECK(store.find("empty")->args.empty());
   CHECK_FALSE(store.find("none")->expected_stdout.has_value());
+}
+
+TEST_CASE("tests and every comparison round-trip; a submission without tests has none",
+          "[submission][store]") {
+  ide::test::TempDir dir;
+  const std::vector<ide::core::Comparison> comparisons = ide::test::all_comparisons();
+  {
+    SqliteSubmissionStore store(dir / "submissions.db");
+    for (std::size_t i = 0; i < comparisons.size(); ++i) {
+      Submission with = submission("with" + std::to_string(i), "print(1)", "");
+      with.tests = ide::test::sample_tests();
+      with.compare = comparisons[i];
+      store.insert(with);
+    }
+    store.insert(submission("none", "print(2)", "x"));
+  }
+  SqliteSubmissionStore store(dir / "submissions.db");
+  for (std::size_t i = 0; i < comparisons.size(); ++i) {
+    const auto read = store.find("with" + std::to_string(i));
+    REQUIRE(read);
+    ide::test::check_same_tests(read->tests, ide::test::sample_tests());
+    CHECK(read->compare.mode == comparisons[i].mode);
+    CHECK(read->compare.epsilon == comparisons[i].epsilon);
+  }
+  const auto none = store.find("none");
+  REQUIRE(none);
+  CHECK(none->tests.empty());
+  CHECK(none->compare.mode == ide::core::Comparison{}.mode);
+  CHECK(none->compare.epsilon == ide::core::Comparison{}.epsilon);
+  // No tests is NULL, not an empty document.
+  ide::core::sqlite::Database db(dir / "submissions.db", {});
+  auto& statement = db.prepare("SELECT tests IS NULL FROM submissions WHERE id = 'none'");
+  REQUIRE(statement.step());
+  CHECK(statement.column_int(0) == 1);
+  statement.reset();
+}
+
+TEST_CASE("rows of schema version 4 are read after the upgrade, without tests",
+          "[submission][store]") {
+  ide::test::TempDir dir;
+  {
+    ide::core::sqlite::Database old(dir / "submissions.db", schema_version_4());
+    old.prepare(
+           "INSERT INTO submissions (id, language, created_at_ms, code, stdin, args, "
+           "expected_stdout) VALUES ('old', 'python', 1000, 'print(1)', '', '[\"a\"]', '1')")
+        .run();
+  }
+  SqliteSubmissionStore store(dir / "submissions.db");
+  const auto read = store.find("old");
+  REQUIRE(read);
+  CHECK(read->code == "print(1)");
+  CHECK(read->args == std::vector<std::string>{"a"});
+  CHECK(read->expected_stdout == std::optional<std::string>("1"));
+  CHECK(read->tests.empty());
+  CHECK(store.pending_hand_offs() == std::vector<std::string>{"old"});
+  Submission with = submission("new", "print(2)", "");
+  with.tests = ide::test::sample_tests();
+  store.insert(with);
+  ide::test::check_same_tests(store.find("new")->tests, with.tests);
+}
+
+TEST_CASE("a corrupt stored tests document is an error, not a crash", "[submission][store]") {
+  ide::test::TempDir dir;
+  SqliteSubmissionStore store(dir / "submissions.db");
+  Submission with = submission("a", "print(1)", "");
+  with.tests = ide::test::sample_tests();
+  store.insert(with);
+  {
+    ide::core::sqlite::Database db(dir / "submissions.db", {});
+    db.prepare("UPDATE submissions SET tests = '{\"cases\": 1}'").run();
+  }
+  CHECK_THROWS_AS(store.find("a"), std::runtime_error);
 }
 
 TEST_CASE("a corrupt compressed stdin is an error, not a crash", "[submission][store]") {

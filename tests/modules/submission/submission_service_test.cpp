@@ -1,16 +1,19 @@
 // The submission module through its factory, on real SQLite files in temp dirs and (the same
 // cases) on a real PostgreSQL database of a throwaway cluster: byte-exact payloads, args and
-// expected stdout, persistence across reopening, refusing what the result module would not run,
-// not_found for malformed and unknown ids, the hand-off to the result module (queue_full and
-// shutting_down keep nothing; other failures keep the row and it is replayed, at the next start
-// or after the next successful submission), concurrent use, and that submissions.db holds only
-// this module's tables.
+// expected stdout, test cases and their comparison, persistence across reopening (and a
+// PostgreSQL schema from before tests), refusing what the result module would not run (also a
+// test's limits), too many tests, long test names and a bad epsilon, not_found for malformed
+// and unknown ids, the hand-off to the result module (queue_full and shutting_down keep
+// nothing; other failures keep the row and it is replayed, at the next start or after the next
+// successful submission), concurrent use, and that submissions.db holds only this module's
+// tables.
 #include "submission/module.hpp"
 
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <string>
 #include <thread>
@@ -20,6 +23,7 @@
 #include "core/sqlite.hpp"
 #include "support/fakes/fake_result_service.hpp"
 #include "support/postgres.hpp"
+#include "support/sample_tests.hpp"
 #include "support/temp_dir.hpp"
 
 using ide::core::ErrorCode;
@@ -259,6 +263,156 @@ TEST_CASE("too many, too long or NUL-holding args are refused and kept nowhere",
   CHECK(refused.error().code == ErrorCode::invalid_argument);
   CHECK(f.row_count() == 0);
   CHECK(f.results.enqueue_calls().empty());
+}
+
+TEST_CASE("tests and their comparison survive reopening; none stays none", "[submission]") {
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
+  const std::vector<ide::core::Comparison> comparisons = ide::test::all_comparisons();
+  std::vector<std::string> ids;
+  std::string plain;
+  {
+    auto service = f.open();
+    for (const ide::core::Comparison& compare : comparisons) {
+      NewSubmission request = python("print(input())");
+      request.tests = ide::test::sample_tests();
+      request.compare = compare;
+      auto submitted = service->submit_code(request);
+      REQUIRE(submitted);
+      ids.push_back(*submitted);
+    }
+    plain = *service->submit_code(python("print(1)"));
+  }
+  auto service = f.open();
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    auto found = service->get(ids[i]);
+    REQUIRE(found);
+    ide::test::check_same_tests(found->tests, ide::test::sample_tests());
+    CHECK(found->compare.mode == comparisons[i].mode);
+    CHECK(found->compare.epsilon == comparisons[i].epsilon);
+  }
+  CHECK(service->get(plain)->tests.empty());
+}
+
+TEST_CASE("a PostgreSQL database of schema version 2 keeps its rows, without tests",
+          "[submission]") {
+  Fixture f(true);
+  {
+    // Migrations 1 and 2 as pg_submission_store.cpp shipped them.
+    ide::core::pg::Connection db(f.config.store);
+    db.migrate({R"sql(
+      CREATE TABLE submissions (
+        id TEXT PRIMARY KEY, language TEXT NOT NULL, cpu_ms BIGINT, wall_ms BIGINT,
+        memory_kb BIGINT, created_at_ms BIGINT NOT NULL,
+        handed_off BOOLEAN NOT NULL DEFAULT false, seq BIGSERIAL,
+        code_codec INTEGER NOT NULL, stdin_codec INTEGER NOT NULL,
+        code BYTEA NOT NULL, stdin BYTEA NOT NULL);
+      CREATE INDEX submissions_pending ON submissions (seq) WHERE NOT handed_off;
+      CREATE INDEX submissions_created ON submissions (created_at_ms, id);
+    )sql",
+                "ALTER TABLE submissions ADD COLUMN args TEXT;"
+                "ALTER TABLE submissions ADD COLUMN expected_stdout BYTEA;"});
+    db.exec(
+        "INSERT INTO submissions (id, language, created_at_ms, handed_off, code_codec, "
+        "stdin_codec, code, stdin, args) "
+        "VALUES ('old0000000000000000000', 'python', 1000, true, 0, 0, 'print(1)', '', "
+        "'[\"a\"]')");
+  }
+  auto service = f.open();
+  auto old = service->get("old0000000000000000000");
+  REQUIRE(old);
+  CHECK(old->code == "print(1)");
+  CHECK(old->args == std::vector<std::string>{"a"});
+  CHECK(old->tests.empty());
+  NewSubmission request = python("print(2)");
+  request.tests = ide::test::sample_tests();
+  auto id = service->submit_code(request);
+  REQUIRE(id);
+  ide::test::check_same_tests(service->get(*id)->tests, request.tests);
+}
+
+namespace {
+
+/// The refusal of a python submission carrying `tests` and `compare`, checking nothing was kept.
+ide::core::Error refusal(Fixture& f, std::vector<ide::core::TestCase> tests,
+                         ide::core::Comparison compare = {}) {
+  NewSubmission request = python("print(1)");
+  request.tests = std::move(tests);
+  request.compare = compare;
+  auto refused = f.open()->submit_code(request);
+  REQUIRE_FALSE(refused.has_value());
+  CHECK(f.row_count() == 0);
+  CHECK(f.results.enqueue_calls().empty());
+  return refused.error();
+}
+
+}  // namespace
+
+TEST_CASE("too many tests, a long test name or a bad epsilon are refused and kept nowhere",
+          "[submission]") {
+  Fixture f;
+  f.config.max_tests = 3;
+  const ide::core::TestCase test{.name = "", .stdin_data = "1", .expected_stdout = "1"};
+  SECTION("more tests than max_tests") {
+    const ide::core::Error error = refusal(f, std::vector(4, test));
+    CHECK(error.code == ErrorCode::invalid_argument);
+    CHECK(error.message == "At most 3 tests are allowed, got 4.");
+  }
+  SECTION("a name over 64 bytes") {
+    std::vector<ide::core::TestCase> tests(3, test);
+    tests[2].name = std::string(ide::submission::kMaxTestNameBytes + 1, 'n');
+    const ide::core::Error error = refusal(f, tests);
+    CHECK(error.code == ErrorCode::invalid_argument);
+    CHECK(error.message == "tests[2].name must be at most 64 bytes.");
+  }
+  SECTION("an epsilon that is negative, above 1 or not finite") {
+    for (const double epsilon : {-1e-9, 1.5, std::numeric_limits<double>::infinity(),
+                                 std::numeric_limits<double>::quiet_NaN()}) {
+      const ide::core::Error error =
+          refusal(f, {test}, {.mode = ide::core::CompareMode::float_tokens, .epsilon = epsilon});
+      CHECK(error.code == ErrorCode::invalid_argument);
+      CHECK(error.message.starts_with("compare.epsilon"));
+    }
+  }
+  SECTION("exactly max_tests, 64-byte names and epsilons 0 and 1 are kept") {
+    std::vector<ide::core::TestCase> tests(3, test);
+    tests[0].name = std::string(ide::submission::kMaxTestNameBytes, 'n');
+    auto service = f.open();
+    for (const double epsilon : {0.0, 1.0}) {
+      NewSubmission request = python("print(1)");
+      request.tests = tests;
+      request.compare.epsilon = epsilon;
+      CHECK(service->submit_code(request).has_value());
+    }
+    CHECK(f.row_count() == 2);
+  }
+}
+
+TEST_CASE("a test's own cpu_ms and wall_ms are held to the server's limits", "[submission]") {
+  // The fake result module checks limits as the default LimitSettings do: 1 to 20000 cpu_ms,
+  // 1 to 30000 wall_ms.
+  Fixture f;
+  std::vector<ide::core::TestCase> tests(4, ide::core::TestCase{});
+  tests[1].cpu_ms = 20'000;
+  tests[2].wall_ms = 30'000;
+  SECTION("at the maximum they are kept") {
+    NewSubmission request = python("print(1)");
+    request.tests = tests;
+    auto kept = f.open()->submit_code(request);
+    REQUIRE(kept);
+    CHECK(f.row_count() == 1);
+  }
+  SECTION("above the maximum: refused, naming the test") {
+    tests[3].cpu_ms = 20'001;
+    const ide::core::Error error = refusal(f, tests);
+    CHECK(error.code == ErrorCode::invalid_limits);
+    CHECK(error.message == "tests[3].cpu_ms must be between 1 and 20000, got 20001.");
+  }
+  SECTION("below 1, even beside larger ones: refused, naming the test") {
+    tests[0].wall_ms = 0;
+    const ide::core::Error error = refusal(f, tests);
+    CHECK(error.code == ErrorCode::invalid_limits);
+    CHECK(error.message == "tests[0].wall_ms must be between 1 and 30000, got 0.");
+  }
 }
 
 TEST_CASE("malformed and unknown ids are not found", "[submission]") {

@@ -25,6 +25,7 @@ struct Config {
   unsigned workers = 0;                          // 0: one per core
   std::size_t max_queue = 1000;                  // queued jobs before 503 queue_full
   std::size_t max_body_bytes = 8 * 1024 * 1024;  // 413 beyond
+  std::size_t max_tests = 64;                    // test cases one submission may carry
   std::size_t max_connections = 1024;
   std::int64_t header_timeout_ms = 10'000;  // to read a request's headers
   std::int64_t body_timeout_ms = 30'000;    // to read its body

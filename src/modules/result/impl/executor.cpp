@@ -1,11 +1,13 @@
 #include "executor.hpp"
 
 #include <algorithm>
+#include <optional>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "core/log.hpp"
+#include "core/test_cases.hpp"
 
 namespace ide::result {
 
@@ -51,30 +53,7 @@ bool ran_out_of_memory(const sandbox::StageOutcome& outcome, const RunVerdictRul
                      });
 }
 
-constexpr std::string_view kWhitespace = " \t\r\n\v\f";
-
-/// `text` with each line's trailing whitespace and the whole's surrounding whitespace gone.
-std::string normalized_output(std::string_view text) {
-  std::string lines;
-  lines.reserve(text.size());
-  while (!text.empty()) {
-    const std::size_t end = std::min(text.find('\n'), text.size());
-    const std::string_view line = text.substr(0, end);
-    const std::size_t last = line.find_last_not_of(kWhitespace);
-    if (last != std::string_view::npos) lines.append(line.substr(0, last + 1));
-    lines += '\n';
-    text.remove_prefix(std::min(end + 1, text.size()));
-  }
-  const std::size_t first = lines.find_first_not_of(kWhitespace);
-  if (first == std::string::npos) return {};
-  return lines.substr(first, lines.find_last_not_of(kWhitespace) - first + 1);
-}
-
 }  // namespace
-
-bool stdout_matches(std::string_view actual, std::string_view expected) {
-  return normalized_output(actual) == normalized_output(expected);
-}
 
 bool apply_compile_outcome(const sandbox::StageOutcome& outcome, RunResult& result) {
   if (outcome.termination == sandbox::Termination::setup_failed) {
@@ -137,35 +116,90 @@ RunResult Executor::execute(const LanguageSpec& language, const JobInput& job,
                    fmt::format("cannot write the source file: {}", written.error().message));
     return result;
   }
-  const std::vector<std::string> env = program_environment(language);
   if (!language.compile.empty()) {
     sandbox::StageSpec compile{.argv = language.compile,
-                               .env = env,
+                               .env = program_environment(language),
                                .stdin_data = {},
                                .limits = limits_.compile,
                                .limit_address_space = language.limit_address_space};
     const sandbox::StageOutcome outcome = box.run(compile);
     if (!apply_compile_outcome(outcome, result)) return result;
   }
-  std::vector<std::string> argv = language.run;
-  argv.insert(argv.end(), job.args.begin(), job.args.end());
-  sandbox::StageSpec run{.argv = std::move(argv),
-                         .env = env,
-                         .stdin_data = job.stdin_data,
-                         .limits = limits_.run_limits(job.limits),
-                         .limit_address_space = language.limit_address_space};
-  const RunVerdictRules rules{.truncate_output_only = limits_.truncate_output_only,
-                              .memory_limit_kb = run.limits.memory_kb,
-                              .out_of_memory_markers = language.out_of_memory_markers};
-  apply_run_outcome(box.run(run), rules, result);
-  if (result.verdict == Verdict::ok && job.expected_stdout &&
-      !stdout_matches(result.stdout_data, *job.expected_stdout)) {
-    result.verdict = Verdict::wrong_answer;
+  if (job.tests.empty()) {
+    run_program(language, job, job.stdin_data, job.limits, box, result);
+    const core::Comparison judge0_rule{core::CompareMode::trim_trailing};
+    if (result.verdict == Verdict::ok && job.expected_stdout &&
+        !core::outputs_match(result.stdout_data, *job.expected_stdout, judge0_rule)) {
+      result.verdict = Verdict::wrong_answer;
+    }
+  } else {
+    run_tests(language, job, box, result);
   }
   if (result.verdict == Verdict::internal_error) {
     core::log::warn("submission {}: {}", job.id, result.stderr_data);
   }
   return result;
+}
+
+void Executor::run_program(const LanguageSpec& language, const JobInput& job,
+                           const std::string& stdin_data, const core::RequestedLimits& limits,
+                           sandbox::Box& box, RunResult& result) const {
+  std::vector<std::string> argv = language.run;
+  argv.insert(argv.end(), job.args.begin(), job.args.end());
+  sandbox::StageSpec run{.argv = std::move(argv),
+                         .env = program_environment(language),
+                         .stdin_data = stdin_data,
+                         .limits = limits_.run_limits(limits),
+                         .limit_address_space = language.limit_address_space};
+  const RunVerdictRules rules{.truncate_output_only = limits_.truncate_output_only,
+                              .memory_limit_kb = run.limits.memory_kb,
+                              .out_of_memory_markers = language.out_of_memory_markers};
+  apply_run_outcome(box.run(run), rules, result);
+}
+
+void Executor::run_tests(const LanguageSpec& language, const JobInput& job, sandbox::Box& box,
+                         RunResult& result) const {
+  std::optional<RunResult> shown;  // the first failed test's run, else the last one's
+  for (std::size_t i = 0; i < job.tests.size(); ++i) {
+    const core::TestCase& test = job.tests[i];
+    core::RequestedLimits limits = job.limits;
+    if (test.cpu_ms) limits.cpu_ms = test.cpu_ms;
+    if (test.wall_ms) limits.wall_ms = test.wall_ms;
+    RunResult run;
+    run_program(language, job, test.stdin_data, limits, box, run);
+    TestOutcome outcome = judge_test(test, i, run, job.compare);
+    run.verdict = outcome.verdict;
+    result.time_ms = std::max(result.time_ms, run.time_ms);
+    result.wall_ms = std::max(result.wall_ms, run.wall_ms);
+    result.memory_kb = std::max(result.memory_kb, run.memory_kb);
+    result.tests.push_back(std::move(outcome));
+    if (!shown || shown->verdict == Verdict::ok) shown = std::move(run);
+  }
+  result.verdict = shown->verdict;
+  result.exit_code = shown->exit_code;
+  result.signal = shown->signal;
+  result.stdout_data = std::move(shown->stdout_data);
+  result.stderr_data = std::move(shown->stderr_data);
+  result.stdout_truncated = shown->stdout_truncated;
+  result.stderr_truncated = shown->stderr_truncated;
+}
+
+TestOutcome judge_test(const core::TestCase& test, std::size_t index, const RunResult& run,
+                       const core::Comparison& compare) {
+  TestOutcome outcome{.name = test.name.empty() ? std::to_string(index + 1) : test.name,
+                      .verdict = run.verdict,
+                      .time_ms = run.time_ms,
+                      .wall_ms = run.wall_ms,
+                      .memory_kb = run.memory_kb,
+                      .stdout_data = run.stdout_data.substr(0, kTestStdoutBytes),
+                      .stdout_truncated =
+                          run.stdout_truncated || run.stdout_data.size() > kTestStdoutBytes,
+                      .hint = {}};
+  if (run.verdict == Verdict::ok) {
+    outcome.hint = core::difference_hint(run.stdout_data, test.expected_stdout, compare);
+    if (!outcome.hint.empty()) outcome.verdict = Verdict::wrong_answer;
+  }
+  return outcome;
 }
 
 }  // namespace ide::result

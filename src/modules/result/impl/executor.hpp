@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "core/limits.hpp"
+#include "core/test_cases.hpp"
 #include "language_catalogue.hpp"
 #include "result/job_source.hpp"
 #include "result/result_service.hpp"
@@ -26,6 +27,14 @@ class Executor {
                     sandbox::Box& box) const;
 
  private:
+  /// The run stage on `stdin_data` within `limits`, into `result`'s verdict and outputs.
+  void run_program(const LanguageSpec& language, const JobInput& job,
+                   const std::string& stdin_data, const core::RequestedLimits& limits,
+                   sandbox::Box& box, RunResult& result) const;
+  /// Runs the compiled program once per test (each a fresh process tree in the same work dir).
+  void run_tests(const LanguageSpec& language, const JobInput& job, sandbox::Box& box,
+                 RunResult& result) const;
+
   core::LimitSettings limits_;
 };
 
@@ -47,9 +56,10 @@ struct RunVerdictRules {
 void apply_run_outcome(sandbox::StageOutcome outcome, const RunVerdictRules& rules,
                        RunResult& result);
 
-/// Whether a run's `actual` stdout is the `expected` one by Judge0's rule: each line's trailing
-/// whitespace and the whole's leading and trailing whitespace do not count.
-bool stdout_matches(std::string_view actual, std::string_view expected);
+/// How `test` (the `index`th, from 0) went, given its `run`: the run's verdict, or wrong_answer
+/// with a hint when it ended well but its stdout is not the expected one under `compare`.
+TestOutcome judge_test(const core::TestCase& test, std::size_t index, const RunResult& run,
+                       const core::Comparison& compare);
 
 /// The compile stage ended in `outcome`: true if the run stage may follow. Otherwise `result`
 /// holds the compile_error (or internal_error when the sandbox failed).

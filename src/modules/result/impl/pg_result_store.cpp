@@ -51,6 +51,11 @@ const std::vector<std::string> kMigrations = {
         finished_at_ms       BIGINT NOT NULL
       );
     )sql",
+    // 2: the outcomes of a submission's test cases (stored_test_outcomes.hpp); NULL for results
+    // without tests, which all earlier rows are.
+    R"sql(
+      ALTER TABLE results ADD COLUMN tests TEXT;
+    )sql",
 };
 
 constexpr const char* kJobsChannel = "ide_jobs";        // a job may be claimable
@@ -84,8 +89,8 @@ constexpr const char* kRelease =
 constexpr const char* kInsertResult =
     "INSERT INTO results (submission_id, verdict, exit_code, signal, stdout_codec, stderr_codec, "
     "compile_output_codec, stdout, stderr, compile_output, time_ms, wall_ms, memory_kb, "
-    "stdout_truncated, stderr_truncated, finished_at_ms) "
-    "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16 "
+    "stdout_truncated, stderr_truncated, finished_at_ms, tests) "
+    "SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17 "
     "WHERE EXISTS (SELECT 1 FROM jobs WHERE submission_id = $1) "
     "ON CONFLICT (submission_id) DO NOTHING";
 constexpr const char* kMarkDone =
@@ -97,7 +102,7 @@ constexpr const char* kFindJob =
 constexpr const char* kFindResult =
     "SELECT r.verdict, r.exit_code, r.signal, r.stdout, r.stderr, r.compile_output, r.time_ms, "
     "r.wall_ms, r.memory_kb, r.stdout_truncated, r.stderr_truncated, r.finished_at_ms, "
-    "j.enqueued_at_ms, r.stdout_codec, r.stderr_codec, r.compile_output_codec "
+    "j.enqueued_at_ms, r.stdout_codec, r.stderr_codec, r.compile_output_codec, r.tests "
     "FROM results r JOIN jobs j ON j.submission_id = r.submission_id "
     "WHERE r.submission_id = $1";
 constexpr const char* kUnfinishedAmong =
@@ -143,6 +148,11 @@ Param optional_param(const std::optional<int>& value) {
 }
 
 const char* boolean(bool value) { return value ? "true" : "false"; }
+
+Param optional_text(const std::optional<std::string>& text) {
+  if (!text) return Param(std::nullopt);
+  return Param(*text);
+}
 
 }  // namespace
 
@@ -219,7 +229,7 @@ void PgResultStore::finish(const RunResult& result) {
        Param::bytes(encoded.compile_output.bytes()), Param::integer(result.time_ms),
        Param::integer(result.wall_ms), Param::integer(result.memory_kb),
        boolean(result.stdout_truncated), boolean(result.stderr_truncated),
-       Param::integer(encoded.finished_at_ms)});
+       Param::integer(encoded.finished_at_ms), optional_text(encoded.tests)});
   db.exec(kMarkDone, {result.id});
   db.exec(kNotifyResult, {result.id});
   transaction.commit();
@@ -265,6 +275,7 @@ std::optional<RunResult> PgResultStore::find_result(std::string_view id) {
   result.stderr_truncated = row[10] == "t";
   result.finished_at = core::from_unix_ms(to_int(row[11]));
   result.created_at = core::from_unix_ms(to_int(row[12]));
+  result.tests = decode_test_outcomes(row[16]);
   return result;
 }
 

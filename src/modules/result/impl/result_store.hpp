@@ -18,6 +18,7 @@
 #include "core/clock.hpp"
 #include "core/sqlite.hpp"
 #include "result/result_service.hpp"
+#include "stored_test_outcomes.hpp"
 
 namespace ide::result {
 
@@ -37,19 +38,22 @@ struct ClaimedJob {
   std::int64_t attempts = 0;  // runs interrupted by a crash so far, this claim's reason included
 };
 
-/// A result's outputs as both stores keep them: each compressed (or not) with its codec.
+/// A result's outputs as both stores keep them: each compressed (or not) with its codec, and its
+/// test outcomes as their column holds them.
 /// Encoded before a store takes its lock or connection, so that others wait only for the write.
 struct EncodedOutputs {
   explicit EncodedOutputs(const RunResult& result)
       : stdout_data(result.stdout_data),
         stderr_data(result.stderr_data),
         compile_output(result.compile_output),
+        tests(encode_test_outcomes(result.tests)),
         finished_at_ms(
             core::to_unix_ms(result.finished_at.value_or(std::chrono::system_clock::now()))) {}
 
   const core::sqlite::EncodedBlob stdout_data;
   const core::sqlite::EncodedBlob stderr_data;
   const core::sqlite::EncodedBlob compile_output;
+  const std::optional<std::string> tests;
   const std::int64_t finished_at_ms;
 };
 

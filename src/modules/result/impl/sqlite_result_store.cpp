@@ -54,6 +54,11 @@ const std::vector<std::string> kMigrations = {
     ALTER TABLE jobs ADD COLUMN lease_owner TEXT;
     ALTER TABLE jobs ADD COLUMN lease_until_ms INTEGER;
     )sql",
+    // 4: the outcomes of a submission's test cases (stored_test_outcomes.hpp); NULL for results
+    // without tests, which all earlier rows are.
+    R"sql(
+    ALTER TABLE results ADD COLUMN tests TEXT;
+    )sql",
 };
 
 // Jobs purged per transaction: each result may carry megabytes of overflow pages to free, and
@@ -71,6 +76,20 @@ std::optional<std::int64_t> optional_int(const std::optional<int>& value) {
 std::optional<int> optional_small(const std::optional<std::int64_t>& value) {
   if (!value) return std::nullopt;
   return static_cast<int>(*value);
+}
+
+/// Binds `text` as TEXT, or NULL when there is none.
+void bind_text_or_null(Statement& statement, int index, const std::optional<std::string>& text) {
+  if (text) {
+    statement.bind(index, std::string_view(*text));
+  } else {
+    statement.bind_null(index);
+  }
+}
+
+std::optional<std::string_view> optional_view(const Statement& row, int column) {
+  if (row.is_null(column)) return std::nullopt;
+  return row.column_view(column);
 }
 
 }  // namespace
@@ -203,15 +222,16 @@ void SqliteResultStore::finish(const RunResult& result) {
   const EncodedOutputs encoded(result);
   std::lock_guard lock(write_mutex_);
   Transaction transaction(writer_);
-  writer_
-      .prepare(
-          "INSERT OR IGNORE INTO results (submission_id, verdict, exit_code, signal, stdout, "
-          "stderr, compile_output, time_ms, wall_ms, memory_kb, stdout_truncated, "
-          "stderr_truncated, finished_at_ms, stdout_codec, stderr_codec, compile_output_codec) "
-          "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?15, ?16, ?17 "
-          // A purged job stays purged: nothing writes a result for it again.
-          "WHERE EXISTS (SELECT 1 FROM jobs WHERE submission_id = ?14)")
-      .bind(1, result.id)
+  Statement& insert = writer_.prepare(
+      "INSERT OR IGNORE INTO results (submission_id, verdict, exit_code, signal, stdout, "
+      "stderr, compile_output, time_ms, wall_ms, memory_kb, stdout_truncated, "
+      "stderr_truncated, finished_at_ms, stdout_codec, stderr_codec, compile_output_codec, "
+      "tests) "
+      "SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?15, ?16, ?17, ?18 "
+      // A purged job stays purged: nothing writes a result for it again.
+      "WHERE EXISTS (SELECT 1 FROM jobs WHERE submission_id = ?14)");
+  bind_text_or_null(insert, 18, encoded.tests);
+  insert.bind(1, result.id)
       .bind(2, to_string(result.verdict))
       .bind(3, optional_int(result.exit_code))
       .bind(4, optional_int(result.signal))
@@ -256,7 +276,7 @@ std::optional<RunResult> SqliteResultStore::find_result(std::string_view id) {
   Statement& select = lease.db().prepare(
       "SELECT r.verdict, r.exit_code, r.signal, r.stdout, r.stderr, r.compile_output, r.time_ms, "
       "r.wall_ms, r.memory_kb, r.stdout_truncated, r.stderr_truncated, r.finished_at_ms, "
-      "j.enqueued_at_ms, r.stdout_codec, r.stderr_codec, r.compile_output_codec "
+      "j.enqueued_at_ms, r.stdout_codec, r.stderr_codec, r.compile_output_codec, r.tests "
       "FROM results r JOIN jobs j ON j.submission_id = r.submission_id "
       "WHERE r.submission_id = ?");
   ResetOnExit reset(select);
@@ -277,6 +297,7 @@ std::optional<RunResult> SqliteResultStore::find_result(std::string_view id) {
   result.stderr_truncated = select.column_int(10) != 0;
   result.finished_at = core::from_unix_ms(select.column_int(11));
   result.created_at = core::from_unix_ms(select.column_int(12));
+  result.tests = decode_test_outcomes(optional_view(select, 16));
   return result;
 }
 

@@ -2,10 +2,12 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
 
 #include "core/clock.hpp"
 #include "core/sqlite.hpp"
 #include "stored_args.hpp"
+#include "stored_tests.hpp"
 
 namespace ide::submission {
 
@@ -41,15 +43,19 @@ const std::vector<std::string> kMigrations = {
       ALTER TABLE submissions ADD COLUMN args TEXT;
       ALTER TABLE submissions ADD COLUMN expected_stdout BYTEA;
     )sql",
+    // 3: the test cases and how their output is compared (stored_tests.hpp; NULL for none).
+    R"sql(
+      ALTER TABLE submissions ADD COLUMN tests TEXT;
+    )sql",
 };
 
 constexpr const char* kInsert =
     "INSERT INTO submissions (id, language, cpu_ms, wall_ms, memory_kb, created_at_ms, "
-    "code_codec, stdin_codec, code, stdin, args, expected_stdout) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
+    "code_codec, stdin_codec, code, stdin, args, expected_stdout, tests) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
 constexpr const char* kFind =
     "SELECT language, cpu_ms, wall_ms, memory_kb, created_at_ms, code, stdin, code_codec, "
-    "stdin_codec, args, expected_stdout FROM submissions WHERE id = $1";
+    "stdin_codec, args, expected_stdout, tests FROM submissions WHERE id = $1";
 constexpr const char* kExists = "SELECT 1 FROM submissions WHERE id = $1";
 constexpr const char* kMarkHandedOff = "UPDATE submissions SET handed_off = true WHERE id = $1";
 constexpr const char* kRemove = "DELETE FROM submissions WHERE id = $1";
@@ -81,6 +87,8 @@ void PgSubmissionStore::insert(const Submission& submission) {
   const core::sqlite::EncodedBlob stdin_data(submission.stdin_data);
   const std::int64_t created_at_ms = core::to_unix_ms(submission.created_at);
   const std::optional<std::string> args = encode_stored_args(submission.args);
+  const std::optional<std::string> tests =
+      encode_stored_tests(submission.tests, submission.compare);
   const Param expected = submission.expected_stdout ? Param::bytes(*submission.expected_stdout)
                                                     : Param(std::nullopt);
   Lease(pool_).db().exec(
@@ -89,7 +97,8 @@ void PgSubmissionStore::insert(const Submission& submission) {
                 Param::integer(submission.limits.memory_kb), Param::integer(created_at_ms),
                 Param::integer(code.codec()), Param::integer(stdin_data.codec()),
                 Param::bytes(code.bytes()), Param::bytes(stdin_data.bytes()),
-                args ? Param(*args) : Param(std::nullopt), expected});
+                args ? Param(*args) : Param(std::nullopt), expected,
+                tests ? Param(*tests) : Param(std::nullopt)});
 }
 
 std::optional<Submission> PgSubmissionStore::find(std::string_view id) {
@@ -108,6 +117,11 @@ std::optional<Submission> PgSubmissionStore::find(std::string_view id) {
       core::sqlite::decode_blob(core::pg::from_bytea(*row[6]), std::stoll(*row[8]));
   if (row[9]) submission.args = decode_stored_args(*row[9]);
   if (row[10]) submission.expected_stdout = core::pg::from_bytea(*row[10]);
+  if (row[11]) {
+    StoredTests stored = decode_stored_tests(*row[11]);
+    submission.tests = std::move(stored.tests);
+    submission.compare = stored.compare;
+  }
   return submission;
 }
 

@@ -6,6 +6,7 @@
 
 #include "core/clock.hpp"
 #include "stored_args.hpp"
+#include "stored_tests.hpp"
 
 namespace ide::submission {
 
@@ -52,15 +53,20 @@ const std::vector<std::string> kMigrations = {
       ALTER TABLE submissions ADD COLUMN args TEXT;
       ALTER TABLE submissions ADD COLUMN expected_stdout BLOB;
     )sql",
+    // 5: the test cases and how their output is compared (stored_tests.hpp; NULL for none).
+    // Rows written before have none.
+    R"sql(
+      ALTER TABLE submissions ADD COLUMN tests TEXT;
+    )sql",
 };
 
 const std::string kInsert =
     "INSERT INTO submissions (id, language, cpu_ms, wall_ms, memory_kb, created_at_ms, "
-    "handed_off, code, stdin, code_codec, stdin_codec, args, expected_stdout) "
-    "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)";
+    "handed_off, code, stdin, code_codec, stdin_codec, args, expected_stdout, tests) "
+    "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)";
 const std::string kFind =
     "SELECT language, cpu_ms, wall_ms, memory_kb, created_at_ms, code, stdin, code_codec, "
-    "stdin_codec, args, expected_stdout "
+    "stdin_codec, args, expected_stdout, tests "
     "FROM submissions WHERE id = ?";
 const std::string kExists = "SELECT 1 FROM submissions WHERE id = ?";
 const std::string kMarkHandedOff = "UPDATE submissions SET handed_off = 1 WHERE id = ?";
@@ -90,9 +96,12 @@ void SqliteSubmissionStore::insert(const Submission& submission) {
   const core::sqlite::EncodedBlob code(submission.code);
   const core::sqlite::EncodedBlob stdin_data(submission.stdin_data);
   const std::optional<std::string> args = encode_stored_args(submission.args);
+  const std::optional<std::string> tests =
+      encode_stored_tests(submission.tests, submission.compare);
   std::lock_guard lock(write_mutex_);
   Statement& insert = writer_.prepare(kInsert);
   if (args) insert.bind(11, *args);
+  if (tests) insert.bind(13, *tests);
   if (submission.expected_stdout) insert.bind_blob(12, *submission.expected_stdout);
   insert
       .bind(1, submission.id)
@@ -126,6 +135,11 @@ std::optional<Submission> SqliteSubmissionStore::find(std::string_view id) {
       core::sqlite::decode_blob(statement.column_view(6), statement.column_int(8));
   if (!statement.is_null(9)) submission.args = decode_stored_args(statement.column_view(9));
   if (!statement.is_null(10)) submission.expected_stdout = statement.column_text(10);
+  if (!statement.is_null(11)) {
+    StoredTests stored = decode_stored_tests(statement.column_view(11));
+    submission.tests = std::move(stored.tests);
+    submission.compare = stored.compare;
+  }
   return submission;
 }
 

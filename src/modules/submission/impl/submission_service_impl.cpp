@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <exception>
 #include <set>
 #include <utility>
@@ -51,12 +52,76 @@ core::Result<void> check_args(const std::vector<std::string>& args) {
   return {};
 }
 
+core::Result<void> check_tests(const std::vector<core::TestCase>& tests,
+                               const core::Comparison& compare, std::size_t max_tests) {
+  if (tests.size() > max_tests) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("At most {} tests are allowed, got {}.", max_tests,
+                                  tests.size()));
+  }
+  for (std::size_t i = 0; i < tests.size(); ++i) {
+    if (tests[i].name.size() > kMaxTestNameBytes) {
+      return core::fail(core::ErrorCode::invalid_argument,
+                        fmt::format("tests[{}].name must be at most {} bytes.", i,
+                                    kMaxTestNameBytes));
+    }
+  }
+  if (!std::isfinite(compare.epsilon) || compare.epsilon < 0 || compare.epsilon > 1) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      "compare.epsilon must be a number between 0 and 1.");
+  }
+  return {};
+}
+
+// Of the tests' own values of one limit, the one check_runnable must see: the first below 1 if
+// any (it is refused whatever the others), else the largest. nullopt when no test sets it.
+struct TestLimit {
+  std::optional<std::int64_t> value;
+  std::size_t index = 0;
+};
+
+TestLimit decisive_limit(const std::vector<core::TestCase>& tests,
+                         std::optional<std::int64_t> core::TestCase::*field) {
+  TestLimit decisive;
+  for (std::size_t i = 0; i < tests.size(); ++i) {
+    const std::optional<std::int64_t>& value = tests[i].*field;
+    if (!value) continue;
+    if (*value < 1) return {value, i};
+    if (!decisive.value || *value > *decisive.value) decisive = {value, i};
+  }
+  return decisive;
+}
+
+/// The refusal of a test's limit, naming it as the client wrote it: "tests[2].cpu_ms ...".
+core::Error name_test_limit(core::Error error, const TestLimit& cpu, const TestLimit& wall) {
+  for (const auto& [field, limit] : {std::pair{"cpu_ms", cpu}, std::pair{"wall_ms", wall}}) {
+    const std::string prefix = fmt::format("limits.{}", field);
+    if (error.message.starts_with(prefix)) {
+      error.message.replace(0, prefix.size(), fmt::format("tests[{}].{}", limit.index, field));
+    }
+  }
+  return error;
+}
+
 }  // namespace
 
 SubmissionServiceImpl::SubmissionServiceImpl(std::unique_ptr<SubmissionStore> store,
                                              result::ResultService& results,
-                                             const core::Clock& clock, core::IdGenerator& ids)
-    : store_(std::move(store)), results_(results), clock_(clock), ids_(ids) {}
+                                             const core::Clock& clock, core::IdGenerator& ids,
+                                             std::size_t max_tests)
+    : store_(std::move(store)), results_(results), clock_(clock), ids_(ids),
+      max_tests_(max_tests) {}
+
+core::Result<void> SubmissionServiceImpl::check_test_limits(const NewSubmission& request) {
+  const TestLimit cpu = decisive_limit(request.tests, &core::TestCase::cpu_ms);
+  const TestLimit wall = decisive_limit(request.tests, &core::TestCase::wall_ms);
+  if (!cpu.value && !wall.value) return {};
+  const core::RequestedLimits limits{
+      .cpu_ms = cpu.value, .wall_ms = wall.value, .memory_kb = request.limits.memory_kb};
+  auto runnable = results_.check_runnable(request.language, limits);
+  if (!runnable) return core::Unexpected(name_test_limit(runnable.error(), cpu, wall));
+  return {};
+}
 
 core::Result<std::string> SubmissionServiceImpl::submit_code(NewSubmission request) {
   Submission submission;
@@ -66,6 +131,12 @@ core::Result<std::string> SubmissionServiceImpl::submit_code(NewSubmission reque
       return core::Unexpected(runnable.error());
     }
     if (auto args = check_args(request.args); !args) return core::Unexpected(args.error());
+    if (auto tests = check_tests(request.tests, request.compare, max_tests_); !tests) {
+      return core::Unexpected(tests.error());
+    }
+    if (auto limits = check_test_limits(request); !limits) {
+      return core::Unexpected(limits.error());
+    }
     submission.id = ids_.new_id();
     submission.language = std::move(request.language);
     submission.code = std::move(request.code);
@@ -73,6 +144,8 @@ core::Result<std::string> SubmissionServiceImpl::submit_code(NewSubmission reque
     submission.limits = request.limits;
     submission.args = std::move(request.args);
     submission.expected_stdout = std::move(request.expected_stdout);
+    submission.tests = std::move(request.tests);
+    submission.compare = request.compare;
     submission.created_at = clock_.now();
     store_->insert(submission);
   } catch (const std::exception& e) {

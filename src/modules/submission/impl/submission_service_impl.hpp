@@ -16,9 +16,10 @@ namespace ide::submission {
 
 class SubmissionServiceImpl final : public SubmissionService {
  public:
-  /// `results`, `clock` and `ids` must outlive the service.
+  /// `results`, `clock` and `ids` must outlive the service. A submission may carry at most
+  /// `max_tests` tests.
   SubmissionServiceImpl(std::unique_ptr<SubmissionStore> store, result::ResultService& results,
-                        const core::Clock& clock, core::IdGenerator& ids);
+                        const core::Clock& clock, core::IdGenerator& ids, std::size_t max_tests);
 
   core::Result<std::string> submit_code(NewSubmission request) override;
   core::Result<Submission> get(std::string_view id) override;
@@ -36,6 +37,9 @@ class SubmissionServiceImpl final : public SubmissionService {
  private:
   // Enqueues `id` and records the acknowledgement; the enqueue error when there is none.
   core::Result<void> hand_off(const std::string& id);
+  // Whether the result module would run the tests' own cpu_ms and wall_ms (invalid_limits
+  // naming the test otherwise); nothing to ask when no test sets one.
+  core::Result<void> check_test_limits(const NewSubmission& request);
   // Hands off the ids whose enqueue failed earlier in this process.
   void retry_failed_hand_offs();
 
@@ -43,6 +47,7 @@ class SubmissionServiceImpl final : public SubmissionService {
   result::ResultService& results_;
   const core::Clock& clock_;
   core::IdGenerator& ids_;
+  const std::size_t max_tests_;
 
   std::mutex retry_mutex_;
   std::vector<std::string> retry_ids_;  // saved, not acknowledged, not refused: must still run

@@ -32,6 +32,8 @@ class FakeSubmissionService final : public submission::SubmissionService {
     stored.stdin_data = std::move(request.stdin_data);
     stored.args = std::move(request.args);
     stored.expected_stdout = std::move(request.expected_stdout);
+    stored.tests = std::move(request.tests);
+    stored.compare = request.compare;
     stored.limits = request.limits;
     std::string id = stored.id;
     submissions_.insert_or_assign(id, std::move(stored));

@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "core/limits.hpp"
+#include "core/test_cases.hpp"
 
 namespace ide::result {
 
@@ -22,6 +23,8 @@ struct JobInput {
   std::vector<std::string> args = {};  // after the language's run command
   /// Set: an ok run must print it (stdout_matches), else it is wrong_answer.
   std::optional<std::string> expected_stdout = std::nullopt;
+  std::vector<core::TestCase> tests = {};  // when not empty: run once per test (NewSubmission)
+  core::Comparison compare = {};
 };
 
 /// Thread-safe: every worker fetches through it.

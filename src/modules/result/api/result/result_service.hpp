@@ -87,6 +87,21 @@ inline std::string_view to_string(Verdict verdict) {
 }
 
 /// A submission's execution state. Outputs and measurements are meaningful only when done.
+/// How one of a submission's test cases went (core::TestCase).
+struct TestOutcome {
+  std::string name;                           // the test's, or its number from 1
+  Verdict verdict = Verdict::internal_error;  // ok means accepted
+  std::int64_t time_ms = 0;                   // as RunResult's
+  std::int64_t wall_ms = 0;
+  std::int64_t memory_kb = 0;
+  std::string stdout_data;  // the start of what the program printed (kTestStdoutBytes)
+  bool stdout_truncated = false;
+  std::string hint;  // where stdout departs from the expected one (core::difference_hint)
+};
+
+/// How much of each test's stdout a result keeps.
+inline constexpr std::size_t kTestStdoutBytes = 4096;
+
 struct RunResult {
   std::string id;  // the submission id
   Status status = Status::queued;
@@ -103,6 +118,9 @@ struct RunResult {
   bool stderr_truncated = false;
   core::TimePoint created_at;  // when the job was enqueued
   std::optional<core::TimePoint> finished_at;
+  // One per test case of a submission that has them, in its order; then the fields above are
+  // the first failed test's (or the last one's when all passed), time and memory the largest.
+  std::vector<TestOutcome> tests = {};
 };
 
 using ResultCallback = std::function<void(core::Result<RunResult>)>;

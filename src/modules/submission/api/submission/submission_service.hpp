@@ -10,12 +10,15 @@
 #include "core/clock.hpp"
 #include "core/error.hpp"
 #include "core/limits.hpp"
+#include "core/test_cases.hpp"
 
 namespace ide::submission {
 
 /// At most this many program arguments, each at most kMaxArgBytes long.
 inline constexpr std::size_t kMaxArgs = 64;
 inline constexpr std::size_t kMaxArgBytes = 4096;
+/// A test's name is at most this long (how many tests a submission may carry is a setting).
+inline constexpr std::size_t kMaxTestNameBytes = 64;
 
 struct NewSubmission {
   std::string language;
@@ -27,6 +30,10 @@ struct NewSubmission {
   /// each line's trailing whitespace and the whole's leading and trailing whitespace (Judge0's
   /// rule).
   std::optional<std::string> expected_stdout = std::nullopt;
+  /// When not empty: the code is compiled once and run once per test, each with its stdin, and
+  /// its stdout compared with the test's by `compare`; stdin_data and expected_stdout are unused.
+  std::vector<core::TestCase> tests = {};
+  core::Comparison compare = {};
 };
 
 struct Submission {
@@ -37,6 +44,8 @@ struct Submission {
   core::RequestedLimits limits;
   std::vector<std::string> args = {};
   std::optional<std::string> expected_stdout = std::nullopt;
+  std::vector<core::TestCase> tests = {};
+  core::Comparison compare = {};
   core::TimePoint created_at;
 };
 
@@ -54,7 +63,9 @@ class SubmissionService {
 
   /// Asks the result module whether it would run `request` (ResultService::check_runnable),
   /// persists it, then hands it to the result module for execution. Returns the new submission id.
-  /// Errors: unknown_language, invalid_limits, invalid_argument (too many or too long args),
+  /// Errors: unknown_language, invalid_limits (also a test's cpu_ms or wall_ms),
+  /// invalid_argument (too many or too long args; more tests than allowed, a test name longer
+  /// than kMaxTestNameBytes, compare.epsilon not within 0 and 1),
   /// queue_full (nothing kept), shutting_down,
   /// storage_unavailable, internal.
   virtual core::Result<std::string> submit_code(NewSubmission request) = 0;

@@ -28,7 +28,8 @@ core::Result<std::unique_ptr<SubmissionService>> make_submission_service(
   } catch (const std::exception& e) {
     return core::Unexpected(core::store_error(e, "submission"));
   }
-  auto service = std::make_unique<SubmissionServiceImpl>(std::move(store), results, clock, ids);
+  auto service = std::make_unique<SubmissionServiceImpl>(std::move(store), results, clock, ids,
+                                                         options.max_tests);
   if (auto replayed = service->replay_pending(); !replayed) {
     return core::Unexpected(replayed.error());
   }

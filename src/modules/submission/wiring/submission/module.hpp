@@ -1,6 +1,7 @@
 // Factory of the submission module, used by the composition root (src/app) only.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <string>
@@ -17,6 +18,7 @@ namespace ide::submission {
 struct SubmissionOptions {
   std::filesystem::path data_dir = "data";  // submissions.db lives here
   std::string store = {};                   // empty: <data_dir>/submissions.db; or postgresql://...
+  std::size_t max_tests = 64;               // test cases one submission may carry
 };
 
 /// Opens (creating or migrating) <data_dir>/submissions.db, or the PostgreSQL database

@@ -1,0 +1,49 @@
+// A submission's test cases: inputs with the stdout each must produce, and how a program's
+// stdout is compared with the expected one. The submission module keeps them, the result module
+// runs them.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ide::core {
+
+struct TestCase {
+  std::string name;  // "" when not named: then its number, from 1
+  std::string stdin_data;
+  std::string expected_stdout;
+  // This test's own limits; unset: the submission's.
+  std::optional<std::int64_t> cpu_ms = std::nullopt;
+  std::optional<std::int64_t> wall_ms = std::nullopt;
+};
+
+enum class CompareMode {
+  exact,          // byte for byte
+  trim_trailing,  // each line's trailing whitespace and the whole's surrounding one ignored
+  tokens,         // the same whitespace-separated tokens
+  float_tokens,   // tokens, numbers within epsilon of each other being equal
+};
+
+struct Comparison {
+  CompareMode mode = CompareMode::trim_trailing;
+  // float_tokens: |actual - expected| <= epsilon * max(1, |expected|), absolute or relative.
+  double epsilon = 1e-6;
+};
+
+/// "exact", "trim_trailing", "tokens", "float".
+std::string_view to_string(CompareMode mode);
+std::optional<CompareMode> compare_mode_from(std::string_view name);
+
+/// Whether `actual` is `expected` under `comparison`.
+bool outputs_match(std::string_view actual, std::string_view expected,
+                   const Comparison& comparison);
+
+/// Where `actual` first departs from `expected` under `comparison`, in words for a student:
+/// `line 2: expected "5", got "6"` or `token 3: expected "0.5", got end of output` (each side
+/// cut to 60 bytes). "" when they match.
+std::string difference_hint(std::string_view actual, std::string_view expected,
+                            const Comparison& comparison);
+
+}  // namespace ide::core
