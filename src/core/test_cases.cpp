@@ -3,11 +3,17 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 #include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include "core/json.hpp"
 
 namespace ide::core {
+
+namespace bj = boost::json;
 
 namespace {
 
@@ -172,6 +178,41 @@ std::string difference_hint(std::string_view actual, std::string_view expected,
                        has_a ? quoted(a.items[i]) : "end of output");
   }
   return "the outputs differ";  // not reached: equal units mean matching outputs
+}
+
+bj::object test_case_to_json(const TestCase& test) {
+  bj::object object{{"stdin", json::bytes_to_json(test.stdin_data)},
+                    {"expected_stdout", json::bytes_to_json(test.expected_stdout)}};
+  if (!test.name.empty()) object["name"] = test.name;
+  if (test.cpu_ms) object["cpu_ms"] = *test.cpu_ms;
+  if (test.wall_ms) object["wall_ms"] = *test.wall_ms;
+  return object;
+}
+
+TestCase test_case_from_json(const bj::value& value) {
+  const bj::object& object = value.as_object();
+  const auto limit = [&object](std::string_view key) -> std::optional<std::int64_t> {
+    const bj::value* field = object.if_contains(key);
+    if (field == nullptr || field->is_null()) return std::nullopt;
+    return field->to_number<std::int64_t>();
+  };
+  const bj::value* name = object.if_contains("name");
+  return {.name = name ? std::string(name->as_string()) : std::string(),
+          .stdin_data = json::bytes_from_json(object.at("stdin")),
+          .expected_stdout = json::bytes_from_json(object.at("expected_stdout")),
+          .cpu_ms = limit("cpu_ms"),
+          .wall_ms = limit("wall_ms")};
+}
+
+bj::object comparison_to_json(const Comparison& comparison) {
+  return {{"mode", to_string(comparison.mode)}, {"epsilon", comparison.epsilon}};
+}
+
+Comparison comparison_from_json(const bj::value& value) {
+  const bj::object& object = value.as_object();
+  const std::optional<CompareMode> mode = compare_mode_from(object.at("mode").as_string());
+  if (!mode) throw std::invalid_argument("unknown compare mode");
+  return {.mode = *mode, .epsilon = object.at("epsilon").to_number<double>()};
 }
 
 }  // namespace ide::core

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <boost/json.hpp>
+
 using ide::core::CompareMode;
 using ide::core::Comparison;
 using ide::core::difference_hint;
@@ -63,4 +65,27 @@ TEST_CASE("compare modes have names", "[core][tests]") {
   }
   CHECK(ide::core::to_string(CompareMode::float_tokens) == "float");
   CHECK_FALSE(ide::core::compare_mode_from("fuzzy"));
+}
+
+TEST_CASE("a test case and a comparison cross JSON losing nothing", "[core][tests]") {
+  const ide::core::TestCase test{.name = "",
+                                 .stdin_data = std::string("\0\xff", 2),
+                                 .expected_stdout = "ok\n",
+                                 .cpu_ms = 500,
+                                 .wall_ms = std::nullopt};
+  const boost::json::object json = ide::core::test_case_to_json(test);
+  CHECK_FALSE(json.contains("name"));
+  CHECK_FALSE(json.contains("wall_ms"));
+  const auto back =
+      ide::core::test_case_from_json(boost::json::parse(boost::json::serialize(json)));
+  CHECK(back.name.empty());
+  CHECK(back.stdin_data == test.stdin_data);
+  CHECK(back.expected_stdout == "ok\n");
+  CHECK(back.cpu_ms == 500);
+  CHECK_FALSE(back.wall_ms);
+  const Comparison floats{CompareMode::float_tokens, 0.25};
+  const Comparison again = ide::core::comparison_from_json(ide::core::comparison_to_json(floats));
+  CHECK(again.mode == CompareMode::float_tokens);
+  CHECK(again.epsilon == 0.25);
+  CHECK_THROWS(ide::core::comparison_from_json(boost::json::parse(R"({"mode":"fuzzy"})")));
 }

@@ -1,10 +1,10 @@
 #include "http/callbacks.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <mutex>
 #include <utility>
 
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/url/parse.hpp>
@@ -24,18 +24,14 @@ constexpr unsigned kThreads = 2;
 // A run queued behind a long queue may take this long; a callback waits no longer.
 constexpr auto kLongestWait = std::chrono::hours(24);
 
-bool same_text(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
 /// Whether the allow-list entry `allowed` ("host" or "host:port") admits `host` and `port`.
 bool admits(std::string_view allowed, std::string_view host, std::string_view port) {
   const auto colon = allowed.rfind(':');
-  if (colon == std::string_view::npos || allowed.back() == ']') return same_text(allowed, host);
-  return same_text(allowed.substr(0, colon), host) && allowed.substr(colon + 1) == port;
+  if (colon == std::string_view::npos || allowed.back() == ']') {
+    return boost::algorithm::iequals(allowed, host);
+  }
+  return boost::algorithm::iequals(allowed.substr(0, colon), host) &&
+         allowed.substr(colon + 1) == port;
 }
 
 bool worth_retrying(const core::Result<ClientResponse>& answer) {

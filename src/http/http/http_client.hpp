@@ -1,5 +1,5 @@
-// The HTTP client of the command-line commands (ide submit, result, share, show, languages):
-// synchronous calls with a timeout, one connection per request.
+// A plain-HTTP client: synchronous calls with a timeout, one connection per request. The
+// command-line commands (ide submit, result, share, show, languages) and Judge0 callbacks use it.
 #pragma once
 
 #include <chrono>

@@ -115,7 +115,7 @@ void encode_tests(const std::vector<core::TestCase>& tests, const core::Comparis
     list.push_back(std::move(each));
   }
   body["tests"] = std::move(list);
-  body["compare"] = {{"mode", core::to_string(compare.mode)}, {"epsilon", compare.epsilon}};
+  body["compare"] = core::comparison_to_json(compare);
 }
 
 void encode_test_outcomes(const result::RunResult& run, bool base64, json::object& body) {

@@ -140,51 +140,29 @@ std::optional<std::string> expected_stdout_at(const bj::object& object) {
   return core::json::bytes_from_json(*expected);
 }
 
-bj::object test_to_json(const core::TestCase& test) {
-  bj::object object{{"stdin", core::json::bytes_to_json(test.stdin_data)},
-                    {"expected_stdout", core::json::bytes_to_json(test.expected_stdout)}};
-  if (!test.name.empty()) object["name"] = test.name;
-  if (test.cpu_ms) object["cpu_ms"] = *test.cpu_ms;
-  if (test.wall_ms) object["wall_ms"] = *test.wall_ms;
-  return object;
-}
-
-core::TestCase test_from_json(const bj::value& json) {
-  const bj::object& object = json.as_object();
-  const bj::value* name = object.if_contains("name");
-  return {.name = name ? std::string(name->as_string()) : std::string(),
-          .stdin_data = core::json::bytes_from_json(object.at("stdin")),
-          .expected_stdout = core::json::bytes_from_json(object.at("expected_stdout")),
-          .cpu_ms = remote::optional_from_json<std::int64_t>(object, "cpu_ms"),
-          .wall_ms = remote::optional_from_json<std::int64_t>(object, "wall_ms")};
-}
-
 /// "tests" and "compare", only when the submission has tests (the comparison is unused without).
 void put_tests(bj::object& object, const std::vector<core::TestCase>& tests,
                const core::Comparison& compare) {
   if (tests.empty()) return;
   bj::array cases;
-  for (const core::TestCase& test : tests) cases.emplace_back(test_to_json(test));
+  for (const core::TestCase& test : tests) cases.emplace_back(core::test_case_to_json(test));
   object["tests"] = std::move(cases);
-  object["compare"] = {{"mode", core::to_string(compare.mode)}, {"epsilon", compare.epsilon}};
+  object["compare"] = core::comparison_to_json(compare);
 }
 
 std::vector<core::TestCase> tests_at(const bj::object& object) {
   std::vector<core::TestCase> tests;
   const bj::value* cases = object.if_contains("tests");
   if (cases == nullptr) return tests;
-  for (const bj::value& test : cases->as_array()) tests.push_back(test_from_json(test));
+  for (const bj::value& test : cases->as_array()) {
+    tests.push_back(core::test_case_from_json(test));
+  }
   return tests;
 }
 
 core::Comparison compare_at(const bj::object& object) {
   const bj::value* compare = object.if_contains("compare");
-  if (compare == nullptr) return {};
-  const bj::object& fields = compare->as_object();
-  const std::optional<core::CompareMode> mode =
-      core::compare_mode_from(fields.at("mode").as_string());
-  if (!mode) throw std::invalid_argument("unknown compare mode");
-  return {.mode = *mode, .epsilon = fields.at("epsilon").to_number<double>()};
+  return compare == nullptr ? core::Comparison() : core::comparison_from_json(*compare);
 }
 
 }  // namespace
@@ -192,7 +170,8 @@ core::Comparison compare_at(const bj::object& object) {
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const NewSubmission& request) {
   // The keys of the public submit body, each left out when empty as a client may: the request is
   // then never longer than the public one it carries, so the same max_body admits it.
-  bj::object object{{"language", request.language}, {"code", core::json::bytes_to_json(request.code)}};
+  bj::object object{{"language", request.language},
+                    {"code", core::json::bytes_to_json(request.code)}};
   if (!request.stdin_data.empty()) object["stdin"] = core::json::bytes_to_json(request.stdin_data);
   const bj::value limits = bj::value_from(request.limits);
   if (!limits.as_object().empty()) object["limits"] = limits;

@@ -8,6 +8,9 @@
 #include <string>
 #include <string_view>
 
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
 namespace ide::core {
 
 struct TestCase {
@@ -45,5 +48,17 @@ bool outputs_match(std::string_view actual, std::string_view expected,
 /// cut to 60 bytes). "" when they match.
 std::string difference_hint(std::string_view actual, std::string_view expected,
                             const Comparison& comparison);
+
+/// `test` as JSON, losing nothing: {"name"? (when not empty), "stdin", "expected_stdout",
+/// "cpu_ms"?, "wall_ms"?}, byte strings as core::json::bytes_to_json. The form the submission
+/// stores keep and the internal API sends.
+boost::json::object test_case_to_json(const TestCase& test);
+/// Back from test_case_to_json(). Throws std::exception when `json` is not one.
+TestCase test_case_from_json(const boost::json::value& json);
+
+/// {"mode", "epsilon"}: how stores, the internal API and the v1 API write a comparison.
+boost::json::object comparison_to_json(const Comparison& comparison);
+/// Back from comparison_to_json(). Throws std::exception when `json` is not one.
+Comparison comparison_from_json(const boost::json::value& json);
 
 }  // namespace ide::core

@@ -1,6 +1,6 @@
 // How both stores keep a submission's test cases and comparison: one JSON document,
-// {"compare": {"mode", "epsilon"}, "cases": [{"name", "stdin", "expected_stdout", "cpu_ms"?,
-// "wall_ms"?}]}, NULL when there are no tests. Byte strings are core::json::bytes_to_json.
+// {"compare": comparison_to_json, "cases": [test_case_to_json]} (core/test_cases.hpp), NULL
+// when there are no tests.
 #pragma once
 
 #include <optional>
