@@ -20,6 +20,9 @@ struct TestCase {
   // This test's own limits; unset: the submission's.
   std::optional<std::int64_t> cpu_ms = std::nullopt;
   std::optional<std::int64_t> wall_ms = std::nullopt;
+  // A problem's hidden test: only its verdict and measurements are ever shown, never its stdin,
+  // expected stdout, the program's output on it or a hint.
+  bool hidden = false;
 };
 
 enum class CompareMode {

@@ -25,6 +25,7 @@ struct JobInput {
   std::optional<std::string> expected_stdout = std::nullopt;
   std::vector<core::TestCase> tests = {};  // when not empty: run once per test (NewSubmission)
   core::Comparison compare = {};
+  bool interactive = false;  // NewSubmission::interactive
 };
 
 /// Thread-safe: every worker fetches through it.

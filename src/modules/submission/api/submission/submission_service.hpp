@@ -34,6 +34,11 @@ struct NewSubmission {
   /// its stdout compared with the test's by `compare`; stdin_data and expected_stdout are unused.
   std::vector<core::TestCase> tests = {};
   core::Comparison compare = {};
+  /// The problem (problem module) whose tests `tests` were copied from; "" when none.
+  std::string problem_id = {};
+  /// The run's stdin stays open after stdin_data for lines sent while it runs
+  /// (ResultService's live output); it ends when the sender closes it or at the wall limit.
+  bool interactive = false;
 };
 
 struct Submission {
@@ -46,6 +51,8 @@ struct Submission {
   std::optional<std::string> expected_stdout = std::nullopt;
   std::vector<core::TestCase> tests = {};
   core::Comparison compare = {};
+  std::string problem_id = {};
+  bool interactive = false;
   core::TimePoint created_at;
 };
 
