@@ -293,6 +293,25 @@ TEST_CASE("tests and their comparison survive reopening; none stays none", "[sub
   CHECK(service->get(plain)->tests.empty());
 }
 
+TEST_CASE("a problem id and the interactive flag survive reopening", "[submission]") {
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
+  std::string with;
+  std::string plain;
+  {
+    auto service = f.open();
+    NewSubmission request = python("print(input())");
+    request.problem_id = "sum-of-two";
+    request.interactive = true;
+    with = *service->submit_code(request);
+    plain = *service->submit_code(python("print(1)"));
+  }
+  auto service = f.open();
+  CHECK(service->get(with)->problem_id == "sum-of-two");
+  CHECK(service->get(with)->interactive);
+  CHECK(service->get(plain)->problem_id.empty());
+  CHECK_FALSE(service->get(plain)->interactive);
+}
+
 TEST_CASE("a PostgreSQL database of schema version 2 keeps its rows, without tests",
           "[submission]") {
   Fixture f(true);
@@ -323,6 +342,8 @@ TEST_CASE("a PostgreSQL database of schema version 2 keeps its rows, without tes
   CHECK(old->code == "print(1)");
   CHECK(old->args == std::vector<std::string>{"a"});
   CHECK(old->tests.empty());
+  CHECK(old->problem_id.empty());
+  CHECK_FALSE(old->interactive);
   NewSubmission request = python("print(2)");
   request.tests = ide::test::sample_tests();
   auto id = service->submit_code(request);

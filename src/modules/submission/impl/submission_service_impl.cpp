@@ -146,6 +146,8 @@ core::Result<std::string> SubmissionServiceImpl::submit_code(NewSubmission reque
     submission.expected_stdout = std::move(request.expected_stdout);
     submission.tests = std::move(request.tests);
     submission.compare = request.compare;
+    submission.problem_id = std::move(request.problem_id);
+    submission.interactive = request.interactive;
     submission.created_at = clock_.now();
     store_->insert(submission);
   } catch (const std::exception& e) {
