@@ -368,7 +368,7 @@ ide::core::Error refusal(Fixture& f, std::vector<ide::core::TestCase> tests,
 
 }  // namespace
 
-TEST_CASE("too many tests, a long test name or a bad epsilon are refused and kept nowhere",
+TEST_CASE("too many tests, a long name, a misplaced hidden test or a bad epsilon keep nothing",
           "[submission]") {
   Fixture f;
   f.config.max_tests = 3;
@@ -384,6 +384,13 @@ TEST_CASE("too many tests, a long test name or a bad epsilon are refused and kep
     const ide::core::Error error = refusal(f, tests);
     CHECK(error.code == ErrorCode::invalid_argument);
     CHECK(error.message == "tests[2].name must be at most 64 bytes.");
+  }
+  SECTION("a visible test after a hidden one") {
+    std::vector<ide::core::TestCase> tests(3, test);
+    tests[1].hidden = true;
+    const ide::core::Error error = refusal(f, tests);
+    CHECK(error.code == ErrorCode::invalid_argument);
+    CHECK(error.message == "tests[2] is visible after a hidden test.");
   }
   SECTION("an epsilon that is negative, above 1 or not finite") {
     for (const double epsilon : {-1e-9, 1.5, std::numeric_limits<double>::infinity(),

@@ -65,6 +65,12 @@ core::Result<void> check_tests(const std::vector<core::TestCase>& tests,
                         fmt::format("tests[{}].name must be at most {} bytes.", i,
                                     kMaxTestNameBytes));
     }
+    // Tests share the box's work dir: a visible test after a hidden one could print what the
+    // program kept of a hidden input.
+    if (i > 0 && tests[i - 1].hidden && !tests[i].hidden) {
+      return core::fail(core::ErrorCode::invalid_argument,
+                        fmt::format("tests[{}] is visible after a hidden test.", i));
+    }
   }
   if (!std::isfinite(compare.epsilon) || compare.epsilon < 0 || compare.epsilon > 1) {
     return core::fail(core::ErrorCode::invalid_argument,
