@@ -29,8 +29,9 @@ void encode_tests(const std::vector<core::TestCase>& tests, const core::Comparis
                   boost::json::object& body);
 
 /// Adds `tests` ([{name, verdict, time_ms, wall_ms, memory_kb, stdout, stdout_truncated,
-/// hint, hidden?}], verdict "accepted" for a passed test; a hidden one's stdout and hint are "") and `summary` ({passed, total}) to a done
-/// result's JSON `body` when the run has tests. Each stdout is base64 when `base64`.
+/// hint, hidden?}], verdict "accepted" for a passed test, a hidden one's stdout and hint "")
+/// and `summary` ({passed, total}) to a done result's JSON `body` when the run has tests. Each
+/// stdout is base64 when `base64`.
 void encode_test_outcomes(const result::RunResult& run, bool base64, boost::json::object& body);
 
 }  // namespace ide::http
