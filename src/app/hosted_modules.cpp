@@ -3,6 +3,8 @@
 #include <utility>
 
 #include "module_options.hpp"
+#include "problem/module.hpp"
+#include "remote/remote_problem.hpp"
 #include "remote/remote_result.hpp"
 #include "remote/remote_submission.hpp"
 #include "remote/remote_url.hpp"
@@ -41,6 +43,9 @@ core::Result<std::unique_ptr<HostedModules>> HostedModules::open(const core::Con
     return core::Unexpected(opened.error());
   }
   if (auto opened = modules->open_urls(config); !opened) return core::Unexpected(opened.error());
+  if (auto opened = modules->open_problems(config, clock, ids); !opened) {
+    return core::Unexpected(opened.error());
+  }
   return modules;
 }
 
@@ -98,6 +103,22 @@ core::Result<void> HostedModules::open_urls(const core::Config& config) {
   urls_ = std::move(*made);
   local_.urls = urls_.get();
   layout_.push_back("url: local");
+  return {};
+}
+
+core::Result<void> HostedModules::open_problems(const core::Config& config,
+                                                const core::Clock& clock,
+                                                core::IdGenerator& ids) {
+  if (!core::hosts(config, "problem")) {
+    problems_ = std::make_unique<remote::RemoteProblemService>(transport_to(config, "problem"));
+    layout_.push_back(remote_line(config, "problem"));
+    return {};
+  }
+  auto made = problem::make_problem_service(problem_options(config), clock, ids);
+  if (!made) return core::Unexpected(made.error());
+  problems_ = std::move(*made);
+  local_.problems = problems_.get();
+  layout_.push_back("problem: local");
   return {};
 }
 

@@ -1,6 +1,6 @@
 // The modules of `ide serve`, local or remote (`--modules`): the modules this process hosts are
 // built here, each other one is a remote client of the process named by its *_service_url.
-// Either way the rest of the server sees the same three interfaces.
+// Either way the rest of the server sees the same four interfaces.
 #pragma once
 
 #include <chrono>
@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "core/ids.hpp"
 #include "http/internal_routes.hpp"
+#include "problem/problem_service.hpp"
 #include "result/module.hpp"
 #include "submission/submission_service.hpp"
 #include "url/url_service.hpp"
@@ -36,6 +37,7 @@ class HostedModules {
   submission::SubmissionService& submissions() const { return *submissions_; }
   result::ResultService& results() const { return *results_; }
   url::UrlService& urls() const { return *urls_; }
+  problem::ProblemService& problems() const { return *problems_; }
 
   /// The modules hosted here, for the internal routes.
   http::HostedServices local() const { return local_; }
@@ -55,6 +57,8 @@ class HostedModules {
   core::Result<void> open_submissions(const core::Config& config, const core::Clock& clock,
                                       core::IdGenerator& ids);
   core::Result<void> open_urls(const core::Config& config);
+  core::Result<void> open_problems(const core::Config& config, const core::Clock& clock,
+                                   core::IdGenerator& ids);
 
   // Declared in the order they are built: each may use those above it.
   std::unique_ptr<result::ResultModule> result_module_;
@@ -63,6 +67,7 @@ class HostedModules {
   std::unique_ptr<submission::SubmissionService> submissions_;
   std::unique_ptr<compose::SubmissionJobSource> jobs_;
   std::unique_ptr<url::UrlService> urls_;
+  std::unique_ptr<problem::ProblemService> problems_;
   http::HostedServices local_;
   std::vector<std::string> layout_;
   bool results_running_ = false;

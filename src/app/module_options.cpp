@@ -25,4 +25,11 @@ url::UrlOptions url_options(const core::Config& config) {
       .data_dir = config.data_dir, .share_secret = config.share_secret, .store = config.url_store};
 }
 
+problem::ProblemOptions problem_options(const core::Config& config) {
+  return {.data_dir = config.data_dir,
+          .store = config.problem_store,
+          .max_tests = config.max_tests,
+          .max_problems = config.max_problems};
+}
+
 }  // namespace ide::app

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "core/config.hpp"
+#include "problem/module.hpp"
 #include "result/module.hpp"
 #include "submission/module.hpp"
 #include "url/module.hpp"
@@ -13,5 +14,6 @@ namespace ide::app {
 result::ResultOptions result_options(const core::Config& config);
 submission::SubmissionOptions submission_options(const core::Config& config);
 url::UrlOptions url_options(const core::Config& config);
+problem::ProblemOptions problem_options(const core::Config& config);
 
 }  // namespace ide::app

@@ -20,7 +20,7 @@ constexpr std::uint64_t kBaseFiles = 64;
 constexpr std::uint64_t kFilesPerRun = 32;
 // A SQLite connection holds the database, its WAL and its shared-memory file.
 constexpr std::uint64_t kFilesPerConnection = 3;
-constexpr std::uint64_t kDatabases = 3;
+constexpr std::uint64_t kDatabases = 4;
 // Refused connections still being answered (the server's own bound).
 constexpr std::uint64_t kRefusedConnections = 64;
 // Connections of the module's own threads: each worker, retention, start-up and hand-off.

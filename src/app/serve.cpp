@@ -94,13 +94,15 @@ int run_serve(const core::Config& config) {
   http::add_all_routes(router, {.submissions = hosted.submissions(),
                                 .results = hosted.results(),
                                 .urls = hosted.urls(),
+                                .problems = hosted.problems(),
                                 .views = views,
                                 .client_jobs = client_jobs,
                                 .result_cache = result_cache,
                                 .base_url = config.public_url,
                                 .limits = config.limits,
                                 .judge0 = {.auth_tokens = config.judge0_auth_tokens,
-                                           .callbacks = &callbacks}});
+                                           .callbacks = &callbacks},
+                                .admin_tokens = config.admin_tokens});
   http::add_internal_routes(router, hosted.local(), config.internal_token);
   http::Server server(http::ServerOptions::from_config(config), std::move(router));
   if (auto started = server.start(); !started) {

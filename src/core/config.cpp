@@ -64,7 +64,7 @@ void apply_config_file(CLI::App& app, const std::string& path, bool explicitly_g
 /// The settings of a split deployment (docs/DEPLOYMENT.md 2.2).
 void add_split_options(CLI::App& app, Config& config) {
   setting(app, "modules", config.modules,
-          "Modules this process hosts, comma-separated: submission, result, url")
+          "Modules this process hosts, comma-separated: submission, result, url, problem")
       ->delimiter(',');
   setting(app, "submission-service-url", config.submission_service_url,
           "http://host:port of a process hosting submission, when this one does not");
@@ -72,6 +72,8 @@ void add_split_options(CLI::App& app, Config& config) {
           "http://host:port of a process hosting result, when this one does not");
   setting(app, "url-service-url", config.url_service_url,
           "http://host:port of a process hosting url, when this one does not");
+  setting(app, "problem-service-url", config.problem_service_url,
+          "http://host:port of a process hosting problem, when this one does not");
   setting(app, "internal-token", config.internal_token,
           "Shared secret of the internal API between split processes (at least 16 characters)");
   setting(app, "internal-timeout-ms", config.internal_timeout_ms,
@@ -85,18 +87,20 @@ bool is_module_name(std::string_view name) {
 
 /// `modules` names each module at most once and only known ones.
 std::string validate_module_list(const Config& config) {
-  if (config.modules.empty()) return "modules must name at least one of submission, result, url";
+  if (config.modules.empty()) {
+    return "modules must name at least one of submission, result, url, problem";
+  }
   std::set<std::string> seen;
   for (const std::string& name : config.modules) {
     if (!is_module_name(name)) {
-      return "modules: unknown module '" + name + "' (submission, result or url)";
+      return "modules: unknown module '" + name + "' (submission, result, url or problem)";
     }
     if (!seen.insert(name).second) return "modules names '" + name + "' twice";
   }
   return "";
 }
 
-/// Every module served elsewhere has a URL (the public API needs all three, and a hosted module
+/// Every module served elsewhere has a URL (the public API needs all four, and a hosted module
 /// may need it), and no module hosted here has one: a URL that would be ignored is a mistake.
 std::string validate_service_urls(const Config& config) {
   for (std::string_view name : kModuleNames) {
@@ -176,6 +180,7 @@ bool hosts(const Config& config, std::string_view name) {
 const std::string& service_url(const Config& config, std::string_view name) {
   if (name == "submission") return config.submission_service_url;
   if (name == "result") return config.result_service_url;
+  if (name == "problem") return config.problem_service_url;
   return config.url_service_url;
 }
 
@@ -221,7 +226,7 @@ void add_config_options(CLI::App& app, Config& config) {
   });
   setting(app, "host", config.host, "Address to listen on");
   setting(app, "port", config.port, "Port to listen on (0 picks a free port)");
-  setting(app, "data-dir", config.data_dir, "Where the three databases live");
+  setting(app, "data-dir", config.data_dir, "Where the four databases live");
   setting(app, "languages-file", config.languages_file, "The language catalogue");
   setting(app, "workers", config.workers, "Concurrent runs (0: one per core)");
   setting(app, "max-queue", config.max_queue, "Queued jobs before submits answer 503");
@@ -243,6 +248,9 @@ void add_config_options(CLI::App& app, Config& config) {
           "How long a claimed job may go unrenewed before another worker runs it again");
   setting(app, "url-store", config.url_store,
           "Where share links are kept: empty for SQLite in the data dir, or a postgresql:// URL");
+  setting(app, "problem-store", config.problem_store,
+          "Where problems are kept: empty for SQLite in the data dir, or a postgresql:// URL");
+  setting(app, "max-problems", config.max_problems, "Problems kept at most (1-100000)");
   setting(app, "max-unsent", config.max_unsent_bytes,
           "Bytes all responses not yet read by their clients may hold together (503 beyond)");
   setting(app, "result-cache", config.result_cache_bytes,
@@ -283,6 +291,10 @@ void add_config_options(CLI::App& app, Config& config) {
   setting(app, "judge0-auth-tokens", config.judge0_auth_tokens,
           "Tokens (comma-separated) Judge0's API accepts in X-Auth-Token; empty: none needed")
       ->delimiter(',');
+  setting(app, "admin-tokens", config.admin_tokens,
+          "Bearer tokens (comma-separated, 16+ characters each) that create, change and delete "
+          "problems; empty: problems are read-only")
+      ->delimiter(',');
   setting(app, "judge0-callback-hosts", config.judge0_callback_hosts,
           "Hosts (host or host:port, comma-separated) a Judge0 callback_url may name; empty: "
           "callbacks are refused")
@@ -307,6 +319,11 @@ std::string validate(const Config& config) {
   if (config.max_queue == 0) return "max-queue must be at least 1";
   if (config.max_tests < 1 || config.max_tests > 1000)
     return "max-tests must be between 1 and 1000";
+  if (config.max_problems < 1 || config.max_problems > 100'000)
+    return "max-problems must be between 1 and 100000";
+  for (const std::string& token : config.admin_tokens) {
+    if (token.size() < 16) return "admin-tokens entries need at least 16 characters each";
+  }
   if (config.run_cpu_weight < 1 || config.run_cpu_weight > 10000)
     return "run-cpu-weight must be between 1 and 10000";
   if (config.max_connections == 0) return "max-connections must be at least 1";

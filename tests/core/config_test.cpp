@@ -137,12 +137,12 @@ TEST_CASE("modules and the internal API's settings come from the file, the envir
           "[core][config][split]") {
   ide::test::TempDir dir;
   const auto file = dir / "ide.toml";
-  std::ofstream(file) << "modules = \"submission,url\"\n"
+  std::ofstream(file) << "modules = \"submission,url,problem\"\n"
                       << "result_service_url = \"http://10.0.0.2:8091\"\n"
                       << "internal_token = \"0123456789abcdef\"\n"
                       << "internal_timeout_ms = 2500\n";
   const Config from_file = parse({"--config", file.string()});
-  CHECK(from_file.modules == std::vector<std::string>{"submission", "url"});
+  CHECK(from_file.modules == std::vector<std::string>{"submission", "url", "problem"});
   CHECK(from_file.result_service_url == "http://10.0.0.2:8091");
   CHECK(from_file.internal_timeout_ms == 2500);
   CHECK(ide::core::validate(from_file).empty());
@@ -152,17 +152,19 @@ TEST_CASE("modules and the internal API's settings come from the file, the envir
   ::setenv("IDE_MODULES", "result", 1);
   ::setenv("IDE_SUBMISSION_SERVICE_URL", "http://api:8080", 1);
   ::setenv("IDE_URL_SERVICE_URL", "http://api:8080", 1);
+  ::setenv("IDE_PROBLEM_SERVICE_URL", "http://api:8080", 1);
   const Config from_env = parse({"--config", file.string(), "--result-service-url", ""});
   ::unsetenv("IDE_MODULES");
   ::unsetenv("IDE_SUBMISSION_SERVICE_URL");
   ::unsetenv("IDE_URL_SERVICE_URL");
+  ::unsetenv("IDE_PROBLEM_SERVICE_URL");
   CHECK(from_env.modules == std::vector<std::string>{"result"});
   CHECK(ide::core::validate(from_env).empty());
 
   ide::test::TempDir empty_dir;
   std::ofstream(empty_dir / "empty.toml") << "";
   const Config defaults = parse({"--config", (empty_dir / "empty.toml").string()});
-  CHECK(defaults.modules == std::vector<std::string>{"submission", "result", "url"});
+  CHECK(defaults.modules == std::vector<std::string>{"submission", "result", "url", "problem"});
   CHECK(defaults.internal_token.empty());
   CHECK(defaults.internal_timeout_ms == 10'000);
 }
@@ -170,7 +172,7 @@ TEST_CASE("modules and the internal API's settings come from the file, the envir
 TEST_CASE("validate says what a split process is missing", "[core][config][split]") {
   const auto problem = [](const std::function<void(Config&)>& change) {
     Config config;
-    config.modules = {"submission", "url"};
+    config.modules = {"submission", "url", "problem"};
     config.result_service_url = "http://127.0.0.1:8091";
     config.internal_token = "0123456789abcdef";
     change(config);
@@ -288,4 +290,31 @@ TEST_CASE("max_tests: 64 by default, from the file and a flag, 1 to 1000", "[cor
   Config highest;
   highest.max_tests = 1000;
   CHECK(ide::core::validate(highest).empty());
+}
+
+TEST_CASE("problem settings: admin tokens off by default, max_problems and the store bounded",
+          "[core][config][problems]") {
+  ide::test::TempDir dir;
+  std::ofstream(dir / "empty.toml") << "";
+  const Config defaults = parse({"--config", (dir / "empty.toml").string()});
+  CHECK(defaults.admin_tokens.empty());
+  CHECK(defaults.max_problems == 1000);
+  CHECK(defaults.problem_store.empty());
+  CHECK(parse({"--config", IDE_SOURCE_DIR "/config/ide.toml"}).admin_tokens.empty());
+  std::ofstream(dir / "problems.toml") << "admin_tokens = [\"teacher-0123456789\"]\n"
+                                          "max_problems = 50\n"
+                                          "problem_store = \"postgresql://db/problems\"\n";
+  const Config config = parse({"--config", (dir / "problems.toml").string()});
+  CHECK(config.admin_tokens == std::vector<std::string>{"teacher-0123456789"});
+  CHECK(config.max_problems == 50);
+  CHECK(config.problem_store == "postgresql://db/problems");
+  CHECK(ide::core::validate(config).empty());
+  Config bad = config;
+  bad.admin_tokens = {"short"};
+  CHECK(ide::core::validate(bad) == "admin-tokens entries need at least 16 characters each");
+  for (const std::size_t count : {std::size_t{0}, std::size_t{100'001}}) {
+    bad = config;
+    bad.max_problems = count;
+    CHECK(ide::core::validate(bad) == "max-problems must be between 1 and 100000");
+  }
 }

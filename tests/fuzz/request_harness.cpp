@@ -31,6 +31,7 @@
 #include "http/dispatch.hpp"
 #include "http/errors.hpp"
 #include "http/routes.hpp"
+#include "problem/module.hpp"
 #include "submission/module.hpp"
 #include "support/fakes/fake_result_service.hpp"
 #include "support/fakes/in_memory_url_service.hpp"
@@ -49,6 +50,8 @@ constexpr int kInputsPerWorld = 500;
 constexpr std::string_view kIdPlaceholder = "@ID@";
 constexpr std::string_view kSlugPlaceholder = "@SLUG@";
 const http::IpAddress kPeer = boost::asio::ip::make_address_v4("192.0.2.1");
+// The dictionary holds it, so inputs reach the problem routes' writes too.
+constexpr std::string_view kFuzzAdminToken = "fuzz-admin-token-0123456789";
 
 [[noreturn]] void broken(std::string_view rule, const http::Response& response) {
   const std::string_view body(response.body.data(),
@@ -103,8 +106,8 @@ class CountingIdGenerator final : public core::IdGenerator {
   std::atomic<long long> next_{0};
 };
 
-/// Everything behind the router: the real submission module on its own SQLite file, fakes for
-/// the result module (two languages, nothing runs) and the url module.
+/// Everything behind the router: the real submission and problem modules on their own SQLite
+/// files, fakes for the result module (two languages, nothing runs) and the url module.
 struct World {
   World() {
     config.data_dir = dir.path();
@@ -115,16 +118,25 @@ struct World {
       std::abort();
     }
     submissions = std::move(*made);
+    auto made_problems = problem::make_problem_service({.data_dir = config.data_dir}, clock, ids);
+    if (!made_problems) {
+      std::fprintf(stderr, "cannot open the problem module: %s\n",
+                   made_problems.error().message.c_str());
+      std::abort();
+    }
+    problems = std::move(*made_problems);
     urls = std::make_unique<InMemoryUrlService>(*submissions);
     views = std::make_unique<compose::SubmissionViews>(*submissions, results, *urls);
     http::add_all_routes(router, {.submissions = *submissions,
                                   .results = results,
                                   .urls = *urls,
+                                  .problems = *problems,
                                   .views = *views,
                                   .client_jobs = client_jobs,
                                   .result_cache = result_cache,
                                   .base_url = "",
-                                  .limits = config.limits});
+                                  .limits = config.limits,
+                                  .admin_tokens = {std::string(kFuzzAdminToken)}});
   }
 
   DataDir dir;
@@ -139,6 +151,7 @@ struct World {
   core::SystemClock clock;
   CountingIdGenerator ids;
   std::unique_ptr<submission::SubmissionService> submissions;
+  std::unique_ptr<problem::ProblemService> problems;
   std::unique_ptr<InMemoryUrlService> urls;
   std::unique_ptr<compose::SubmissionViews> views;
   http::Router router;
@@ -205,8 +218,9 @@ std::optional<core::ErrorCode> error_code_named(std::string_view name) {
 }
 
 bool is_expected_status(unsigned status) {
-  static constexpr std::array<unsigned, 9> kExpected = {200, 201, 202, 400, 404,
-                                                        405, 413, 422, 431};
+  // 401: a problem write without the admin token; 204: a problem deleted.
+  static constexpr std::array<unsigned, 11> kExpected = {200, 201, 202, 204, 400, 401,
+                                                         404, 405, 413, 422, 431};
   return std::find(kExpected.begin(), kExpected.end(), status) != kExpected.end();
 }
 
@@ -251,6 +265,10 @@ json::value check_answer(const http::Response& response) {
   // Storage is a healthy tmpfs and nothing is overloaded: a 5xx here is a bug.
   require(is_expected_status(status), "the status is one the API answers to a client's input",
           response);
+  if (status == 204) {
+    require(response.body.empty(), "a 204 has no body", response);
+    return nullptr;
+  }
   if (response.content_type != http::kJsonType) {
     require(status == 200 && !response.content_type.empty(),
             "only a successful page or asset is not JSON", response);
@@ -372,6 +390,11 @@ std::vector<unsigned> run_request_bytes(std::string_view bytes) {
       if (is_post &&
           (response.status == http::Status::created || response.status == http::Status::ok)) {
         if (auto slug = string_field(body, "slug")) last_slug = *slug;
+      }
+      // A created problem's id stands for @ID@ from then on, as a submission's does.
+      if (response.status == http::Status::created && routed.route &&
+          routed.route->pattern == "/api/v1/problems") {
+        last_id = *string_field(body, "id");
       }
     }
     statuses.push_back(static_cast<unsigned>(response.status));

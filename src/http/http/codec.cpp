@@ -13,8 +13,6 @@ namespace ide::http {
 
 namespace json = boost::json;
 
-namespace {
-
 core::Result<core::RequestedLimits> decode_limits(const json::object& body) {
   core::RequestedLimits limits;
   const json::value* value = body.if_contains("limits");
@@ -40,6 +38,8 @@ core::Result<core::RequestedLimits> decode_limits(const json::object& body) {
   }
   return limits;
 }
+
+namespace {
 
 /// Whether `run`'s outputs go as base64: when asked, when one is not UTF-8 (text would lose
 /// bytes), or when their JSON strings would be longer than their base64 (control bytes cost up
@@ -69,6 +69,12 @@ json::value optional_int(const std::optional<std::int64_t>& value) {
 
 }  // namespace
 
+json::object encode_limits(const core::RequestedLimits& limits) {
+  return {{"cpu_ms", optional_int(limits.cpu_ms)},
+          {"wall_ms", optional_int(limits.wall_ms)},
+          {"memory_kb", optional_int(limits.memory_kb)}};
+}
+
 core::Result<submission::NewSubmission> decode_new_submission(std::string_view body) {
   if (!core::json::is_valid_utf8(body)) {
     return core::fail(core::ErrorCode::invalid_argument, "The request body is not valid UTF-8.");
@@ -89,6 +95,8 @@ core::Result<submission::NewSubmission> decode_new_submission(std::string_view b
   if (!expected_stdout) return core::Unexpected(expected_stdout.error());
   auto tests = decode_tests(*object);
   if (!tests) return core::Unexpected(tests.error());
+  auto problem_id = core::json::optional_string(*object, "problem_id");
+  if (!problem_id) return core::Unexpected(problem_id.error());
 
   submission::NewSubmission request;
   request.language = std::move(*language);
@@ -99,27 +107,26 @@ core::Result<submission::NewSubmission> decode_new_submission(std::string_view b
   request.expected_stdout = std::move(*expected_stdout);
   request.tests = std::move(tests->tests);
   request.compare = tests->compare;
+  request.problem_id = problem_id->value_or(std::string());
   return request;
 }
 
 json::object encode_submission(const submission::Submission& submission) {
-  json::object limits;
-  limits["cpu_ms"] = optional_int(submission.limits.cpu_ms);
-  limits["wall_ms"] = optional_int(submission.limits.wall_ms);
-  limits["memory_kb"] = optional_int(submission.limits.memory_kb);
   json::object body;
   body["id"] = submission.id;
   body["language"] = submission.language;
   body["code"] = core::json::to_json_string_lossy(submission.code);
   body["stdin"] = core::json::to_json_string_lossy(submission.stdin_data);
   body["created_at"] = core::to_rfc3339(submission.created_at);
-  body["limits"] = std::move(limits);
+  body["limits"] = encode_limits(submission.limits);
   body["args"] = json::value_from(submission.args);
   body["expected_stdout"] =
       submission.expected_stdout
           ? json::value(core::json::to_json_string_lossy(*submission.expected_stdout))
           : json::value(nullptr);
   encode_tests(submission.tests, submission.compare, body);
+  body["problem_id"] = submission.problem_id.empty() ? json::value(nullptr)
+                                                     : json::value(submission.problem_id);
   return body;
 }
 

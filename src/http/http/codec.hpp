@@ -18,14 +18,22 @@ namespace ide::http {
 inline constexpr std::string_view kQueuedMessage = "Your submission is in queue.";
 inline constexpr std::string_view kRunningMessage = "Your submission is running.";
 
+/// `limits` ({"cpu_ms"?, "wall_ms"?, "memory_kb"?}, absent: none) of a submit or problem body.
+/// Errors: invalid_argument naming the field ("limits.cpu_ms").
+core::Result<core::RequestedLimits> decode_limits(const boost::json::object& body);
+
+/// {"cpu_ms", "wall_ms", "memory_kb"}, each null when not set.
+boost::json::object encode_limits(const core::RequestedLimits& limits);
+
 /// The body of POST /api/v1/submissions: {"language", "code", "stdin"?, "limits"?: {"cpu_ms"?,
 /// "wall_ms"?, "memory_kb"?}, "args"?: [string], "expected_stdout"?, "tests"?, "compare"?}
-/// (tests_codec.hpp). Errors: invalid_argument naming the field (or the body when it is not
+/// (tests_codec.hpp), "problem_id"?}. Errors: invalid_argument naming the field (or the body when it is not
 /// UTF-8, not JSON or not an object). Range checks are the submission module's.
 core::Result<submission::NewSubmission> decode_new_submission(std::string_view body);
 
 /// GET /api/v1/submissions/{id}: id, language, code, stdin, created_at, limits, args,
-/// expected_stdout (null when none), and tests and compare when it has tests.
+/// expected_stdout (null when none), tests and compare when it has tests, problem_id (null
+/// when none).
 boost::json::object encode_submission(const submission::Submission& submission);
 
 struct ResultEncoding {

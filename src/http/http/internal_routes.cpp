@@ -96,6 +96,9 @@ void add_internal_routes(Router& router, const HostedServices& hosted, const std
     add_watch(router, *hosted.results, shared_token);
   }
   if (hosted.urls) add_methods(router, "url", remote::url_methods(*hosted.urls), shared_token);
+  if (hosted.problems) {
+    add_methods(router, "problem", remote::problem_methods(*hosted.problems), shared_token);
+  }
 }
 
 }  // namespace ide::http

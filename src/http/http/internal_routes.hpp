@@ -6,6 +6,7 @@
 #include <string>
 
 #include "http/router.hpp"
+#include "problem/problem_service.hpp"
 #include "result/result_service.hpp"
 #include "submission/submission_service.hpp"
 #include "url/url_service.hpp"
@@ -17,6 +18,7 @@ struct HostedServices {
   submission::SubmissionService* submissions = nullptr;
   result::ResultService* results = nullptr;
   url::UrlService* urls = nullptr;
+  problem::ProblemService* problems = nullptr;
 };
 
 /// Registers every method of every module in `hosted`. A request without `Authorization: Bearer

@@ -10,6 +10,7 @@
 #include "http/client_jobs.hpp"
 #include "http/result_cache.hpp"
 #include "http/router.hpp"
+#include "problem/problem_service.hpp"
 #include "result/result_service.hpp"
 #include "submission/submission_service.hpp"
 #include "url/url_service.hpp"
@@ -17,9 +18,10 @@
 namespace ide::http {
 
 /// POST /api/v1/submissions (submitCode) and GET /api/v1/submissions/{id} (the owner's view).
-/// A submit beyond the client's place in `client_jobs` answers 429 rate_limited.
+/// A submit beyond the client's place in `client_jobs` answers 429 rate_limited. A submit with a
+/// problem_id is judged on that problem's tests (compose::to_problem).
 void add_submission_routes(Router& router, submission::SubmissionService& submissions,
-                           ClientJobLimit& client_jobs);
+                           problem::ProblemService& problems, ClientJobLimit& client_jobs);
 
 /// GET /api/v1/submissions/{id}/result[?wait_ms=N][&base64=true] (getResult), through `views`
 /// (a submission the result module has not heard of yet is queued). Done results are answered
@@ -48,13 +50,19 @@ struct ApiContext {
   submission::SubmissionService& submissions;
   result::ResultService& results;
   url::UrlService& urls;
+  problem::ProblemService& problems;
   compose::SubmissionViews& views;  // reads across the three services
   ClientJobLimit& client_jobs;
   ResultCache& result_cache;
   std::string base_url;        // of share links; see add_url_routes
   core::LimitSettings limits;  // the maxima Piston's limits are clamped to
   Judge0Options judge0 = {};
+  std::vector<std::string> admin_tokens = {};  // Bearer tokens that write problems
 };
+
+/// GET /api/v1/problems[/{id}] for anyone (hidden tests redacted unless an admin asks), and
+/// POST /api/v1/problems, PUT and DELETE /api/v1/problems/{id} for an admin (admin_auth.hpp).
+void add_problem_routes(Router& router, const ApiContext& api);
 
 /// Piston's v2 API: GET /api/v2/runtimes and POST /api/v2/execute (docs/API.md).
 void add_piston_routes(Router& router, const ApiContext& api);

@@ -3,17 +3,31 @@
 
 #include <boost/json.hpp>
 
+#include "compose/problem_submissions.hpp"
 #include "http/codec.hpp"
 #include "http/errors.hpp"
 
 namespace ide::http {
 
+namespace {
+
+/// The submission `body` asks for: the problem's tests put in when it names a problem.
+core::Result<submission::NewSubmission> decode_submit(std::string_view body,
+                                                      problem::ProblemService& problems) {
+  auto decoded = decode_new_submission(body);
+  if (!decoded || decoded->problem_id.empty()) return decoded;
+  const std::string problem_id = decoded->problem_id;
+  return compose::to_problem(problems, problem_id, std::move(*decoded));
+}
+
+}  // namespace
+
 void add_submission_routes(Router& router, submission::SubmissionService& submissions,
-                           ClientJobLimit& client_jobs) {
+                           problem::ProblemService& problems, ClientJobLimit& client_jobs) {
   router.add(
       Verb::post, "/api/v1/submissions",
-      [&submissions, &client_jobs](Request request, Reply reply) {
-        auto decoded = decode_new_submission(request.body);
+      [&submissions, &problems, &client_jobs](Request request, Reply reply) {
+        auto decoded = decode_submit(request.body, problems);
         // The raw body is as large as the code and stdin it carried: let it go before the write.
         std::string().swap(request.body);
         if (!decoded) return reply.send(error_response(decoded.error()));

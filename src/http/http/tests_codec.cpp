@@ -39,7 +39,15 @@ core::Result<std::string> text_field(const json::object& test, std::string_view 
   return std::string(value->as_string());
 }
 
-core::Result<core::TestCase> decode_test(const json::value& value, const std::string& path) {
+core::Result<bool> hidden_field(const json::object& test, const std::string& path) {
+  const json::value* value = test.if_contains("hidden");
+  if (value == nullptr || value->is_null()) return false;
+  if (!value->is_bool()) return bad(path + ".hidden", "must be true or false");
+  return value->as_bool();
+}
+
+core::Result<core::TestCase> decode_test(const json::value& value, const std::string& path,
+                                         TestSource source) {
   if (!value.is_object()) return bad(path, "must be an object");
   const json::object& test = value.as_object();
   auto name = text_field(test, "name", path, false);
@@ -52,11 +60,14 @@ core::Result<core::TestCase> decode_test(const json::value& value, const std::st
   if (!cpu_ms) return core::Unexpected(cpu_ms.error());
   auto wall_ms = limit_field(test, "wall_ms", path);
   if (!wall_ms) return core::Unexpected(wall_ms.error());
+  auto hidden = source == TestSource::problem ? hidden_field(test, path) : false;
+  if (!hidden) return core::Unexpected(hidden.error());
   return core::TestCase{.name = std::move(*name),
                         .stdin_data = std::move(*stdin_data),
                         .expected_stdout = std::move(*expected),
                         .cpu_ms = *cpu_ms,
-                        .wall_ms = *wall_ms};
+                        .wall_ms = *wall_ms,
+                        .hidden = *hidden};
 }
 
 core::Result<core::Comparison> decode_compare(const json::value* value) {
@@ -86,12 +97,13 @@ json::string verdict_text(result::Verdict verdict) {
 
 }  // namespace
 
-core::Result<DecodedTests> decode_tests(const json::object& body) {
+core::Result<DecodedTests> decode_tests(const json::object& body, TestSource source) {
   DecodedTests decoded;
   if (const json::value* tests = body.if_contains("tests"); tests != nullptr && !tests->is_null()) {
     if (!tests->is_array()) return bad("tests", "must be an array");
     for (std::size_t i = 0; i < tests->as_array().size(); ++i) {
-      auto test = decode_test(tests->as_array()[i], "tests[" + std::to_string(i) + "]");
+      auto test =
+          decode_test(tests->as_array()[i], "tests[" + std::to_string(i) + "]", source);
       if (!test) return core::Unexpected(test.error());
       decoded.tests.push_back(std::move(*test));
     }
@@ -103,14 +115,13 @@ core::Result<DecodedTests> decode_tests(const json::object& body) {
 }
 
 void encode_tests(const std::vector<core::TestCase>& tests, const core::Comparison& compare,
-                  json::object& body) {
+                  json::object& body, HiddenTests hidden_tests) {
   if (tests.empty()) return;
   json::array list;
   for (const core::TestCase& test : tests) {
     json::object each{{"name", core::json::to_json_string_lossy(test.name)}};
-    if (test.hidden) {
-      each["hidden"] = true;
-    } else {
+    if (test.hidden) each["hidden"] = true;
+    if (!test.hidden || hidden_tests == HiddenTests::shown) {
       each["stdin"] = core::json::to_json_string_lossy(test.stdin_data);
       each["expected_stdout"] = core::json::to_json_string_lossy(test.expected_stdout);
     }

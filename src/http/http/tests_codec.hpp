@@ -17,16 +17,23 @@ struct DecodedTests {
   core::Comparison compare;
 };
 
-/// `tests` ([{name?, stdin?, expected_stdout, cpu_ms?, wall_ms?}], absent: none) and `compare`
-/// ("exact" | "trim_trailing" | "tokens" | "float", or {"mode", "epsilon"?}; absent:
-/// trim_trailing) of a submit body. Errors: invalid_argument naming the field by its path
-/// ("tests[2].expected_stdout").
-core::Result<DecodedTests> decode_tests(const boost::json::object& body);
+/// Whose tests a body carries: a submission's, or a problem's, whose may be hidden.
+enum class TestSource { submission, problem };
 
-/// Adds `tests` and `compare` to a submission's JSON `body` when it has tests. A hidden test
-/// shows only its name, `"hidden": true` and its limits.
+/// `tests` ([{name?, stdin?, expected_stdout, cpu_ms?, wall_ms?, hidden? (a problem's only)}],
+/// absent: none) and `compare` ("exact" | "trim_trailing" | "tokens" | "float", or {"mode",
+/// "epsilon"?}; absent: trim_trailing) of a submit or problem body. Errors: invalid_argument
+/// naming the field by its path ("tests[2].expected_stdout").
+core::Result<DecodedTests> decode_tests(const boost::json::object& body,
+                                        TestSource source = TestSource::submission);
+
+/// Whether a hidden test's stdin and expected stdout are shown (to an admin) or not.
+enum class HiddenTests { redacted, shown };
+
+/// Adds `tests` and `compare` to a submission's or problem's JSON `body` when it has tests. A
+/// hidden test has `"hidden": true`; redacted, it shows only that, its name and its limits.
 void encode_tests(const std::vector<core::TestCase>& tests, const core::Comparison& compare,
-                  boost::json::object& body);
+                  boost::json::object& body, HiddenTests hidden_tests = HiddenTests::redacted);
 
 /// Adds `tests` ([{name, verdict, time_ms, wall_ms, memory_kb, stdout, stdout_truncated,
 /// hint, hidden?}], verdict "accepted" for a passed test, a hidden one's stdout and hint "")

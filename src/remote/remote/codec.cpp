@@ -12,6 +12,8 @@
 
 #include "core/json.hpp"
 #include "core/limits.hpp"
+#include "problem/problem_json.hpp"
+#include "problem/problem_service.hpp"
 #include "result/result_service.hpp"
 #include "result/test_outcome_json.hpp"
 #include "submission/submission_service.hpp"
@@ -363,6 +365,50 @@ ShareLink tag_invoke(const bj::value_to_tag<ShareLink>&, const bj::value& in) {
 
 }  // namespace ide::url
 
+namespace ide::problem {
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const ProblemContent& content) {
+  out = content_to_json(content);
+}
+
+ProblemContent tag_invoke(const bj::value_to_tag<ProblemContent>&, const bj::value& in) {
+  return content_from_json(in);
+}
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const Problem& problem) {
+  out = {{"id", problem.id},
+         {"content", content_to_json(problem.content)},
+         {"created_at", remote::time_to_json(problem.created_at)},
+         {"updated_at", remote::time_to_json(problem.updated_at)}};
+}
+
+Problem tag_invoke(const bj::value_to_tag<Problem>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.id = remote::string_at(object, "id"),
+          .content = content_from_json(object.at("content")),
+          .created_at = remote::time_from_json(object.at("created_at")),
+          .updated_at = remote::time_from_json(object.at("updated_at"))};
+}
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const ProblemSummary& summary) {
+  out = {{"id", summary.id},
+         {"title", core::json::bytes_to_json(summary.title)},
+         {"visible_tests", summary.visible_tests},
+         {"hidden_tests", summary.hidden_tests},
+         {"updated_at", remote::time_to_json(summary.updated_at)}};
+}
+
+ProblemSummary tag_invoke(const bj::value_to_tag<ProblemSummary>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.id = remote::string_at(object, "id"),
+          .title = core::json::bytes_from_json(object.at("title")),
+          .visible_tests = object.at("visible_tests").to_number<std::size_t>(),
+          .hidden_tests = object.at("hidden_tests").to_number<std::size_t>(),
+          .updated_at = remote::time_from_json(object.at("updated_at"))};
+}
+
+}  // namespace ide::problem
+
 namespace ide::remote {
 
 template <typename T>
@@ -395,6 +441,9 @@ IDE_REMOTE_CODEC(std::vector<result::Language>)
 IDE_REMOTE_CODEC(result::QueueStats)
 IDE_REMOTE_CODEC(result::PurgeOutcome)
 IDE_REMOTE_CODEC(url::ShareLink)
+IDE_REMOTE_CODEC(problem::ProblemContent)
+IDE_REMOTE_CODEC(problem::Problem)
+IDE_REMOTE_CODEC(std::vector<problem::ProblemSummary>)
 IDE_REMOTE_CODEC(std::vector<std::string>)
 IDE_REMOTE_CODEC(std::string)
 IDE_REMOTE_CODEC(bool)

@@ -1,6 +1,7 @@
 #include "remote/methods.hpp"
 
 #include <exception>
+#include <stdexcept>
 #include <utility>
 
 #include <boost/json.hpp>
@@ -127,6 +128,37 @@ std::vector<Method> url_methods(url::UrlService& service) {
              [&u](const json::object& args) {
                return answer(u.purge_submissions(ids_arg(args)), count);
              }),
+  };
+}
+
+std::vector<Method> problem_methods(problem::ProblemService& service) {
+  auto& p = service;
+  const auto content_arg = [](const json::object& args) {
+    auto content = from_json<problem::ProblemContent>(args.at("content"));
+    if (!content) throw std::invalid_argument(content.error().message);
+    return std::move(*content);
+  };
+  return {
+      method("create",
+             [&p, content_arg](const json::object& args) {
+               return answer(p.create(content_arg(args)), [](const std::string& id) {
+                 return json::object{{"id", id}};
+               });
+             }),
+      method("replace",
+             [&p, content_arg](const json::object& args) {
+               return answer(p.replace(string_arg(args, "id"), content_arg(args)));
+             }),
+      method("get",
+             [&p](const json::object& args) { return answer(p.get(string_arg(args, "id"))); }),
+      method("list",
+             [&p](const json::object&) {
+               return answer(p.list(), [](const std::vector<problem::ProblemSummary>& list) {
+                 return json::object{{"problems", to_json(list)}};
+               });
+             }),
+      method("remove",
+             [&p](const json::object& args) { return answer(p.remove(string_arg(args, "id"))); }),
   };
 }
 

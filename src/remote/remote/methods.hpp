@@ -12,6 +12,7 @@
 #include <boost/json/value.hpp>
 
 #include "core/error.hpp"
+#include "problem/problem_service.hpp"
 #include "remote/transport.hpp"
 #include "result/result_service.hpp"
 #include "submission/submission_service.hpp"
@@ -32,6 +33,8 @@ std::vector<Method> submission_methods(submission::SubmissionService& service);
 std::vector<Method> result_methods(result::ResultService& service);
 /// Every method of UrlService.
 std::vector<Method> url_methods(url::UrlService& service);
+/// Every method of ProblemService.
+std::vector<Method> problem_methods(problem::ProblemService& service);
 
 /// The arguments of result/watch_result.
 struct WatchArgs {

@@ -1,5 +1,6 @@
 // The real HTTP server on a loopback port picked by the kernel, wired to in-memory fakes of the
-// three modules, for tests of the HTTP layer. Header-only: used by tests that link ide_http.
+// submission, result and url modules and the real problem module on a temp dir, for tests of
+// the HTTP layer. Header-only: used by tests that link ide_http and ide_problem.
 #pragma once
 
 #include <functional>
@@ -9,11 +10,15 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
+#include "core/ids.hpp"
 #include "http/routes.hpp"
 #include "http/server.hpp"
+#include "problem/module.hpp"
 #include "support/fakes/fake_submission_service.hpp"
 #include "support/fakes/in_memory_url_service.hpp"
 #include "support/fakes/long_poll_result_service.hpp"
+#include "support/temp_dir.hpp"
 
 namespace ide::test {
 
@@ -22,6 +27,9 @@ struct Judge0Setup {
   std::vector<std::string> auth_tokens = {};
   std::optional<http::CallbackSettings> callbacks = std::nullopt;
 };
+
+/// The admin token every test server accepts (admin_tokens).
+inline constexpr std::string_view kTestAdminToken = "test-admin-token-0123456789";
 
 class HttpTestServer {
  public:
@@ -49,6 +57,9 @@ class HttpTestServer {
                           std::size_t result_cache_bytes = 64 * 1024 * 1024,
                           const Judge0Setup& judge0 = {})
       : client_jobs(results, max_queued_per_client), result_cache(result_cache_bytes) {
+    auto made = problem::make_problem_service({.data_dir = problem_dir.path()}, clock, ids);
+    if (!made) throw std::runtime_error("problem module: " + made.error().message);
+    problems = std::move(*made);
     if (judge0.callbacks) {
       callbacks = std::make_unique<http::CallbackSender>(views, *judge0.callbacks);
     }
@@ -56,13 +67,15 @@ class HttpTestServer {
     http::add_all_routes(router, {.submissions = submissions,
                                   .results = results,
                                   .urls = urls,
+                                  .problems = *problems,
                                   .views = views,
                                   .client_jobs = client_jobs,
                                   .result_cache = result_cache,
                                   .base_url = public_url,
                                   .limits = {},
                                   .judge0 = {.auth_tokens = judge0.auth_tokens,
-                                             .callbacks = callbacks.get()}});
+                                             .callbacks = callbacks.get()},
+                                  .admin_tokens = {std::string(kTestAdminToken)}});
     if (extra) extra(router);
     server = std::make_unique<http::Server>(std::move(options), std::move(router));
     if (auto started = server->start(); !started) {
@@ -81,6 +94,10 @@ class HttpTestServer {
   LongPollResultService results;
   InMemoryUrlService urls{submissions};
   compose::SubmissionViews views{submissions, results, urls};
+  TempDir problem_dir;
+  core::SystemClock clock;
+  core::RandomIdGenerator ids;
+  std::unique_ptr<problem::ProblemService> problems;
   http::ClientJobLimit client_jobs;
   http::ResultCache result_cache;
   std::unique_ptr<http::CallbackSender> callbacks;  // when Judge0Setup asks for them

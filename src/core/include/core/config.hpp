@@ -32,6 +32,8 @@ struct Config {
   std::string public_url;                   // base of share links; empty: the Host header
   std::string share_secret;                 // empty: generated into data_dir on first start
   std::string url_store;                    // empty: SQLite in data_dir; or postgresql://...
+  std::string problem_store;                // likewise, for problems
+  std::size_t max_problems = 1000;          // problems kept at most
   std::string submission_store;             // likewise, for submissions
   std::string result_store;                 // likewise, for the queue and the results
   std::int64_t job_lease_ms = 30'000;       // a claimed job unrenewed this long runs again
@@ -54,22 +56,25 @@ struct Config {
   std::vector<std::string> judge0_callback_hosts;  // "host" or "host:port"
   unsigned judge0_callback_tries = 3;              // PUTs of one callback at most
   std::int64_t judge0_callback_timeout_ms = 5'000;  // of one PUT
+  // Bearer tokens that manage problems (docs/API.md); empty: problems can be read, not written.
+  std::vector<std::string> admin_tokens;
   std::int64_t shutdown_grace_ms = 10'000;      // SIGTERM: how long running jobs may finish
   std::int64_t retention_days = 30;             // 0: keep forever
   bool retention_include_shared = false;
   std::string log_level = "info";  // debug, info, warn, error
   // Split deployment (docs/DEPLOYMENT.md 2.2): the modules this process hosts; the others are
   // reached at their *_service_url over the internal API, authenticated by internal_token.
-  std::vector<std::string> modules = {"submission", "result", "url"};
+  std::vector<std::string> modules = {"submission", "result", "url", "problem"};
   std::string submission_service_url;  // http://host:port of a process hosting submission
   std::string result_service_url;
   std::string url_service_url;
+  std::string problem_service_url;
   std::string internal_token;  // empty: no internal route is served and no module is remote
   std::int64_t internal_timeout_ms = 10'000;  // connect + answer of one internal call
 };
 
 /// The module names `modules` may list.
-inline constexpr std::string_view kModuleNames[] = {"submission", "result", "url"};
+inline constexpr std::string_view kModuleNames[] = {"submission", "result", "url", "problem"};
 
 /// Whether `config` hosts the module `name` in this process.
 bool hosts(const Config& config, std::string_view name);
