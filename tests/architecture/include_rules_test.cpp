@@ -97,11 +97,12 @@ std::string where(const Include& include) {
 
 }  // namespace
 
-TEST_CASE("the build declares the three modules", "[architecture]") {
+TEST_CASE("the build declares the four modules", "[architecture]") {
   const auto uses = declared_dependencies();
   CHECK(uses.count("submission") == 1);
   CHECK(uses.count("result") == 1);
   CHECK(uses.count("url") == 1);
+  CHECK(uses.count("problem") == 1);
 }
 
 TEST_CASE("core includes only core", "[architecture]") {
@@ -144,7 +145,8 @@ TEST_CASE("modules include only core, themselves and declared public interfaces"
 
 TEST_CASE("the sandbox library is used only by the result module", "[architecture]") {
   for (const fs::path& dir : {kSrc / "core", kSrc / "http", kSrc / "app", kSrc / "remote",
-                              kSrc / "modules" / "submission", kSrc / "modules" / "url"}) {
+                              kSrc / "modules" / "submission", kSrc / "modules" / "url",
+                              kSrc / "modules" / "problem"}) {
     for (const auto& file : sources_under(dir)) {
       for (const auto& include : quoted_includes(file)) {
         INFO(where(include));
@@ -251,7 +253,10 @@ TEST_CASE("only the composition root includes wiring, and nobody includes intern
 
 TEST_CASE("each database file is named only inside the module that owns it", "[architecture]") {
   const std::map<std::string, std::string> owner_of = {
-      {"submissions.db", "submission"}, {"results.db", "result"}, {"urls.db", "url"}};
+      {"submissions.db", "submission"},
+      {"results.db", "result"},
+      {"urls.db", "url"},
+      {"problems.db", "problem"}};
   for (const auto& file : sources_under(kSrc)) {
     const std::string text = read(file);
     for (const auto& [db_file, module] : owner_of) {

@@ -24,6 +24,7 @@
 #include "support/fakes/fake_result_service.hpp"
 #include "support/postgres.hpp"
 #include "support/sample_tests.hpp"
+#include "support/sqlite_schema.hpp"
 #include "support/temp_dir.hpp"
 
 using ide::core::ErrorCode;
@@ -593,18 +594,9 @@ TEST_CASE("submissions.db holds only the submission module's tables", "[submissi
     REQUIRE(service->submit_code(python("x")).has_value());
   }
   CHECK(std::filesystem::is_directory(f.config.data_dir));
-  ide::core::sqlite::Database db(f.db_path(), {});
-  auto& statement =
-      db.prepare("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'");
-  std::set<std::string> tables;
-  std::set<std::string> owners;
-  while (statement.step()) {
-    if (statement.column_text(0) == "table") tables.insert(statement.column_text(1));
-    owners.insert(statement.column_text(2));
-  }
-  statement.reset();
-  CHECK(tables == std::set<std::string>{"submissions"});
-  CHECK(owners == std::set<std::string>{"submissions"});
+  const ide::test::SqliteSchema schema = ide::test::sqlite_schema(f.db_path());
+  CHECK(schema.tables == std::set<std::string>{"submissions"});
+  CHECK(schema.owners == std::set<std::string>{"submissions"});
   CHECK_FALSE(std::filesystem::exists(f.config.data_dir / "results.db"));
   CHECK_FALSE(std::filesystem::exists(f.config.data_dir / "urls.db"));
 }

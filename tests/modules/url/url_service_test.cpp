@@ -26,6 +26,7 @@
 #include "core/sqlite.hpp"
 #include "support/fakes/fake_submission_service.hpp"
 #include "support/postgres.hpp"
+#include "support/sqlite_schema.hpp"
 #include "support/temp_dir.hpp"
 
 using ide::core::ErrorCode;
@@ -375,18 +376,9 @@ TEST_CASE("urls.db holds only the url module's table", "[url]") {
     auto service = f.open();
     REQUIRE(service->generate_url(f.add_submission()).has_value());
   }
-  ide::core::sqlite::Database db(f.config.data_dir / "urls.db", {});
-  auto& statement =
-      db.prepare("SELECT type, name, tbl_name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'");
-  std::set<std::string> tables;
-  std::set<std::string> owners;
-  while (statement.step()) {
-    if (statement.column_text(0) == "table") tables.insert(statement.column_text(1));
-    owners.insert(statement.column_text(2));
-  }
-  statement.reset();
-  CHECK(tables == std::set<std::string>{"urls"});
-  CHECK(owners == std::set<std::string>{"urls"});
+  const ide::test::SqliteSchema schema = ide::test::sqlite_schema(f.config.data_dir / "urls.db");
+  CHECK(schema.tables == std::set<std::string>{"urls"});
+  CHECK(schema.owners == std::set<std::string>{"urls"});
   CHECK_FALSE(std::filesystem::exists(f.config.data_dir / "submissions.db"));
 }
 
