@@ -11,7 +11,7 @@ namespace ide::app {
 
 /// Descriptors `config` may use at once: every connection, the refused ones still being
 /// answered, each worker's run (pipes, memfds, pidfd, cgroup and box files), every SQLite
-/// connection (database, WAL and shared-memory file of four databases) and a fixed base.
+/// connection (database, WAL and shared-memory file of each database) and a fixed base.
 std::uint64_t open_files_needed(const core::Config& config);
 
 /// Makes the soft RLIMIT_NOFILE cover open_files_needed(config), raising it up to the hard

@@ -111,10 +111,10 @@ TEST_CASE("ide serve raises a low soft open-file limit up to what it needs", "[e
 TEST_CASE("ide serve starts under a low hard limit when max-connections fits in it",
           "[e2e][clients]") {
   ide::test::TempDir dir;
-  UlimitServe serve(dir.path(), "-n 400", {"--max-connections", "64"});
+  UlimitServe serve(dir.path(), "-n 420", {"--max-connections", "64"});
   INFO(serve.err());
   REQUIRE(serve.listening());
-  CHECK(serve.open_files_soft_limit() == 400);
+  CHECK(serve.open_files_soft_limit() == 420);
 }
 
 TEST_CASE("out of the box one client's submits are rate limited", "[e2e][clients]") {

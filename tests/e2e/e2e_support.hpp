@@ -20,10 +20,16 @@ class Api {
     return std::move(*answer);
   }
   http::ClientResponse post(const std::string& target, const std::string& body) {
-    auto answer = client_.post(target, body, std::chrono::seconds(60));
-    if (!answer) FAIL("POST " << target << ": " << answer.error().message);
+    return send(http::Verb::post, target, body);
+  }
+  http::ClientResponse send(http::Verb method, const std::string& target,
+                            const std::string& body = "") {
+    auto answer = client_.request(method, target, body, std::chrono::seconds(60));
+    if (!answer) FAIL(target << ": " << answer.error().message);
     return std::move(*answer);
   }
+  /// Sends `Authorization: Bearer <token>` from now on.
+  void use_token(std::string token) { client_.set_bearer_token(std::move(token)); }
 
   /// Submits and returns the id (the answer must be 202).
   std::string submit(const std::string& language, const std::string& code,

@@ -401,6 +401,53 @@ void exercise_shares(Conformance& api, const std::string& id) {
   expect_store_failures(api, kShared, "get", Verb::get, shared);
 }
 
+void exercise_problems(Conformance& api) {
+  const std::string problems = "/api/v1/problems";
+  const std::string one = "/api/v1/problems/{id}";
+  const std::vector<std::pair<std::string, std::string>> admin = {
+      {"Authorization", "Bearer " + std::string(test::kTestAdminToken)}};
+  const std::string body = R"({"title": "Double", "starter_code": {"python": "n = 1\n"},
+    "tests": [{"stdin": "1", "expected_stdout": "2"},
+              {"name": "big", "stdin": "9", "expected_stdout": "18", "hidden": true}]})";
+  Answer made = api.expect(201, problems, "post", Verb::post, problems, body, admin);
+  const std::string target = problems + "/" + test::str(made.json().at("id"));
+  api.expect(400, problems, "post", Verb::post, problems, R"({"title": "t"})", admin);
+  api.expect(401, problems, "post", Verb::post, problems, body);
+  for (const char* method : {"get", "post"}) {
+    api.expect(405, problems, method, Verb::patch, problems);
+  }
+  api.expect(413, problems, "post", Verb::post, problems, std::string(70 * 1024, ' '), admin);
+  const std::string one_test = R"("tests": [{"expected_stdout": ""}])";
+  api.expect(422, problems, "post", Verb::post, problems,
+             R"({"title": "t", "starter_code": {"cobol": ""}, )" + one_test + "}", admin);
+  api.expect(200, problems, "get", Verb::get, problems);
+  api.expect(200, one, "get", Verb::get, target);
+  api.expect(200, one, "get", Verb::get, target, "", admin);
+  api.expect(404, one, "get", Verb::get, problems + "/nope");
+  for (const char* method : {"get", "put", "delete"}) {
+    api.expect(405, one, method, Verb::post, target);
+  }
+  api.expect(200, one, "put", Verb::put, target, body, admin);
+  api.expect(400, one, "put", Verb::put, target, "[]", admin);
+  api.expect(401, one, "put", Verb::put, target, body);
+  api.expect(404, one, "put", Verb::put, problems + "/nope", body, admin);
+  api.expect(413, one, "put", Verb::put, target, std::string(70 * 1024, ' '), admin);
+  api.expect(422, one, "put", Verb::put, target,
+             R"({"title": "t", "limits": {"cpu_ms": 99999999}, )" + one_test + "}", admin);
+
+  // A submission to it shows the problem and its hidden test redacted.
+  Answer submitted =
+      api.expect(202, kSubmissions, "post", Verb::post, kSubmissions,
+                 R"j({"language": "python", "code": "print(2)", "problem_id": ")j" +
+                     test::str(made.json().at("id")) + "\"}");
+  api.expect(200, kSubmission, "get", Verb::get,
+             "/api/v1/submissions/" + test::str(submitted.json().at("id")));
+
+  api.expect(401, one, "delete", Verb::delete_, target);
+  api.expect(204, one, "delete", Verb::delete_, target, "", admin);
+  api.expect(404, one, "delete", Verb::delete_, target, "", admin);
+}
+
 void exercise_meta(Conformance& api) {
   for (const std::string path :
        {"/api/v1/languages", "/api/v1/openapi.json", "/healthz", "/healthz/queue"}) {
@@ -448,14 +495,26 @@ TEST_CASE("openapi: every answer of every route is documented and fits its schem
   exercise_submission(api, id);
   exercise_result(api, id);
   exercise_shares(api, id);
+  exercise_problems(api);
   exercise_meta(api);
-  // Statuses the in-memory fakes cannot produce (their languages and queue never fail).
+  // Statuses the in-memory fakes cannot produce (their languages and queue never fail), nor the
+  // real problem module on a healthy temp dir.
   const std::set<std::string> unreachable = {"/api/v1/submissions/{id}/result get 500",
                                              "/api/v1/submissions/{id}/result get 503",
                                              "/api/v1/languages get 500",
                                              "/api/v1/languages get 503",
                                              "/healthz/queue get 500",
-                                             "/healthz/queue get 503"};
+                                             "/healthz/queue get 503",
+                                             "/api/v1/problems get 500",
+                                             "/api/v1/problems get 503",
+                                             "/api/v1/problems post 500",
+                                             "/api/v1/problems post 503",
+                                             "/api/v1/problems/{id} get 500",
+                                             "/api/v1/problems/{id} get 503",
+                                             "/api/v1/problems/{id} put 500",
+                                             "/api/v1/problems/{id} put 503",
+                                             "/api/v1/problems/{id} delete 500",
+                                             "/api/v1/problems/{id} delete 503"};
   CHECK(api.uncovered() == unreachable);
 }
 

@@ -53,12 +53,12 @@ TEST_CASE("problems: an admin creates one; a student reads it without the hidden
   CHECK(test::str(view.at("starter_code").at("python")) == "n = int(input())\n");
   CHECK(view.at("visible_tests") == 1);
   CHECK(view.at("hidden_tests") == 2);
-  CHECK(view.at("limits") == boost::json::parse(R"({"cpu_ms":1000,"wall_ms":3000,"memory_kb":null})"));
+  CHECK(view.at("limits") ==
+        boost::json::parse(R"({"cpu_ms":1000,"wall_ms":3000,"memory_kb":null})"));
   CHECK(view.at("tests").at(0) == boost::json::parse(R"({"name":"hidden one","hidden":true})"));
   CHECK(view.at("tests").at(1) ==
         boost::json::parse(R"({"name":"one","stdin":"1","expected_stdout":"2"})"));
-  CHECK(view.at("tests").at(2) ==
-        boost::json::parse(R"({"name":"","hidden":true,"cpu_ms":500})"));
+  CHECK(view.at("tests").at(2) == boost::json::parse(R"({"name":"","hidden":true,"cpu_ms":500})"));
   CHECK(student.body.find("SECRET") == std::string::npos);
 
   // The admin sees everything.
@@ -76,8 +76,9 @@ TEST_CASE("problems: an admin creates one; a student reads it without the hidden
 TEST_CASE("problems: writes need an admin token; every refusal keeps nothing", "[http][problems]") {
   HttpTestServer server;
   const std::string id = create(server);
-  for (const Headers& headers : {Headers{}, Headers{{"Authorization", "Bearer wrong-token-0123456789"}},
-                                 Headers{{"Authorization", std::string(test::kTestAdminToken)}}}) {
+  for (const Headers& headers :
+       {Headers{}, Headers{{"Authorization", "Bearer wrong-token-0123456789"}},
+        Headers{{"Authorization", std::string(test::kTestAdminToken)}}}) {
     Answer refused = send(server, Verb::post, "/api/v1/problems", kProblem, headers);
     CHECK(refused.status == 401);
     CHECK(refused.error_code() == "unauthorized");
@@ -89,8 +90,7 @@ TEST_CASE("problems: writes need an admin token; every refusal keeps nothing", "
     Answer answer = send(server, Verb::post, "/api/v1/problems", body, admin());
     return std::to_string(answer.status) + " " + answer.error_message();
   };
-  CHECK(refusal(R"({"tests": [{"expected_stdout": "1"}]})") ==
-        "400 Field 'title' is required.");
+  CHECK(refusal(R"({"tests": [{"expected_stdout": "1"}]})") == "400 Field 'title' is required.");
   CHECK(refusal(R"({"title": "t"})") == "400 Field 'tests' is required.");
   CHECK(refusal(R"({"title": "t", "tests": [{"expected_stdout": "1", "hidden": 1}]})") ==
         "400 Field 'tests[0].hidden' must be true or false.");
@@ -128,9 +128,10 @@ TEST_CASE("problems: a submit to one is judged on its tests, visible first, with
   HttpTestServer server;
   const std::string id = create(server);
   Answer submitted = test::post(server.port(), "/api/v1/submissions",
-                                R"({"language": "python", "code": "print(2 * int(input()))",
-                                    "problem_id": ")" + id + R"(", "limits": {"cpu_ms": 800,
-                                    "wall_ms": 5000}})");
+                                R"j({"language": "python", "code": "print(2 * int(input()))",
+                                    "problem_id": ")j" +
+                                    id + R"j(", "limits": {"cpu_ms": 800,
+                                    "wall_ms": 5000}})j");
   REQUIRE(submitted.status == 202);
   const std::string submission_id = test::str(submitted.json().at("id"));
   auto stored = server.submissions.get(submission_id);
@@ -177,9 +178,15 @@ TEST_CASE("problems: a hidden test's outcome shows its verdict only", "[http][pr
   run.status = result::Status::done;
   run.verdict = result::Verdict::wrong_answer;
   run.exit_code = 0;
-  run.tests = {{.name = "secret", .verdict = result::Verdict::wrong_answer, .time_ms = 3,
-                .wall_ms = 4, .memory_kb = 100, .stdout_data = "", .stdout_truncated = false,
-                .hint = "", .hidden = true}};
+  run.tests = {{.name = "secret",
+                .verdict = result::Verdict::wrong_answer,
+                .time_ms = 3,
+                .wall_ms = 4,
+                .memory_kb = 100,
+                .stdout_data = "",
+                .stdout_truncated = false,
+                .hint = "",
+                .hidden = true}};
   server.results.set(run);
   Answer result = test::get(server.port(), "/api/v1/submissions/" + id + "/result");
   CHECK(result.json().at("tests").at(0).at("hidden") == true);

@@ -1,5 +1,5 @@
 // The remote clients against the real modules behind the real server's internal routes: every
-// method of the three interfaces round-trips, the modules' error codes survive the trip, the
+// method of the four interfaces round-trips, the modules' error codes survive the trip, the
 // token is required, a module not hosted is 404, and watch_result answers and can be cancelled.
 #include <catch2/catch.hpp>
 
@@ -21,10 +21,12 @@ struct Clients {
   explicit Clients(const std::string& url)
       : submissions(ide::test::transport_to(url, "submission")),
         results(ide::test::transport_to(url, "result")),
-        urls(ide::test::transport_to(url, "url")) {}
+        urls(ide::test::transport_to(url, "url")),
+        problems(ide::test::transport_to(url, "problem")) {}
   ide::remote::RemoteSubmissionService submissions;
   ide::remote::RemoteResultService results;
   ide::remote::RemoteUrlService urls;
+  ide::remote::RemoteProblemService problems;
 };
 
 ide::core::RequestedLimits cpu_limit(std::int64_t cpu_ms) {
@@ -127,6 +129,49 @@ TEST_CASE("every UrlService method round-trips", "[remote]") {
   CHECK(clients.urls.shared_among({"other", id}).value() == std::vector<std::string>{id});
   CHECK(clients.urls.purge_submissions({id}).value() == 1);
   CHECK(clients.urls.resolve(first->slug).error().code == ErrorCode::not_found);
+}
+
+TEST_CASE("every ProblemService method round-trips, hidden tests and bytes included",
+          "[remote]") {
+  ide::test::InternalServer server;
+  Clients clients(server.url());
+  ide::problem::ProblemContent content{
+      .title = "Echo \xc3\xa9",
+      .statement = kBinary,
+      .starter_code = {{"bash", kBinary}},
+      .tests = {{.name = "seen", .stdin_data = kBinary, .expected_stdout = kBinary},
+                {.name = "", .stdin_data = "x", .expected_stdout = "x", .cpu_ms = 300,
+                 .hidden = true}},
+      .limits = {.cpu_ms = 1000, .wall_ms = std::nullopt, .memory_kb = 65536},
+      .compare = {.mode = ide::core::CompareMode::float_tokens, .epsilon = 0.5}};
+  auto id = clients.problems.create(content);
+  REQUIRE(id);
+  auto got = clients.problems.get(*id);
+  REQUIRE(got);
+  CHECK(got->content.title == content.title);
+  CHECK(got->content.statement == kBinary);
+  CHECK(got->content.starter_code == content.starter_code);
+  CHECK(got->content.limits.cpu_ms == 1000);
+  CHECK_FALSE(got->content.limits.wall_ms);
+  CHECK(got->content.compare.epsilon == 0.5);
+  REQUIRE(got->content.tests.size() == 2);
+  CHECK(got->content.tests[0].stdin_data == kBinary);
+  CHECK(got->content.tests[1].hidden);
+  CHECK(got->content.tests[1].cpu_ms == 300);
+
+  content.title = "Renamed";
+  REQUIRE(clients.problems.replace(*id, content));
+  auto listed = clients.problems.list();
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 1);
+  CHECK(listed->at(0).title == "Renamed");
+  CHECK(listed->at(0).hidden_tests == 1);
+  CHECK(listed->at(0).visible_tests == 1);
+  CHECK(got->created_at == clients.problems.get(*id)->created_at);
+  REQUIRE(clients.problems.remove(*id));
+  CHECK(clients.problems.get(*id).error().code == ErrorCode::not_found);
+  content.title.clear();
+  CHECK(clients.problems.create(content).error().code == ErrorCode::invalid_argument);
 }
 
 TEST_CASE("the modules' error codes survive the trip", "[remote]") {

@@ -16,6 +16,7 @@
 #include "http/internal_routes.hpp"
 #include "http/server.hpp"
 #include "module_options.hpp"
+#include "remote/remote_problem.hpp"
 #include "remote/remote_result.hpp"
 #include "remote/remote_submission.hpp"
 #include "remote/remote_url.hpp"
@@ -45,9 +46,10 @@ struct Hosted {
   bool submission = true;
   bool result = true;
   bool url = true;
+  bool problem = true;
 };
 
-/// The three real modules (bash only, no isolation) behind the internal routes of a real server.
+/// The four real modules (bash only, no isolation) behind the internal routes of a real server.
 /// `hosted` says which of them the server answers for.
 class InternalServer {
  public:
@@ -57,7 +59,8 @@ class InternalServer {
     http::add_internal_routes(router,
                               {.submissions = hosted.submission ? submissions_.get() : nullptr,
                                .results = hosted.result ? &results_->service() : nullptr,
-                               .urls = hosted.url ? urls_.get() : nullptr},
+                               .urls = hosted.url ? urls_.get() : nullptr,
+                               .problems = hosted.problem ? problems_.get() : nullptr},
                               std::string(kToken));
     http::ServerOptions options;
     options.port = 0;
@@ -90,6 +93,9 @@ class InternalServer {
     auto urls = url::make_url_service(app::url_options(config_), *submissions_);
     if (!urls) throw std::runtime_error(urls.error().message);
     urls_ = std::move(*urls);
+    auto problems = problem::make_problem_service(app::problem_options(config_), clock_, ids_);
+    if (!problems) throw std::runtime_error(problems.error().message);
+    problems_ = std::move(*problems);
   }
 
   TempDir dir_;
@@ -100,6 +106,7 @@ class InternalServer {
   std::unique_ptr<submission::SubmissionService> submissions_;
   std::unique_ptr<compose::SubmissionJobSource> jobs_;
   std::unique_ptr<url::UrlService> urls_;
+  std::unique_ptr<problem::ProblemService> problems_;
   std::unique_ptr<http::Server> server_;
 };
 

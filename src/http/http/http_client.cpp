@@ -84,6 +84,7 @@ core::Result<ClientResponse> HttpClient::request(Verb method, std::string_view t
   message.set(bhttp::field::host, url_.port == "80" ? url_.host : url_.host + ":" + url_.port);
   message.set(bhttp::field::user_agent, user_agent_);
   message.set(bhttp::field::accept, "application/json");
+  if (!bearer_token_.empty()) message.set(bhttp::field::authorization, "Bearer " + bearer_token_);
   if (!body.empty() || method == Verb::post || method == Verb::put) {
     message.set(bhttp::field::content_type, kJsonType);
     message.body() = std::move(body);

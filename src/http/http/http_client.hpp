@@ -54,6 +54,9 @@ class HttpClient {
   /// The server's URL as given.
   const std::string& server() const { return server_; }
 
+  /// Sends `Authorization: Bearer <token>` with every request from now on ("" sends none).
+  void set_bearer_token(std::string token) { bearer_token_ = std::move(token); }
+
   static constexpr std::chrono::milliseconds kDefaultTimeout{60'000};
 
  private:
@@ -63,6 +66,7 @@ class HttpClient {
   HttpUrl url_;
   std::string server_;
   std::string user_agent_;
+  std::string bearer_token_;
 };
 
 }  // namespace ide::http

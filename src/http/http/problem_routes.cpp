@@ -26,8 +26,7 @@ core::Result<problem::ProblemContent> written_problem(const ApiContext& api,
 
 /// `handler`, answered 401 unless an admin sent the request.
 Handler admin_only(const ApiContext& api, Handler handler) {
-  return [tokens = api.admin_tokens, handler = std::move(handler)](Request request,
-                                                                    Reply reply) {
+  return [tokens = api.admin_tokens, handler = std::move(handler)](Request request, Reply reply) {
     if (auto refusal = admin_refusal(tokens, request)) return reply.send(std::move(*refusal));
     handler(std::move(request), std::move(reply));
   };
@@ -56,7 +55,9 @@ void add_writes(Router& router, const ApiContext& api) {
                if (auto removed = api.problems.remove(request.param("id")); !removed) {
                  return reply.send(error_response(removed.error()));
                }
-               reply.send(Response{.status = Status::no_content});
+               Response deleted;
+               deleted.status = Status::no_content;
+               reply.send(std::move(deleted));
              }));
 }
 

@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/json.hpp"
 #include "core/log.hpp"
 
 namespace ide::problem {
@@ -47,9 +48,11 @@ core::Result<void> check_starter_code(const std::map<std::string, std::string>& 
         fmt::format("starter_code must have at most {} languages.", kMaxStarterLanguages));
   }
   for (const auto& [language, code] : starter_code) {
-    if (language.empty() || language.size() > kMaxLanguageIdBytes) {
-      return invalid(
-          fmt::format("starter_code's language ids must be 1 to {} bytes.", kMaxLanguageIdBytes));
+    // UTF-8: the id is a key of the JSON the stores and the internal API write.
+    if (language.empty() || language.size() > kMaxLanguageIdBytes ||
+        !core::json::is_valid_utf8(language)) {
+      return invalid(fmt::format("starter_code's language ids must be 1 to {} bytes of UTF-8.",
+                                 kMaxLanguageIdBytes));
     }
     if (code.size() > kMaxStarterCodeBytes) {
       return invalid(

@@ -1,7 +1,6 @@
-// How both stores keep a problem's content but its title: one JSON document,
-// {"statement", "starter_code": [{"language", "code"}], "tests": [test_case_to_json],
-// "limits": {"cpu_ms"?, "wall_ms"?, "memory_kb"?}, "compare": comparison_to_json}, every byte
-// string as core::json::bytes_to_json (core/json.hpp), so that any bytes come back exact.
+// How both stores keep a problem's content: one JSON document, problem::content_to_json's (the
+// form the internal API sends too), every byte string as core::json::bytes_to_json, so that any
+// bytes come back exact.
 #pragma once
 
 #include <cstdint>
@@ -12,11 +11,10 @@
 
 namespace ide::problem {
 
-/// The document of `content` (its title is left out: the stores keep it in a column).
+/// The document of `content` (its title is in a column too, for list()).
 std::string encode_stored_problem(const ProblemContent& content);
 
-/// The content the document `document` holds, with an empty title. Throws std::runtime_error on
-/// a corrupt document.
+/// The content the document `document` holds. Throws std::runtime_error on a corrupt document.
 ProblemContent decode_stored_problem(std::string_view document);
 
 /// The columns a store writes for `content` beside its title: the document, and the counts of

@@ -34,6 +34,8 @@ class FakeSubmissionService final : public submission::SubmissionService {
     stored.expected_stdout = std::move(request.expected_stdout);
     stored.tests = std::move(request.tests);
     stored.compare = request.compare;
+    stored.problem_id = std::move(request.problem_id);
+    stored.interactive = request.interactive;
     stored.limits = request.limits;
     std::string id = stored.id;
     submissions_.insert_or_assign(id, std::move(stored));
