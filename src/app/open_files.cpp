@@ -20,8 +20,8 @@ constexpr std::uint64_t kBaseFiles = 64;
 constexpr std::uint64_t kFilesPerRun = 32;
 // A SQLite connection holds the database, its WAL and its shared-memory file.
 constexpr std::uint64_t kFilesPerConnection = 3;
-// submissions.db, results.db and urls.db, counted at one connection per thread that may use them;
-// problems.db has one connection of its own.
+// The submission, result and url modules' databases, counted at one connection per thread that
+// may use them; the problem module's has one connection of its own.
 constexpr std::uint64_t kDatabases = 3;
 // Refused connections still being answered (the server's own bound).
 constexpr std::uint64_t kRefusedConnections = 64;
