@@ -194,7 +194,7 @@ TEST_CASE("tests compile once and run once each, judged by the compare mode",
   CHECK(py.verdict == Verdict::time_limit_exceeded);
 }
 
-TEST_CASE("a test's stdout is kept up to its cap, and a compile error runs no test",
+TEST_CASE("a test's stdout is kept up to its cap; after a compile error each test says so",
           "[result][execution]") {
   RealRun box;
   const RunResult big = box.run_job(
@@ -217,9 +217,16 @@ TEST_CASE("a test's stdout is kept up to its cap, and a compile error runs no te
                                         .stdin_data = "",
                                         .limits = {},
                                         .tests = {{.name = "", .stdin_data = "",
-                                                   .expected_stdout = ""}}});
+                                                   .expected_stdout = ""},
+                                                  {.name = "secret", .stdin_data = "",
+                                                   .expected_stdout = "", .hidden = true}}});
   CHECK(broken.verdict == Verdict::compile_error);
-  CHECK(broken.tests.empty());
+  REQUIRE(broken.tests.size() == 2);
+  CHECK(broken.tests[0].name == "1");
+  CHECK(broken.tests[0].verdict == Verdict::compile_error);
+  CHECK(broken.tests[1].name == "secret");
+  CHECK(broken.tests[1].verdict == Verdict::compile_error);
+  CHECK(broken.tests[1].hidden);
 }
 
 TEST_CASE("a hidden test keeps its verdict and measurements, never what the program printed",

@@ -13,6 +13,23 @@ namespace ide::result {
 
 namespace {
 
+/// A test's name, or its number from 1.
+std::string test_name(const core::TestCase& test, std::size_t index) {
+  return test.name.empty() ? std::to_string(index + 1) : test.name;
+}
+
+/// After a failed compile each test has the compile's verdict, so that a table lists them all.
+void mark_tests_not_run(const JobInput& job, RunResult& result) {
+  for (std::size_t i = 0; i < job.tests.size(); ++i) {
+    const core::TestCase& test = job.tests[i];
+    result.tests.push_back({.name = test_name(test, i),
+                            .verdict = result.verdict,
+                            .stdout_data = {},
+                            .hint = {},
+                            .hidden = test.hidden});
+  }
+}
+
 void take_measurements(const sandbox::StageOutcome& outcome, RunResult& result) {
   result.time_ms = outcome.cpu_ms;
   result.wall_ms = outcome.wall_ms;
@@ -123,7 +140,10 @@ RunResult Executor::execute(const LanguageSpec& language, const JobInput& job,
                                .limits = limits_.compile,
                                .limit_address_space = language.limit_address_space};
     const sandbox::StageOutcome outcome = box.run(compile);
-    if (!apply_compile_outcome(outcome, result)) return result;
+    if (!apply_compile_outcome(outcome, result)) {
+      mark_tests_not_run(job, result);
+      return result;
+    }
   }
   if (job.tests.empty()) {
     run_program(language, job, job.stdin_data, job.limits, box, result);
@@ -192,7 +212,7 @@ void Executor::run_tests(const LanguageSpec& language, const JobInput& job, sand
 
 TestOutcome judge_test(const core::TestCase& test, std::size_t index, const RunResult& run,
                        const core::Comparison& compare) {
-  TestOutcome outcome{.name = test.name.empty() ? std::to_string(index + 1) : test.name,
+  TestOutcome outcome{.name = test_name(test, index),
                       .verdict = run.verdict,
                       .time_ms = run.time_ms,
                       .wall_ms = run.wall_ms,
