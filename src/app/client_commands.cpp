@@ -131,6 +131,11 @@ std::string verdict_line(const json::object& result) {
   }
   line += fmt::format(", {} ms CPU, {} ms wall, {} KiB", int_field(result, "time_ms"),
                       int_field(result, "wall_ms"), int_field(result, "memory_kb"));
+  if (const auto* summary = result.if_contains("summary"); summary && summary->is_object()) {
+    const json::object& counts = summary->as_object();
+    line += fmt::format(", {} of {} tests passed", int_field(counts, "passed"),
+                        int_field(counts, "total"));
+  }
   if (const auto* truncated = result.if_contains("truncated"); truncated && truncated->is_object()) {
     for (const char* stream : {"stdout", "stderr"}) {
       const auto* flag = truncated->as_object().if_contains(stream);
@@ -218,6 +223,8 @@ ClientCommands::ClientCommands(CLI::App& app) {
   submit_->add_option("--cpu-ms", cpu_ms_, "CPU time limit (within the server's maximum)");
   submit_->add_option("--wall-ms", wall_ms_, "Wall-clock limit (within the server's maximum)");
   submit_->add_option("--memory-kb", memory_kb_, "Memory limit (within the server's maximum)");
+  submit_->add_option("--problem", problem_id_,
+                      "Judge it on this problem's tests (`ide problem list`)");
 
   result_ = client_command(app, "result", "Show the result of a submission", server_, json_);
   result_->add_option("id", id_, "The submission id")->required();
@@ -232,6 +239,17 @@ ClientCommands::ClientCommands(CLI::App& app) {
 
   languages_ = client_command(app, "languages", "List the languages the server runs", server_,
                               json_);
+
+  CLI::App* problem = app.add_subcommand("problem", "Create and list a teacher's problems");
+  problem->require_subcommand(1);
+  problem_create_ = client_command(*problem, "create",
+                                   "Store a problem from a JSON file (docs/API.md); prints its id",
+                                   server_, json_);
+  problem_create_->add_option("file", file_, "The problem as JSON")->required();
+  problem_create_->add_option("--token", token_, "An admin token of the server (admin_tokens)")
+      ->envname("IDE_ADMIN_TOKEN")
+      ->required();
+  problem_list_ = client_command(*problem, "list", "List the problems", server_, json_);
 }
 
 int ClientCommands::run() {
@@ -240,6 +258,8 @@ int ClientCommands::run() {
   if (share_->parsed()) return share();
   if (show_->parsed()) return show();
   if (languages_->parsed()) return languages();
+  if (problem_create_->parsed()) return problem_create();
+  if (problem_list_->parsed()) return problem_list();
   return -1;
 }
 
@@ -266,6 +286,7 @@ int ClientCommands::submit() {
   if (wall_ms_ >= 0) limits["wall_ms"] = wall_ms_;
   if (memory_kb_ >= 0) limits["memory_kb"] = memory_kb_;
   if (!limits.empty()) body["limits"] = std::move(limits);
+  if (!problem_id_.empty()) body["problem_id"] = problem_id_;
 
   auto response = client->post("/api/v1/submissions", core::json::serialize(body));
   if (!response) return fail(response.error().message);
@@ -383,6 +404,44 @@ int ClientCommands::languages() {
   }
   for (const auto& row : rows) {
     fmt::print("{:<{}}  {:<{}}  {}\n", row[0], widths[0], row[1], widths[1], row[2]);
+  }
+  return kExitOk;
+}
+
+int ClientCommands::problem_create() {
+  auto client = http::HttpClient::create(server_);
+  if (!client) return fail(client.error().message);
+  client->set_bearer_token(token_);
+  auto problem = read_file(file_);
+  if (!problem) return fail(problem.error().message);
+  auto response = client->post("/api/v1/problems", std::move(*problem));
+  if (!response) return fail(response.error().message);
+  if (response->status != 201) return fail(describe(*response));
+  auto created = parse_object(*response);
+  if (!created) return fail(created.error().message);
+  fmt::print("{}\n", json_ ? response->body : string_field(*created, "id"));
+  return kExitOk;
+}
+
+int ClientCommands::problem_list() {
+  auto client = http::HttpClient::create(server_);
+  if (!client) return fail(client.error().message);
+  auto response = client->get("/api/v1/problems");
+  if (!response) return fail(response.error().message);
+  if (response->status != 200) return fail(describe(*response));
+  if (json_) {
+    fmt::print("{}\n", response->body);
+    return kExitOk;
+  }
+  auto list = parse_object(*response);
+  if (!list) return fail(list.error().message);
+  const json::value* problems = list->if_contains("problems");
+  if (problems == nullptr || !problems->is_array()) return fail("the answer lists no problems");
+  for (const json::value& item : problems->as_array()) {
+    if (!item.is_object()) continue;
+    const json::object& o = item.as_object();
+    fmt::print("{}  {} ({} tests, {} hidden)\n", string_field(o, "id"), string_field(o, "title"),
+               int_field(o, "visible_tests"), int_field(o, "hidden_tests"));
   }
   return kExitOk;
 }

@@ -1,5 +1,5 @@
-// The command-line client: ide submit, result, share, show and languages, talking to a server
-// over its HTTP API.
+// The command-line client: ide submit, result, share, show, languages and problem create|list,
+// talking to a server over its HTTP API.
 #pragma once
 
 #include <string>
@@ -32,12 +32,16 @@ class ClientCommands {
   int share();
   int show();
   int languages();
+  int problem_create();
+  int problem_list();
 
   CLI::App* submit_ = nullptr;
   CLI::App* result_ = nullptr;
   CLI::App* share_ = nullptr;
   CLI::App* show_ = nullptr;
   CLI::App* languages_ = nullptr;
+  CLI::App* problem_create_ = nullptr;
+  CLI::App* problem_list_ = nullptr;
 
   std::string server_ = "http://127.0.0.1:8080";
   bool json_ = false;
@@ -47,6 +51,8 @@ class ClientCommands {
   std::string stdin_file_;
   std::string id_;
   std::string slug_or_url_;
+  std::string problem_id_;
+  std::string token_;
   long long cpu_ms_ = -1;
   long long wall_ms_ = -1;
   long long memory_kb_ = -1;

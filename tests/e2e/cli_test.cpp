@@ -118,3 +118,38 @@ TEST_CASE("ide doctor reports isolation and languages", "[e2e][cli]") {
   CHECK(doctor.exit_code == 0);
   CHECK_THAT(doctor.out, Catch::Contains("python"));
 }
+
+TEST_CASE("the CLI creates and lists problems and submits to one", "[e2e][cli][problems]") {
+  test::TempDir dir;
+  const std::string token = "cli-admin-token-0123456789";
+  test::ServerProcess server(dir / "server", {"--admin-tokens", token});
+  const std::string url = server.url();
+  const auto problem = dir / "double.json";
+  test::write_text(problem, R"({"title": "Double", "tests": [
+    {"stdin": "2", "expected_stdout": "4"},
+    {"stdin": "SECRET 5", "expected_stdout": "10", "hidden": true}]})");
+
+  auto refused = run_ide({"problem", "create", problem.string(), "--token", "wrong-token-0123456",
+                          "--server", url},
+                         dir.path());
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("401"));
+  auto created =
+      run_ide({"problem", "create", problem.string(), "--token", token, "--server", url},
+              dir.path());
+  INFO(created.err);
+  REQUIRE(created.exit_code == 0);
+  const std::string id = created.out.substr(0, created.out.size() - 1);
+
+  auto listed = run_ide({"problem", "list", "--server", url}, dir.path());
+  CHECK(listed.out == id + "  Double (1 tests, 1 hidden)\n");
+
+  const auto solution = dir / "double.py";
+  test::write_text(solution, "print(2 * int(input().split()[-1]))\n");
+  auto judged = run_ide(
+      {"submit", solution.string(), "--problem", id, "--wait", "--server", url}, dir.path());
+  INFO(judged.err);
+  CHECK(judged.exit_code == 0);
+  CHECK_THAT(judged.err, Catch::Contains("2 of 2 tests passed"));
+  CHECK(judged.err.find("SECRET") == std::string::npos);
+}
