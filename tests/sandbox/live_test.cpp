@@ -71,8 +71,8 @@ class RecordingChannel final : public LiveChannel {
 };
 
 std::unique_ptr<Sandbox> sandbox_in(const ide::test::TempDir& dir, bool insecure) {
-  auto made = make_sandbox(
-      SandboxOptions{.boxes_dir = dir / "boxes", .slots = 1, .insecure = insecure});
+  auto made =
+      make_sandbox(SandboxOptions{.boxes_dir = dir / "boxes", .slots = 1, .insecure = insecure});
   REQUIRE(made);
   return std::move(*made);
 }
