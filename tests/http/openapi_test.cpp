@@ -279,6 +279,7 @@ const std::string kSubmissions = "/api/v1/submissions";
 const std::string kSubmission = "/api/v1/submissions/{id}";
 const std::string kResult = "/api/v1/submissions/{id}/result";
 const std::string kShare = "/api/v1/submissions/{id}/share";
+const std::string kStream = "/api/v1/submissions/{id}/stream";
 const std::string kShared = "/api/v1/shares/{slug}";
 
 const std::string kValidSubmit =
@@ -401,6 +402,19 @@ void exercise_shares(Conformance& api, const std::string& id) {
   expect_store_failures(api, kShared, "get", Verb::get, shared);
 }
 
+void exercise_stream(Conformance& api, const std::string& id) {
+  const std::vector<std::pair<std::string, std::string>> upgrade = {
+      {"Upgrade", "websocket"},
+      {"Connection", "Upgrade"},
+      {"Sec-WebSocket-Version", "13"},
+      {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}};
+  const std::string target = "/api/v1/submissions/" + id + "/stream";
+  api.expect(101, kStream, "get", Verb::get, target, "", upgrade);
+  api.expect(404, kStream, "get", Verb::get, "/api/v1/submissions/nope/stream", "", upgrade);
+  api.expect(426, kStream, "get", Verb::get, target);
+  api.expect(405, kStream, "get", Verb::post, target);
+}
+
 void exercise_meta(Conformance& api) {
   for (const std::string path :
        {"/api/v1/languages", "/api/v1/openapi.json", "/healthz", "/healthz/queue"}) {
@@ -447,6 +461,7 @@ TEST_CASE("openapi: every answer of every route is documented and fits its schem
   exercise_submission(api, id);
   exercise_result(api, id);
   exercise_shares(api, id);
+  exercise_stream(api, id);
   exercise_meta(api);
   // Statuses the in-memory fakes cannot produce (their languages and queue never fail).
   const std::set<std::string> unreachable = {"/api/v1/submissions/{id}/result get 500",
@@ -454,7 +469,9 @@ TEST_CASE("openapi: every answer of every route is documented and fits its schem
                                              "/api/v1/languages get 500",
                                              "/api/v1/languages get 503",
                                              "/healthz/queue get 500",
-                                             "/healthz/queue get 503"};
+                                             "/healthz/queue get 503",
+                                             // max_websockets: tests/http/stream_test.cpp
+                                             "/api/v1/submissions/{id}/stream get 503"};
   CHECK(api.uncovered() == unreachable);
 }
 

@@ -34,6 +34,7 @@ class FakeSubmissionService final : public submission::SubmissionService {
     stored.expected_stdout = std::move(request.expected_stdout);
     stored.tests = std::move(request.tests);
     stored.compare = request.compare;
+    stored.interactive = request.interactive;
     stored.limits = request.limits;
     std::string id = stored.id;
     submissions_.insert_or_assign(id, std::move(stored));
