@@ -186,6 +186,7 @@ bj::object test_case_to_json(const TestCase& test) {
   if (!test.name.empty()) object["name"] = test.name;
   if (test.cpu_ms) object["cpu_ms"] = *test.cpu_ms;
   if (test.wall_ms) object["wall_ms"] = *test.wall_ms;
+  if (test.hidden) object["hidden"] = true;
   return object;
 }
 
@@ -197,11 +198,13 @@ TestCase test_case_from_json(const bj::value& value) {
     return field->to_number<std::int64_t>();
   };
   const bj::value* name = object.if_contains("name");
+  const bj::value* hidden = object.if_contains("hidden");
   return {.name = name ? std::string(name->as_string()) : std::string(),
           .stdin_data = json::bytes_from_json(object.at("stdin")),
           .expected_stdout = json::bytes_from_json(object.at("expected_stdout")),
           .cpu_ms = limit("cpu_ms"),
-          .wall_ms = limit("wall_ms")};
+          .wall_ms = limit("wall_ms"),
+          .hidden = hidden != nullptr && hidden->as_bool()};
 }
 
 bj::object comparison_to_json(const Comparison& comparison) {

@@ -153,6 +153,23 @@ TEST_CASE("a Language comes back equal, with the names other APIs know it by", "
   CHECK_FALSE(back[1].compiled);
 }
 
+TEST_CASE("a problem id and the interactive flag cross both ways, left out when unset",
+          "[remote][codec]") {
+  const auto check_round_trip = [](auto carrier) {
+    carrier.language = "python";
+    CHECK_FALSE(to_json(carrier).as_object().contains("problem_id"));
+    CHECK_FALSE(to_json(carrier).as_object().contains("interactive"));
+    carrier.problem_id = "p-123";
+    carrier.interactive = true;
+    const auto back = round_trip(carrier);
+    CHECK(back.problem_id == "p-123");
+    CHECK(back.interactive);
+  };
+  check_round_trip(ide::submission::Submission{});
+  check_round_trip(ide::submission::NewSubmission{});
+  CHECK_FALSE(round_trip(ide::submission::Submission{}).interactive);
+}
+
 TEST_CASE("tests and their comparison cross both ways, and are left out when there are none",
           "[remote][codec]") {
   const auto check_round_trip = [](auto carrier, const ide::core::Comparison& compare) {

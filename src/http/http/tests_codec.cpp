@@ -107,9 +107,13 @@ void encode_tests(const std::vector<core::TestCase>& tests, const core::Comparis
   if (tests.empty()) return;
   json::array list;
   for (const core::TestCase& test : tests) {
-    json::object each{{"name", core::json::to_json_string_lossy(test.name)},
-                      {"stdin", core::json::to_json_string_lossy(test.stdin_data)},
-                      {"expected_stdout", core::json::to_json_string_lossy(test.expected_stdout)}};
+    json::object each{{"name", core::json::to_json_string_lossy(test.name)}};
+    if (test.hidden) {
+      each["hidden"] = true;
+    } else {
+      each["stdin"] = core::json::to_json_string_lossy(test.stdin_data);
+      each["expected_stdout"] = core::json::to_json_string_lossy(test.expected_stdout);
+    }
     if (test.cpu_ms) each["cpu_ms"] = *test.cpu_ms;
     if (test.wall_ms) each["wall_ms"] = *test.wall_ms;
     list.push_back(std::move(each));
@@ -124,15 +128,17 @@ void encode_test_outcomes(const result::RunResult& run, bool base64, json::objec
   std::size_t passed = 0;
   for (const result::TestOutcome& test : run.tests) {
     if (test.verdict == result::Verdict::ok) ++passed;
-    list.push_back({{"name", core::json::to_json_string_lossy(test.name)},
-                    {"verdict", verdict_text(test.verdict)},
-                    {"time_ms", test.time_ms},
-                    {"wall_ms", test.wall_ms},
-                    {"memory_kb", test.memory_kb},
-                    {"stdout", base64 ? json::string(base64_encode(test.stdout_data))
-                                      : json::string(test.stdout_data)},
-                    {"stdout_truncated", test.stdout_truncated},
-                    {"hint", core::json::to_json_string_lossy(test.hint)}});
+    json::object each{{"name", core::json::to_json_string_lossy(test.name)},
+                      {"verdict", verdict_text(test.verdict)},
+                      {"time_ms", test.time_ms},
+                      {"wall_ms", test.wall_ms},
+                      {"memory_kb", test.memory_kb},
+                      {"stdout", base64 ? json::string(base64_encode(test.stdout_data))
+                                        : json::string(test.stdout_data)},
+                      {"stdout_truncated", test.stdout_truncated},
+                      {"hint", core::json::to_json_string_lossy(test.hint)}};
+    if (test.hidden) each["hidden"] = true;
+    list.push_back(std::move(each));
   }
   body["tests"] = std::move(list);
   body["summary"] = {{"passed", passed}, {"total", run.tests.size()}};

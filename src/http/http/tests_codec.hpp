@@ -23,13 +23,15 @@ struct DecodedTests {
 /// ("tests[2].expected_stdout").
 core::Result<DecodedTests> decode_tests(const boost::json::object& body);
 
-/// Adds `tests` and `compare` to a submission's JSON `body` when it has tests.
+/// Adds `tests` and `compare` to a submission's JSON `body` when it has tests. A hidden test
+/// shows only its name, `"hidden": true` and its limits.
 void encode_tests(const std::vector<core::TestCase>& tests, const core::Comparison& compare,
                   boost::json::object& body);
 
 /// Adds `tests` ([{name, verdict, time_ms, wall_ms, memory_kb, stdout, stdout_truncated,
-/// hint}], verdict "accepted" for a passed test) and `summary` ({passed, total}) to a done
-/// result's JSON `body` when the run has tests. Each stdout is base64 when `base64`.
+/// hint, hidden?}], verdict "accepted" for a passed test, a hidden one's stdout and hint "")
+/// and `summary` ({passed, total}) to a done result's JSON `body` when the run has tests. Each
+/// stdout is base64 when `base64`.
 void encode_test_outcomes(const result::RunResult& run, bool base64, boost::json::object& body);
 
 }  // namespace ide::http

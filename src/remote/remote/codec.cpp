@@ -122,13 +122,6 @@ namespace ide::submission {
 
 namespace {
 
-/// "args" and "expected_stdout", each only when the submission has them.
-void put_run_options(bj::object& object, const std::vector<std::string>& args,
-                     const std::optional<std::string>& expected_stdout) {
-  if (!args.empty()) object["args"] = bj::value_from(args);
-  if (expected_stdout) object["expected_stdout"] = core::json::bytes_to_json(*expected_stdout);
-}
-
 std::vector<std::string> args_at(const bj::object& object) {
   const bj::value* args = object.if_contains("args");
   return args ? bj::value_to<std::vector<std::string>>(*args) : std::vector<std::string>();
@@ -167,6 +160,32 @@ core::Comparison compare_at(const bj::object& object) {
 
 }  // namespace
 
+/// What NewSubmission and Submission share beyond code and stdin: "args", "expected_stdout",
+/// "tests" and "compare", "problem_id", "interactive", each only when set.
+template <typename Request>
+void put_run_options(bj::object& object, const Request& request) {
+  if (!request.args.empty()) object["args"] = bj::value_from(request.args);
+  if (request.expected_stdout) {
+    object["expected_stdout"] = core::json::bytes_to_json(*request.expected_stdout);
+  }
+  put_tests(object, request.tests, request.compare);
+  if (!request.problem_id.empty()) object["problem_id"] = request.problem_id;
+  if (request.interactive) object["interactive"] = true;
+}
+
+template <typename Request>
+void read_run_options(const bj::object& object, Request& request) {
+  request.args = args_at(object);
+  request.expected_stdout = expected_stdout_at(object);
+  request.tests = tests_at(object);
+  request.compare = compare_at(object);
+  if (const bj::value* problem = object.if_contains("problem_id")) {
+    request.problem_id = std::string(problem->as_string());
+  }
+  const bj::value* interactive = object.if_contains("interactive");
+  request.interactive = interactive != nullptr && interactive->as_bool();
+}
+
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const NewSubmission& request) {
   // The keys of the public submit body, each left out when empty as a client may: the request is
   // then never longer than the public one it carries, so the same max_body admits it.
@@ -175,8 +194,7 @@ void tag_invoke(const bj::value_from_tag&, bj::value& out, const NewSubmission& 
   if (!request.stdin_data.empty()) object["stdin"] = core::json::bytes_to_json(request.stdin_data);
   const bj::value limits = bj::value_from(request.limits);
   if (!limits.as_object().empty()) object["limits"] = limits;
-  put_run_options(object, request.args, request.expected_stdout);
-  put_tests(object, request.tests, request.compare);
+  put_run_options(object, request);
   out = std::move(object);
 }
 
@@ -184,15 +202,13 @@ NewSubmission tag_invoke(const bj::value_to_tag<NewSubmission>&, const bj::value
   const bj::object& object = in.as_object();
   const bj::value* stdin_data = object.if_contains("stdin");
   const bj::value* limits = object.if_contains("limits");
-  return {
+  NewSubmission request{
       .language = remote::string_at(object, "language"),
       .code = core::json::bytes_from_json(object.at("code")),
       .stdin_data = stdin_data ? core::json::bytes_from_json(*stdin_data) : std::string(),
-      .limits = limits ? bj::value_to<core::RequestedLimits>(*limits) : core::RequestedLimits{},
-      .args = args_at(object),
-      .expected_stdout = expected_stdout_at(object),
-      .tests = tests_at(object),
-      .compare = compare_at(object)};
+      .limits = limits ? bj::value_to<core::RequestedLimits>(*limits) : core::RequestedLimits{}};
+  read_run_options(object, request);
+  return request;
 }
 
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const Submission& submission) {
@@ -202,23 +218,20 @@ void tag_invoke(const bj::value_from_tag&, bj::value& out, const Submission& sub
                     {"stdin", core::json::bytes_to_json(submission.stdin_data)},
                     {"limits", bj::value_from(submission.limits)},
                     {"created_at", remote::time_to_json(submission.created_at)}};
-  put_run_options(object, submission.args, submission.expected_stdout);
-  put_tests(object, submission.tests, submission.compare);
+  put_run_options(object, submission);
   out = std::move(object);
 }
 
 Submission tag_invoke(const bj::value_to_tag<Submission>&, const bj::value& in) {
   const bj::object& object = in.as_object();
-  return {.id = remote::string_at(object, "id"),
-          .language = remote::string_at(object, "language"),
-          .code = core::json::bytes_from_json(object.at("code")),
-          .stdin_data = core::json::bytes_from_json(object.at("stdin")),
-          .limits = bj::value_to<core::RequestedLimits>(object.at("limits")),
-          .args = args_at(object),
-          .expected_stdout = expected_stdout_at(object),
-          .tests = tests_at(object),
-          .compare = compare_at(object),
-          .created_at = remote::time_from_json(object.at("created_at"))};
+  Submission submission{.id = remote::string_at(object, "id"),
+                        .language = remote::string_at(object, "language"),
+                        .code = core::json::bytes_from_json(object.at("code")),
+                        .stdin_data = core::json::bytes_from_json(object.at("stdin")),
+                        .limits = bj::value_to<core::RequestedLimits>(object.at("limits")),
+                        .created_at = remote::time_from_json(object.at("created_at"))};
+  read_run_options(object, submission);
+  return submission;
 }
 
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const SubmissionIdPage& page) {

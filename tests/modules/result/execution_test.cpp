@@ -222,6 +222,37 @@ TEST_CASE("a test's stdout is kept up to its cap, and a compile error runs no te
   CHECK(broken.tests.empty());
 }
 
+TEST_CASE("a hidden test keeps its verdict and measurements, never what the program printed",
+          "[result][execution]") {
+  RealRun box;
+  // Echoes its input to stdout and stderr: a hidden input must not come back through either.
+  const RunResult run = box.run_job(
+      {.id = "job",
+       .language = "python",
+       .code = "import sys\ns = input()\nprint(s)\nprint(s, file=sys.stderr)\n",
+       .stdin_data = "",
+       .limits = {},
+       .tests = {{.name = "shown", .stdin_data = "visible", .expected_stdout = "visible"},
+                 {.name = "secret", .stdin_data = "HIDDEN-INPUT", .expected_stdout = "other",
+                  .hidden = true},
+                 {.name = "", .stdin_data = "ok", .expected_stdout = "ok", .hidden = true}},
+       .compare = {ide::core::CompareMode::trim_trailing}});
+  REQUIRE(run.tests.size() == 3);
+  CHECK_FALSE(run.tests[0].hidden);
+  CHECK(run.tests[0].stdout_data == "visible\n");
+  CHECK(run.tests[1].hidden);
+  CHECK(run.tests[1].verdict == Verdict::wrong_answer);
+  CHECK(run.tests[1].stdout_data.empty());
+  CHECK(run.tests[1].hint.empty());
+  CHECK(run.tests[1].wall_ms > 0);
+  CHECK(run.tests[2].verdict == Verdict::ok);
+  CHECK(run.tests[2].stdout_data.empty());
+  // The whole shows the first failure, a hidden one: its verdict, not its output.
+  CHECK(run.verdict == Verdict::wrong_answer);
+  CHECK(run.stdout_data.empty());
+  CHECK(run.stderr_data.empty());
+}
+
 TEST_CASE("an expected stdout turns a run into accepted or wrong_answer", "[result][execution]") {
   RealRun box;
   const auto judged = [&box](const char* code, std::string expected) {

@@ -1,8 +1,9 @@
 // SqliteSubmissionStore on a real submissions.db: code and stdin compressed transparently (much
 // smaller file, byte-exact round trip), incompressible, empty and small blobs, rows of the
 // previous schema still readable after the upgrade, args and expected stdout, test cases with
-// every comparison (also after an upgrade from schema 4), a corrupt compressed blob or tests
-// document reported as an error, and the size of seed-sized submissions against zstd -3.
+// every comparison (also after an upgrade from schema 4), a problem id and the interactive flag
+// (also after an upgrade from schema 5), a corrupt compressed blob or tests document reported as
+// an error, and the size of seed-sized submissions against zstd -3.
 #include "sqlite_submission_store.hpp"
 
 #include <catch2/catch.hpp>
@@ -208,6 +209,33 @@ TEST_CASE("rows of schema version 4 are read after the upgrade, without tests",
   with.tests = ide::test::sample_tests();
   store.insert(with);
   ide::test::check_same_tests(store.find("new")->tests, with.tests);
+}
+
+TEST_CASE("a problem id and the interactive flag round-trip, also on rows of schema 5",
+          "[submission][store]") {
+  ide::test::TempDir dir;
+  {
+    std::vector<std::string> version_5 = schema_version_4();
+    version_5.push_back("ALTER TABLE submissions ADD COLUMN tests TEXT;");
+    ide::core::sqlite::Database old(dir / "submissions.db", version_5);
+    old.prepare(
+           "INSERT INTO submissions (id, language, created_at_ms, code, stdin) "
+           "VALUES ('old', 'python', 1000, 'print(1)', '')")
+        .run();
+  }
+  SqliteSubmissionStore store(dir / "submissions.db");
+  const auto old = store.find("old");
+  REQUIRE(old);
+  CHECK(old->problem_id.empty());
+  CHECK_FALSE(old->interactive);
+  Submission with = submission("new", "print(2)", "");
+  with.problem_id = "prob-1";
+  with.interactive = true;
+  store.insert(with);
+  const auto read = store.find("new");
+  REQUIRE(read);
+  CHECK(read->problem_id == "prob-1");
+  CHECK(read->interactive);
 }
 
 TEST_CASE("a corrupt stored tests document is an error, not a crash", "[submission][store]") {

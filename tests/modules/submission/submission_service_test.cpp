@@ -293,6 +293,25 @@ TEST_CASE("tests and their comparison survive reopening; none stays none", "[sub
   CHECK(service->get(plain)->tests.empty());
 }
 
+TEST_CASE("a problem id and the interactive flag survive reopening", "[submission]") {
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
+  std::string with;
+  std::string plain;
+  {
+    auto service = f.open();
+    NewSubmission request = python("print(input())");
+    request.problem_id = "sum-of-two";
+    request.interactive = true;
+    with = *service->submit_code(request);
+    plain = *service->submit_code(python("print(1)"));
+  }
+  auto service = f.open();
+  CHECK(service->get(with)->problem_id == "sum-of-two");
+  CHECK(service->get(with)->interactive);
+  CHECK(service->get(plain)->problem_id.empty());
+  CHECK_FALSE(service->get(plain)->interactive);
+}
+
 TEST_CASE("a PostgreSQL database of schema version 2 keeps its rows, without tests",
           "[submission]") {
   Fixture f(true);
@@ -323,6 +342,8 @@ TEST_CASE("a PostgreSQL database of schema version 2 keeps its rows, without tes
   CHECK(old->code == "print(1)");
   CHECK(old->args == std::vector<std::string>{"a"});
   CHECK(old->tests.empty());
+  CHECK(old->problem_id.empty());
+  CHECK_FALSE(old->interactive);
   NewSubmission request = python("print(2)");
   request.tests = ide::test::sample_tests();
   auto id = service->submit_code(request);
@@ -347,7 +368,7 @@ ide::core::Error refusal(Fixture& f, std::vector<ide::core::TestCase> tests,
 
 }  // namespace
 
-TEST_CASE("too many tests, a long test name or a bad epsilon are refused and kept nowhere",
+TEST_CASE("too many tests, a long name, a misplaced hidden test or a bad epsilon keep nothing",
           "[submission]") {
   Fixture f;
   f.config.max_tests = 3;
@@ -363,6 +384,13 @@ TEST_CASE("too many tests, a long test name or a bad epsilon are refused and kep
     const ide::core::Error error = refusal(f, tests);
     CHECK(error.code == ErrorCode::invalid_argument);
     CHECK(error.message == "tests[2].name must be at most 64 bytes.");
+  }
+  SECTION("a visible test after a hidden one") {
+    std::vector<ide::core::TestCase> tests(3, test);
+    tests[1].hidden = true;
+    const ide::core::Error error = refusal(f, tests);
+    CHECK(error.code == ErrorCode::invalid_argument);
+    CHECK(error.message == "tests[2] is visible after a hidden test.");
   }
   SECTION("an epsilon that is negative, above 1 or not finite") {
     for (const double epsilon : {-1e-9, 1.5, std::numeric_limits<double>::infinity(),

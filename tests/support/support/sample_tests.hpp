@@ -12,7 +12,7 @@
 namespace ide::test {
 
 /// Three tests: a named one with binary stdin and both limits, an unnamed one with only
-/// wall_ms, and an empty one.
+/// wall_ms, and an empty hidden one.
 inline std::vector<core::TestCase> sample_tests() {
   return {{.name = "binary \"quoted\" é",
            .stdin_data = std::string("\x00\xff\n", 3),
@@ -20,7 +20,7 @@ inline std::vector<core::TestCase> sample_tests() {
            .cpu_ms = 1500,
            .wall_ms = 3000},
           {.name = "", .stdin_data = "2 3\n", .expected_stdout = "5\n", .wall_ms = 900},
-          {}};
+          {.hidden = true}};
 }
 
 /// Every compare mode, each with an epsilon its JSON must keep exactly.
@@ -42,6 +42,7 @@ inline void check_same_tests(const std::vector<core::TestCase>& actual,
     CHECK(actual[i].expected_stdout == expected[i].expected_stdout);
     CHECK(actual[i].cpu_ms == expected[i].cpu_ms);
     CHECK(actual[i].wall_ms == expected[i].wall_ms);
+    CHECK(actual[i].hidden == expected[i].hidden);
   }
 }
 

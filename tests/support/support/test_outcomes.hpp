@@ -11,7 +11,8 @@
 
 namespace ide::test {
 
-/// Three outcomes of different verdicts; stdout and hint hold bytes that are not UTF-8.
+/// Four outcomes of different verdicts, the last of a hidden test; stdout and hint hold bytes
+/// that are not UTF-8.
 inline std::vector<result::TestOutcome> sample_test_outcomes() {
   using result::Verdict;
   return {
@@ -39,6 +40,15 @@ inline std::vector<result::TestOutcome> sample_test_outcomes() {
        .stdout_data = std::string(result::kTestStdoutBytes, 'y'),
        .stdout_truncated = true,
        .hint = "got more than the expected 4096 bytes"},
+      {.name = "secret",
+       .verdict = Verdict::runtime_error,
+       .time_ms = 7,
+       .wall_ms = 8,
+       .memory_kb = 1200,
+       .stdout_data = "",
+       .stdout_truncated = false,
+       .hint = "",
+       .hidden = true},
   };
 }
 
@@ -55,6 +65,7 @@ inline void check_same_outcomes(const std::vector<result::TestOutcome>& back,
     CHECK(back[i].stdout_data == sent[i].stdout_data);
     CHECK(back[i].stdout_truncated == sent[i].stdout_truncated);
     CHECK(back[i].hint == sent[i].hint);
+    CHECK(back[i].hidden == sent[i].hidden);
   }
 }
 

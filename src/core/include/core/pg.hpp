@@ -51,6 +51,8 @@ struct Param {
     return param;
   }
 
+  static Param boolean(bool value) { return value ? "true" : "false"; }
+
   bool is_null() const { return !view && !number; }
   std::string_view data() const { return number ? std::string_view(*number) : *view; }
 

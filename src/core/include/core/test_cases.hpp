@@ -14,9 +14,9 @@
 namespace ide::core {
 
 struct TestCase {
-  std::string name;  // "" when not named: then its number, from 1
-  std::string stdin_data;
-  std::string expected_stdout;
+  std::string name = {};  // "" when not named: then its number, from 1
+  std::string stdin_data = {};
+  std::string expected_stdout = {};
   // This test's own limits; unset: the submission's.
   std::optional<std::int64_t> cpu_ms = std::nullopt;
   std::optional<std::int64_t> wall_ms = std::nullopt;
@@ -53,8 +53,8 @@ std::string difference_hint(std::string_view actual, std::string_view expected,
                             const Comparison& comparison);
 
 /// `test` as JSON, losing nothing: {"name"? (when not empty), "stdin", "expected_stdout",
-/// "cpu_ms"?, "wall_ms"?}, byte strings as core::json::bytes_to_json. The form the submission
-/// stores keep and the internal API sends.
+/// "cpu_ms"?, "wall_ms"?, "hidden"? (when true)}, byte strings as core::json::bytes_to_json.
+/// The form the submission stores keep and the internal API sends.
 boost::json::object test_case_to_json(const TestCase& test);
 /// Back from test_case_to_json(). Throws std::exception when `json` is not one.
 TestCase test_case_from_json(const boost::json::value& json);

@@ -171,6 +171,12 @@ void Executor::run_tests(const LanguageSpec& language, const JobInput& job, sand
     run_program(language, job, test.stdin_data, limits, box, run);
     TestOutcome outcome = judge_test(test, i, run, job.compare);
     run.verdict = outcome.verdict;
+    if (test.hidden) {
+      // What a program prints on a hidden input would reveal it.
+      run.stdout_data.clear();
+      run.stderr_data.clear();
+      run.stdout_truncated = run.stderr_truncated = false;
+    }
     result.time_ms = std::max(result.time_ms, run.time_ms);
     result.wall_ms = std::max(result.wall_ms, run.wall_ms);
     result.memory_kb = std::max(result.memory_kb, run.memory_kb);
@@ -200,6 +206,12 @@ TestOutcome judge_test(const core::TestCase& test, std::size_t index, const RunR
   if (run.verdict == Verdict::ok) {
     outcome.hint = core::difference_hint(run.stdout_data, test.expected_stdout, compare);
     if (!outcome.hint.empty()) outcome.verdict = Verdict::wrong_answer;
+  }
+  if (test.hidden) {
+    outcome.hidden = true;
+    outcome.stdout_data.clear();
+    outcome.stdout_truncated = false;
+    outcome.hint.clear();
   }
   return outcome;
 }

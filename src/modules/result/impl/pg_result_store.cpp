@@ -147,8 +147,6 @@ Param optional_param(const std::optional<int>& value) {
   return Param::integer(*value);
 }
 
-const char* boolean(bool value) { return value ? "true" : "false"; }
-
 Param optional_text(const std::optional<std::string>& text) {
   if (!text) return Param(std::nullopt);
   return Param(*text);
@@ -228,7 +226,7 @@ void PgResultStore::finish(const RunResult& result) {
        Param::bytes(encoded.stdout_data.bytes()), Param::bytes(encoded.stderr_data.bytes()),
        Param::bytes(encoded.compile_output.bytes()), Param::integer(result.time_ms),
        Param::integer(result.wall_ms), Param::integer(result.memory_kb),
-       boolean(result.stdout_truncated), boolean(result.stderr_truncated),
+       Param::boolean(result.stdout_truncated), Param::boolean(result.stderr_truncated),
        Param::integer(encoded.finished_at_ms), optional_text(encoded.tests)});
   db.exec(kMarkDone, {result.id});
   db.exec(kNotifyResult, {result.id});

@@ -47,15 +47,23 @@ const std::vector<std::string> kMigrations = {
     R"sql(
       ALTER TABLE submissions ADD COLUMN tests TEXT;
     )sql",
+    // 4: the problem the tests came from (NULL for none), and whether the run's stdin stays open
+    // for lines sent while it runs.
+    R"sql(
+      ALTER TABLE submissions ADD COLUMN problem_id TEXT;
+      ALTER TABLE submissions ADD COLUMN interactive BOOLEAN NOT NULL DEFAULT false;
+    )sql",
 };
 
 constexpr const char* kInsert =
     "INSERT INTO submissions (id, language, cpu_ms, wall_ms, memory_kb, created_at_ms, "
-    "code_codec, stdin_codec, code, stdin, args, expected_stdout, tests) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+    "code_codec, stdin_codec, code, stdin, args, expected_stdout, tests, "
+    "problem_id, interactive) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
 constexpr const char* kFind =
     "SELECT language, cpu_ms, wall_ms, memory_kb, created_at_ms, code, stdin, code_codec, "
-    "stdin_codec, args, expected_stdout, tests FROM submissions WHERE id = $1";
+    "stdin_codec, args, expected_stdout, tests, problem_id, interactive "
+    "FROM submissions WHERE id = $1";
 constexpr const char* kExists = "SELECT 1 FROM submissions WHERE id = $1";
 constexpr const char* kMarkHandedOff = "UPDATE submissions SET handed_off = true WHERE id = $1";
 constexpr const char* kRemove = "DELETE FROM submissions WHERE id = $1";
@@ -98,7 +106,9 @@ void PgSubmissionStore::insert(const Submission& submission) {
                 Param::integer(code.codec()), Param::integer(stdin_data.codec()),
                 Param::bytes(code.bytes()), Param::bytes(stdin_data.bytes()),
                 args ? Param(*args) : Param(std::nullopt), expected,
-                tests ? Param(*tests) : Param(std::nullopt)});
+                tests ? Param(*tests) : Param(std::nullopt),
+                submission.problem_id.empty() ? Param(std::nullopt) : Param(submission.problem_id),
+                Param::boolean(submission.interactive)});
 }
 
 std::optional<Submission> PgSubmissionStore::find(std::string_view id) {
@@ -122,6 +132,8 @@ std::optional<Submission> PgSubmissionStore::find(std::string_view id) {
     submission.tests = std::move(stored.tests);
     submission.compare = stored.compare;
   }
+  if (row[12]) submission.problem_id = *row[12];
+  submission.interactive = row[13] == "t";
   return submission;
 }
 

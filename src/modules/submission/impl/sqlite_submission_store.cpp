@@ -58,15 +58,21 @@ const std::vector<std::string> kMigrations = {
     R"sql(
       ALTER TABLE submissions ADD COLUMN tests TEXT;
     )sql",
+    // 6: the problem the tests came from (NULL for none), and whether the run's stdin stays open
+    // for lines sent while it runs. Rows written before have neither.
+    R"sql(
+      ALTER TABLE submissions ADD COLUMN problem_id TEXT;
+      ALTER TABLE submissions ADD COLUMN interactive INTEGER NOT NULL DEFAULT 0;
+    )sql",
 };
 
 const std::string kInsert =
     "INSERT INTO submissions (id, language, cpu_ms, wall_ms, memory_kb, created_at_ms, "
-    "handed_off, code, stdin, code_codec, stdin_codec, args, expected_stdout, tests) "
-    "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)";
+    "handed_off, code, stdin, code_codec, stdin_codec, args, expected_stdout, tests, "
+    "problem_id, interactive) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 const std::string kFind =
     "SELECT language, cpu_ms, wall_ms, memory_kb, created_at_ms, code, stdin, code_codec, "
-    "stdin_codec, args, expected_stdout, tests "
+    "stdin_codec, args, expected_stdout, tests, problem_id, interactive "
     "FROM submissions WHERE id = ?";
 const std::string kExists = "SELECT 1 FROM submissions WHERE id = ?";
 const std::string kMarkHandedOff = "UPDATE submissions SET handed_off = 1 WHERE id = ?";
@@ -103,6 +109,7 @@ void SqliteSubmissionStore::insert(const Submission& submission) {
   if (args) insert.bind(11, *args);
   if (tests) insert.bind(13, *tests);
   if (submission.expected_stdout) insert.bind_blob(12, *submission.expected_stdout);
+  if (!submission.problem_id.empty()) insert.bind(14, submission.problem_id);
   insert
       .bind(1, submission.id)
       .bind(2, submission.language)
@@ -114,6 +121,7 @@ void SqliteSubmissionStore::insert(const Submission& submission) {
       .bind_blob(8, stdin_data.bytes())
       .bind(9, code.codec())
       .bind(10, stdin_data.codec())
+      .bind(15, std::int64_t{submission.interactive})
       .run();
 }
 
@@ -140,6 +148,8 @@ std::optional<Submission> SqliteSubmissionStore::find(std::string_view id) {
     submission.tests = std::move(stored.tests);
     submission.compare = stored.compare;
   }
+  if (!statement.is_null(12)) submission.problem_id = statement.column_text(12);
+  submission.interactive = statement.column_int(13) != 0;
   return submission;
 }
 

@@ -65,6 +65,12 @@ core::Result<void> check_tests(const std::vector<core::TestCase>& tests,
                         fmt::format("tests[{}].name must be at most {} bytes.", i,
                                     kMaxTestNameBytes));
     }
+    // Tests share the box's work dir: a visible test after a hidden one could print what the
+    // program kept of a hidden input.
+    if (i > 0 && tests[i - 1].hidden && !tests[i].hidden) {
+      return core::fail(core::ErrorCode::invalid_argument,
+                        fmt::format("tests[{}] is visible after a hidden test.", i));
+    }
   }
   if (!std::isfinite(compare.epsilon) || compare.epsilon < 0 || compare.epsilon > 1) {
     return core::fail(core::ErrorCode::invalid_argument,
@@ -146,6 +152,8 @@ core::Result<std::string> SubmissionServiceImpl::submit_code(NewSubmission reque
     submission.expected_stdout = std::move(request.expected_stdout);
     submission.tests = std::move(request.tests);
     submission.compare = request.compare;
+    submission.problem_id = std::move(request.problem_id);
+    submission.interactive = request.interactive;
     submission.created_at = clock_.now();
     store_->insert(submission);
   } catch (const std::exception& e) {

@@ -97,6 +97,8 @@ struct TestOutcome {
   std::string stdout_data;  // the start of what the program printed (kTestStdoutBytes)
   bool stdout_truncated = false;
   std::string hint;  // where stdout departs from the expected one (core::difference_hint)
+  // A hidden test's (core::TestCase::hidden): stdout and hint are then always empty.
+  bool hidden = false;
 };
 
 /// How much of each test's stdout a result keeps.
@@ -120,6 +122,7 @@ struct RunResult {
   std::optional<core::TimePoint> finished_at;
   // One per test case of a submission that has them, in its order; then the fields above are
   // the first failed test's (or the last one's when all passed), time and memory the largest.
+  // A hidden test's stdout and stderr are never kept, here either.
   std::vector<TestOutcome> tests = {};
 };
 

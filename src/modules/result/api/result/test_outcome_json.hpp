@@ -16,7 +16,7 @@
 namespace ide::result {
 
 inline boost::json::object test_outcome_to_json(const TestOutcome& outcome) {
-  return {{"name", outcome.name},
+  boost::json::object json{{"name", outcome.name},
           {"verdict", to_string(outcome.verdict)},
           {"time_ms", outcome.time_ms},
           {"wall_ms", outcome.wall_ms},
@@ -24,6 +24,8 @@ inline boost::json::object test_outcome_to_json(const TestOutcome& outcome) {
           {"stdout", core::json::bytes_to_json(outcome.stdout_data)},
           {"stdout_truncated", outcome.stdout_truncated},
           {"hint", core::json::bytes_to_json(outcome.hint)}};
+  if (outcome.hidden) json["hidden"] = true;
+  return json;
 }
 
 /// The TestOutcome of test_outcome_to_json(). Throws (a std::exception) when `json` is not one:
@@ -36,6 +38,7 @@ inline TestOutcome test_outcome_from_json(const boost::json::value& json) {
   if (verdict == kAllVerdicts.end()) {
     throw std::invalid_argument("unknown verdict '" + std::string(verdict_name) + "'");
   }
+  const boost::json::value* hidden = object.if_contains("hidden");
   return {.name = std::string(object.at("name").as_string()),
           .verdict = *verdict,
           .time_ms = object.at("time_ms").to_number<std::int64_t>(),
@@ -43,7 +46,8 @@ inline TestOutcome test_outcome_from_json(const boost::json::value& json) {
           .memory_kb = object.at("memory_kb").to_number<std::int64_t>(),
           .stdout_data = core::json::bytes_from_json(object.at("stdout")),
           .stdout_truncated = object.at("stdout_truncated").as_bool(),
-          .hint = core::json::bytes_from_json(object.at("hint"))};
+          .hint = core::json::bytes_from_json(object.at("hint")),
+          .hidden = hidden != nullptr && hidden->as_bool()};
 }
 
 }  // namespace ide::result

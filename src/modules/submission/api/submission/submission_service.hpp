@@ -72,7 +72,8 @@ class SubmissionService {
   /// persists it, then hands it to the result module for execution. Returns the new submission id.
   /// Errors: unknown_language, invalid_limits (also a test's cpu_ms or wall_ms),
   /// invalid_argument (too many or too long args; more tests than allowed, a test name longer
-  /// than kMaxTestNameBytes, compare.epsilon not within 0 and 1),
+  /// than kMaxTestNameBytes, a visible test after a hidden one, compare.epsilon not within 0
+  /// and 1),
   /// queue_full (nothing kept), shutting_down,
   /// storage_unavailable, internal.
   virtual core::Result<std::string> submit_code(NewSubmission request) = 0;
