@@ -74,7 +74,8 @@ TEST_CASE("stream e2e: a line a second arrives live, and an interactive line is 
   CHECK_FALSE(client.next(5s));  // closed after the result
 }
 
-TEST_CASE("stream e2e: a plain run keeps its given stdin and its stream ends with the result", "[e2e][stream]") {
+TEST_CASE("stream e2e: a plain run keeps its given stdin and its stream ends with the result",
+          "[e2e][stream]") {
   test::TempDir dir;
   test::ServerProcess server(dir.path());
   test::Api api(server.url());

@@ -209,7 +209,8 @@ class Session : public std::enable_shared_from_this<Session> {
           true);
     }
     if (request_started_) {
-      record_request(route_, method_label_, 101, std::chrono::steady_clock::now() - *request_started_);
+      record_request(route_, method_label_, 101,
+                     std::chrono::steady_clock::now() - *request_started_);
       request_started_.reset();
     }
     set_busy(false);
