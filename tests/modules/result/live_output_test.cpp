@@ -7,6 +7,7 @@
 #include <string>
 
 #include "compose/job_source.hpp"
+#include "live_runs.hpp"
 #include "result/module.hpp"
 #include "service_harness.hpp"
 
@@ -150,4 +151,28 @@ TEST_CASE("live calls on an unknown id", "[result][live]") {
   REQUIRE_FALSE(output);
   CHECK(output.error().code == ide::core::ErrorCode::not_found);
   CHECK(reply_of(live.service().send_stdin("nope", "x", false)) == StdinReply::not_found);
+}
+
+TEST_CASE("a live run keeps at most its cap: the oldest pieces go, offsets stay true",
+          "[result][live]") {
+  ide::result::LiveRun run(10);
+  run.start(false);
+  run.output(ide::sandbox::OutputStream::stdout_stream, "aaaaaa");
+  run.output(ide::sandbox::OutputStream::stderr_stream, "bbbbbb");
+  run.output(ide::sandbox::OutputStream::stdout_stream, "cccccc");
+  // 10 bytes hold one piece of 6: the two older ones went, and a reader behind them skips.
+  const LiveOutput behind = run.read(0, 0ms);
+  REQUIRE(behind.chunks.size() == 1);
+  CHECK(behind.chunks[0].bytes == "cccccc");
+  CHECK(behind.next_offset == 18);
+  CHECK_FALSE(behind.done);
+  const LiveOutput middle = run.read(14, 0ms);
+  REQUIRE(middle.chunks.size() == 1);
+  CHECK(middle.chunks[0].bytes == "cccc");
+  CHECK(reply_of(run.send("x", false)) == StdinReply::not_interactive);
+  run.finish();
+  const LiveOutput end = run.read(18, 5s);  // answered at once: the run is over
+  CHECK(end.chunks.empty());
+  CHECK(end.done);
+  CHECK(reply_of(run.send("x", false)) == StdinReply::ended);
 }
