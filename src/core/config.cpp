@@ -235,6 +235,9 @@ void add_config_options(CLI::App& app, Config& config) {
   setting(app, "max-connections", config.max_connections, "Open connections at most");
   setting(app, "header-timeout-ms", config.header_timeout_ms, "Time to send request headers");
   setting(app, "body-timeout-ms", config.body_timeout_ms, "Time to send a request body");
+  setting(app, "max-streams", config.max_streams, "Open live-output WebSockets at most");
+  setting(app, "stream-idle-timeout-ms", config.stream_idle_timeout_ms,
+          "A WebSocket that neither sends nor answers pings this long is closed");
   setting(app, "public-url", config.public_url,
           "Base of share links, e.g. https://ide.example.org (default: from the Host header)");
   setting(app, "share-secret", config.share_secret,
@@ -330,6 +333,7 @@ std::string validate(const Config& config) {
   if (config.header_timeout_ms <= 0 || config.body_timeout_ms <= 0)
     return "header-timeout-ms and body-timeout-ms must be positive";
   if (config.max_unsent_bytes < 1024 * 1024) return "max-unsent must be at least 1 MiB";
+  if (config.stream_idle_timeout_ms < 1000) return "stream-idle-timeout-ms must be at least 1000";
   for (const StageLimits* s : {&l.run, &l.compile}) {
     if (s->cpu_ms <= 0 || s->wall_ms <= 0 || s->memory_kb <= 0 || s->max_processes <= 0 ||
         s->output_bytes <= 0 || s->file_size_bytes <= 0)

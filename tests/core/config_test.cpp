@@ -318,3 +318,21 @@ TEST_CASE("problem settings: admin tokens off by default, max_problems and the s
     CHECK(ide::core::validate(bad) == "max-problems must be between 1 and 100000");
   }
 }
+
+TEST_CASE("max_streams and stream_idle_timeout_ms: defaults, the file, a flag, the floor",
+          "[core][config]") {
+  ide::test::TempDir dir;
+  const Config shipped = parse({"--config", IDE_SOURCE_DIR "/config/ide.toml"});
+  CHECK(shipped.max_streams == 64);
+  CHECK(shipped.stream_idle_timeout_ms == 60'000);
+  std::ofstream(dir / "streams.toml") << "max_streams = 0\nstream_idle_timeout_ms = 5000\n";
+  const Config from_file = parse({"--config", (dir / "streams.toml").string()});
+  CHECK(from_file.max_streams == 0);
+  CHECK(from_file.stream_idle_timeout_ms == 5000);
+  CHECK(ide::core::validate(from_file).empty());
+  CHECK(parse({"--config", (dir / "streams.toml").string(), "--max-streams", "3"}).max_streams ==
+        3);
+  Config too_short;
+  too_short.stream_idle_timeout_ms = 999;
+  CHECK(ide::core::validate(too_short) == "stream-idle-timeout-ms must be at least 1000");
+}

@@ -279,6 +279,7 @@ const std::string kSubmissions = "/api/v1/submissions";
 const std::string kSubmission = "/api/v1/submissions/{id}";
 const std::string kResult = "/api/v1/submissions/{id}/result";
 const std::string kShare = "/api/v1/submissions/{id}/share";
+const std::string kStream = "/api/v1/submissions/{id}/stream";
 const std::string kShared = "/api/v1/shares/{slug}";
 
 const std::string kValidSubmit =
@@ -448,6 +449,19 @@ void exercise_problems(Conformance& api) {
   api.expect(404, one, "delete", Verb::delete_, target, "", admin);
 }
 
+void exercise_stream(Conformance& api, const std::string& id) {
+  const std::vector<std::pair<std::string, std::string>> upgrade = {
+      {"Upgrade", "websocket"},
+      {"Connection", "Upgrade"},
+      {"Sec-WebSocket-Version", "13"},
+      {"Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ=="}};
+  const std::string target = "/api/v1/submissions/" + id + "/stream";
+  api.expect(101, kStream, "get", Verb::get, target, "", upgrade);
+  api.expect(404, kStream, "get", Verb::get, "/api/v1/submissions/nope/stream", "", upgrade);
+  api.expect(426, kStream, "get", Verb::get, target);
+  api.expect(405, kStream, "get", Verb::post, target);
+}
+
 void exercise_meta(Conformance& api) {
   for (const std::string path :
        {"/api/v1/languages", "/api/v1/openapi.json", "/healthz", "/healthz/queue"}) {
@@ -496,6 +510,7 @@ TEST_CASE("openapi: every answer of every route is documented and fits its schem
   exercise_result(api, id);
   exercise_shares(api, id);
   exercise_problems(api);
+  exercise_stream(api, id);
   exercise_meta(api);
   // Statuses the in-memory fakes cannot produce (their languages and queue never fail), nor the
   // real problem module on a healthy temp dir.
@@ -514,7 +529,9 @@ TEST_CASE("openapi: every answer of every route is documented and fits its schem
                                              "/api/v1/problems/{id} put 500",
                                              "/api/v1/problems/{id} put 503",
                                              "/api/v1/problems/{id} delete 500",
-                                             "/api/v1/problems/{id} delete 503"};
+                                             "/api/v1/problems/{id} delete 503",
+                                             // max_websockets: tests/http/stream_test.cpp
+                                             "/api/v1/submissions/{id}/stream get 503"};
   CHECK(api.uncovered() == unreachable);
 }
 

@@ -114,6 +114,42 @@ TEST_CASE("every ResultService method round-trips, binary outputs included", "[r
   CHECK(clients.results.get_result(id).error().code == ErrorCode::not_found);
 }
 
+TEST_CASE("read_live and send_stdin round-trip, binary output included", "[remote][live]") {
+  ide::test::InternalServer server;
+  Clients clients(server.url());
+  auto id = clients.submissions.submit_code(
+      {.language = "bash",
+       .code = "echo ready; read line; printf 'got %s\\n\\377' \"$line\"",
+       .stdin_data = "",
+       .limits = {},
+       .interactive = true});
+  REQUIRE(id);
+  std::string seen;
+  std::uint64_t offset = 0;
+  bool sent = false;
+  bool done = false;
+  for (int i = 0; i < 120 && !done; ++i) {
+    auto live = clients.results.read_live(*id, offset, 1s);
+    REQUIRE(live);
+    for (const auto& chunk : live->chunks) seen += chunk.bytes;
+    offset = live->next_offset;
+    done = live->done;
+    if (!sent && seen.find("ready\n") != std::string::npos) {
+      auto reply = clients.results.send_stdin(*id, "Ada\n", true);
+      REQUIRE(reply);
+      CHECK(*reply == ide::result::StdinReply::accepted);
+      sent = true;
+    }
+  }
+  REQUIRE(done);
+  CHECK(seen == "ready\ngot Ada\n\xff");
+  CHECK(ide::test::wait_done(clients.results, *id).stdout_data == seen);
+  auto late = clients.results.send_stdin(*id, "x", false);
+  REQUIRE(late);
+  CHECK(*late == ide::result::StdinReply::ended);
+  CHECK(clients.results.read_live("nope", 0, 0ms).error().code == ErrorCode::not_found);
+}
+
 TEST_CASE("every UrlService method round-trips", "[remote]") {
   ide::test::InternalServer server;
   Clients clients(server.url());

@@ -105,9 +105,11 @@ async function startServer() {
 }
 
 // A browser context plus a page that records console errors and uncaught exceptions.
-async function openPage({ viewport = { width: 1280, height: 800 }, colorScheme = "light", blockEditor = false } = {}) {
+async function openPage({ viewport = { width: 1280, height: 800 }, colorScheme = "light", blockEditor = false, noWebSocket = false } = {}) {
   const context = await browser.newContext({ viewport, colorScheme, baseURL: server.url });
   const page = await context.newPage();
+  // A browser (or proxy) without WebSockets: the page falls back to the long poll.
+  if (noWebSocket) await page.addInitScript(() => { delete window.WebSocket; });
   const errors = [];
   page.on("console", (msg) => {
     if (msg.type() === "error") errors.push(`console: ${msg.text()}`);
@@ -261,7 +263,7 @@ const pythonProgram = [
 ].join("\n");
 
 test("runs a Python program that reads input, shows progress, verdict and streams, then shares it", { timeout: 180_000 }, async () => {
-  const { context, page, errors, resultPolls } = await openPage();
+  const { context, page, errors, resultPolls } = await openPage({ noWebSocket: true });
   await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   await page.goto("/");
   const c = controls(page);
@@ -309,6 +311,41 @@ test("runs a Python program that reads input, shows progress, verdict and stream
   await eventually(() => c.language.inputValue(), (v) => v === "python", "the remembered language");
   assert.equal(await c.code.innerText(), pythonProgram);
   assert.equal(await c.input.inputValue(), "Ada Lovelace");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("an interactive run streams its output live and reads a line typed while it runs", { timeout: 180_000 }, async () => {
+  const { context, page, errors, resultPolls } = await openPage();
+  const sockets = [];
+  page.on("websocket", (ws) => sockets.push(ws.url()));
+  await page.goto("/");
+  const c = controls(page);
+  await waitForEditor(page);
+  await c.language.selectOption("python");
+  await typeCode(page, "import time\nfor i in range(3):\n    print('tick', i, flush=True)\n    time.sleep(1)\n" +
+    "print('name?', flush=True)\nprint('hello', input())\n");
+  await c.input.fill("");
+  await page.locator("#interactive").check();
+  await c.run.click();
+
+  // The first line shows while the program still sleeps: no verdict yet.
+  const live = page.locator("#output .live-stdout");
+  await eventually(() => live.innerText().catch(() => ""), (t) => t.includes("tick 0"), "the first line, live");
+  assert.equal(await page.locator("#output .badge").count(), 0, "no verdict while it runs");
+  await screenshot(page, "05-live-output");
+  await eventually(() => live.innerText(), (t) => t.includes("name?"), "the program's prompt");
+  const line = page.getByLabel("Input for the running program");
+  await line.fill("Ada");
+  await line.press("Enter");
+
+  assert.equal(await waitForVerdict(page), "ok");
+  const stdout = await c.output.getByRole("region", { name: "stdout" }).innerText();
+  assert.match(stdout, /tick 0\ntick 1\ntick 2\nname\?\nhello Ada/);
+  assert.equal(sockets.length, 1, "one stream");
+  assert.match(sockets[0], /^ws:\/\/.+\/api\/v1\/submissions\/[^/]+\/stream$/);
+  assert.equal(resultPolls.length, 0, "no long poll while the stream works");
+  await screenshot(page, "06-live-done");
   assert.deepEqual(errors, []);
   await context.close();
 });

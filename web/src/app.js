@@ -37,6 +37,7 @@ const els = {
   fileName: $("file-name"),
   editorHost: $("editor"),
   stdin: $("stdin"),
+  interactive: $("interactive"),
   status: $("status"),
   output: $("output-body"),
 };
@@ -430,9 +431,10 @@ async function startRun() {
     els.output.closest(".pane").scrollIntoView({ block: "nearest", behavior: "smooth" });
   }
 
+  const interactive = els.interactive.checked;
   let accepted;
   try {
-    accepted = await api("POST", "/api/v1/submissions", snap);
+    accepted = await api("POST", "/api/v1/submissions", interactive ? { ...snap, interactive } : snap);
   } catch (err) {
     stopProgress();
     showMessage(describeError(err));
@@ -448,8 +450,132 @@ async function startRun() {
     history.replaceState(null, "", "/");
   }
   showProgress(accepted.status || "queued", startedAt);
-  follow(accepted.id, token, startedAt);
+  followLive(accepted.id, token, startedAt, interactive);
   return accepted.id;
+}
+
+// The stream when the browser and the server have it, else (or when it breaks before the
+// result) the long poll.
+async function followLive(id, token, startedAt, interactive) {
+  const shown = await followStream(id, token, startedAt, interactive);
+  if (shown || token !== state.runToken) {
+    if (token === state.runToken) {
+      state.busy = false;
+      updateButtons();
+    }
+    return;
+  }
+  follow(id, token, startedAt);
+}
+
+// GET /api/v1/submissions/{id}/stream: output as the program writes it and, for an interactive
+// run, a line to type its input into. Resolves true once the result is shown, false when the
+// stream closed before it (the caller long-polls then).
+function followStream(id, token, startedAt, interactive) {
+  if (typeof WebSocket !== "function") return Promise.resolve(false);
+  return new Promise((resolve) => {
+    let ws;
+    try {
+      const scheme = location.protocol === "https:" ? "wss:" : "ws:";
+      ws = new WebSocket(`${scheme}//${location.host}/api/v1/submissions/${encodeURIComponent(id)}/stream`);
+    } catch {
+      resolve(false);
+      return;
+    }
+    const live = { view: null, decoders: {} };
+    let settled = false;
+    const settle = (shown) => {
+      if (settled) return;
+      settled = true;
+      resolve(shown);
+    };
+    ws.onopen = () => {
+      if (interactive) liveView(live, ws, startedAt, interactive);
+    };
+    ws.onmessage = (event) => {
+      if (token !== state.runToken) return ws.close();
+      let frame;
+      try {
+        frame = JSON.parse(event.data);
+      } catch {
+        return;
+      }
+      if (frame.type === "stdout" || frame.type === "stderr") {
+        appendLive(liveView(live, ws, startedAt, interactive), live, frame);
+      } else if (frame.type === "result") {
+        renderResult(frame.result);
+        settle(true);
+      } else if (frame.type === "error" && live.view) {
+        live.view.note.textContent = liveErrorText(frame.reason);
+      }
+    };
+    ws.onclose = () => settle(false);
+  });
+}
+
+function liveErrorText(reason) {
+  const texts = {
+    not_interactive: "This run does not take input while it runs.",
+    not_started: "The program has not started yet; send it again in a moment.",
+    ended: "The program's input has ended.",
+    too_large: "That is more input than the program may get.",
+  };
+  return texts[reason] || `Input not sent (${reason}).`;
+}
+
+// The output pane while the stream runs: progress, live stdout and stderr, and the input line.
+function liveView(live, ws, startedAt, interactive) {
+  if (live.view) return live.view;
+  const pre = (name) => el("pre", { class: `live-${name}` });
+  const view = { stdout: pre("stdout"), stderr: pre("stderr"), note: el("p", { class: "note live-note" }) };
+  const stderrBlock = el("section", { class: "stream stream-stderr", "aria-label": "stderr", hidden: "" },
+    el("div", { class: "stream-head" }, el("span", { text: "stderr" })), view.stderr);
+  view.stderrBlock = stderrBlock;
+  const parts = [
+    el("div", { class: "progress" }, el("span", { class: "spinner", "aria-hidden": "true" }),
+      el("span", { class: "phase" }), el("span", { class: "elapsed", "aria-hidden": "true" })),
+    el("section", { class: "stream stream-stdout", "aria-label": "stdout" },
+      el("div", { class: "stream-head" }, el("span", { text: "stdout" }), el("span", { class: "note", text: "live" })),
+      view.stdout),
+    stderrBlock,
+  ];
+  if (interactive) parts.push(inputLine(ws), view.note);
+  els.output.replaceChildren(...parts);
+  live.view = view;
+  showProgress("running", startedAt);
+  return view;
+}
+
+function inputLine(ws) {
+  const line = el("input", { type: "text", class: "live-line", "aria-label": "Input for the running program",
+    placeholder: "Type a line; Enter sends it", autocomplete: "off", spellcheck: "false" });
+  const form = el("form", { class: "live-input", "aria-label": "Program input" }, line,
+    el("button", { type: "submit", class: "button", text: "Send" }),
+    el("button", { type: "button", class: "button end-input", text: "End input" }));
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (ws.readyState !== WebSocket.OPEN) return;
+    ws.send(JSON.stringify({ type: "stdin", data: `${line.value}\n` }));
+    line.value = "";
+  });
+  form.querySelector(".end-input").addEventListener("click", () => {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: "close_stdin" }));
+  });
+  return form;
+}
+
+// Pieces come as text, or as {"base64"} when not UTF-8 by themselves (a character may be cut
+// between two): the bytes go through one streaming decoder per output.
+function appendLive(view, live, frame) {
+  const target = view[frame.type];
+  if (typeof frame.data === "string") {
+    target.append(frame.data);
+  } else if (frame.data && typeof frame.data.base64 === "string") {
+    const decoder = (live.decoders[frame.type] ||= new TextDecoder("utf-8"));
+    const bytes = Uint8Array.from(atob(frame.data.base64), (c) => c.charCodeAt(0));
+    target.append(decoder.decode(bytes, { stream: true }));
+  }
+  if (frame.type === "stderr") view.stderrBlock.hidden = false;
 }
 
 async function follow(id, token, startedAt) {

@@ -15,7 +15,8 @@ core::Result<result::JobInput> SubmissionJobSource::fetch(std::string_view submi
                           .args = std::move(found->args),
                           .expected_stdout = std::move(found->expected_stdout),
                           .tests = std::move(found->tests),
-                          .compare = found->compare};
+                          .compare = found->compare,
+                          .interactive = found->interactive};
 }
 
 }  // namespace ide::compose

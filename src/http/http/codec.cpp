@@ -97,8 +97,13 @@ core::Result<submission::NewSubmission> decode_new_submission(std::string_view b
   if (!tests) return core::Unexpected(tests.error());
   auto problem_id = core::json::optional_string(*object, "problem_id");
   if (!problem_id) return core::Unexpected(problem_id.error());
+  const json::value* interactive = object->if_contains("interactive");
+  if (interactive != nullptr && !interactive->is_bool() && !interactive->is_null()) {
+    return core::fail(core::ErrorCode::invalid_argument, "Field 'interactive' must be a boolean.");
+  }
 
   submission::NewSubmission request;
+  request.interactive = interactive != nullptr && interactive->is_bool() && interactive->get_bool();
   request.language = std::move(*language);
   request.code = std::move(*code);
   request.stdin_data = stdin_data->value_or(std::string());

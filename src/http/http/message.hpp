@@ -14,6 +14,8 @@
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/verb.hpp>
 
+#include "http/websocket.hpp"
+
 namespace ide::http {
 
 using Verb = boost::beast::http::verb;
@@ -35,6 +37,7 @@ struct Request {
   std::string if_none_match;  // the If-None-Match header as sent, empty when absent
   std::string authorization;  // the Authorization header as sent (the internal API's token)
   std::string auth_token;     // the X-Auth-Token header as sent (Judge0's API token)
+  bool websocket_upgrade = false;  // a WebSocket handshake: the route may Reply::upgrade()
 
   /// The first query parameter called `name` (decoded), if any.
   std::optional<std::string_view> query_param(std::string_view name) const;
@@ -76,6 +79,12 @@ class Reply {
     virtual ~Channel() = default;
     virtual void send(Response response) = 0;
     virtual void post_blocking(std::function<void()> task) = 0;
+    /// Only the server's channel can upgrade; others answer 426.
+    virtual void upgrade(std::shared_ptr<WebSocketConversation> /*conversation*/) {
+      Response refused{Status::upgrade_required, std::string(kJsonType), "", {}, {}};
+      refused.body = R"({"error":{"code":"invalid_argument","message":"No WebSocket here."}})";
+      send(std::move(refused));
+    }
   };
 
   explicit Reply(std::shared_ptr<Channel> channel) : channel_(std::move(channel)) {}
@@ -84,6 +93,11 @@ class Reply {
   /// Runs `task` on the server's pool for blocking work (calls into the modules), e.g. to finish
   /// an exchange from a module's callback without blocking the module's thread.
   void post_blocking(std::function<void()> task) const { channel_->post_blocking(std::move(task)); }
+  /// Completes a request with websocket_upgrade by accepting the handshake; `conversation`
+  /// then runs on the connection. Counts as the exchange's send().
+  void upgrade(std::shared_ptr<WebSocketConversation> conversation) const {
+    channel_->upgrade(std::move(conversation));
+  }
 
  private:
   std::shared_ptr<Channel> channel_;

@@ -143,6 +143,7 @@ void add_meta_routes(Router& router, result::ResultService& results) {
 void add_all_routes(Router& router, const ApiContext& api) {
   add_submission_routes(router, api.submissions, api.problems, api.client_jobs);
   add_result_routes(router, api.views, api.result_cache);
+  add_stream_routes(router, api.views, api.results);
   add_url_routes(router, api.urls, api.views, api.base_url);
   add_meta_routes(router, api.results);
   add_piston_routes(router, api);

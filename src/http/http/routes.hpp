@@ -28,6 +28,11 @@ void add_submission_routes(Router& router, submission::SubmissionService& submis
 /// from `cache` (filled here) with an ETag, and 304 to an If-None-Match that names it.
 void add_result_routes(Router& router, compose::SubmissionViews& views, ResultCache& cache);
 
+/// GET /api/v1/submissions/{id}/stream: a WebSocket of the run's live output (read_live on
+/// `results`), interactive stdin (send_stdin) and, last, the result from `views`.
+void add_stream_routes(Router& router, compose::SubmissionViews& views,
+                       result::ResultService& results);
+
 /// POST /api/v1/submissions/{id}/share (generateUrl) and GET /api/v1/shares/{slug}
 /// (getSubmission, from `views`). Share links are `base_url` + "/s/" + slug; an empty
 /// `base_url` means "http://" + the request's Host.

@@ -13,6 +13,7 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket/rfc6455.hpp>
 #include <fmt/format.h>
 
 #include "core/log.hpp"
@@ -24,6 +25,7 @@
 #include "http/metrics.hpp"
 #include "http/rate_limiter.hpp"
 #include "http/response_budget.hpp"
+#include "http/websocket_session.hpp"
 
 namespace ide::http {
 
@@ -106,6 +108,7 @@ struct Server::Impl {
   std::atomic<bool> accepting{true};
   std::atomic<bool> stopping{false};
   std::atomic<std::int64_t> busy{0};  // connections with an exchange in progress
+  std::atomic<std::size_t> websockets{0};  // upgraded connections open
   std::mutex sessions_mutex;
   // Owns each open connection, also while its request is being handled and no I/O is pending.
   std::unordered_map<Session*, std::shared_ptr<Session>> sessions;
@@ -189,6 +192,44 @@ class Session : public std::enable_shared_from_this<Session> {
     write_response(std::move(response), false);
   }
 
+  /// The handler accepted the WebSocket handshake; runs on the strand. The connection is the
+  /// conversation's from then on (it still counts as one of the server's connections).
+  void upgrade(std::shared_ptr<WebSocketConversation> conversation) {
+    if (!awaiting_) return;
+    awaiting_ = false;
+    if (!upgrade_request_) {
+      return write_response(error_response({core::ErrorCode::invalid_argument,
+                                            "This route needs a WebSocket handshake."}),
+                            false);
+    }
+    if (server_.websockets.fetch_add(1) >= server_.options.max_websockets) {
+      --server_.websockets;
+      return write_response(
+          error_response({core::ErrorCode::unavailable, "Too many live streams are open."}, 5),
+          true);
+    }
+    if (request_started_) {
+      record_request(route_, method_label_, 101,
+                     std::chrono::steady_clock::now() - *request_started_);
+      request_started_.reset();
+    }
+    set_busy(false);
+    upgraded_ = true;
+    auto gate = server_.gate;
+    net::thread_pool& pool = *server_.pool;
+    start_websocket(
+        std::move(stream_), std::move(*upgrade_request_), std::move(conversation),
+        WebSocketSettings{.idle_timeout = server_.options.websocket_idle_timeout},
+        [gate](const std::function<void()>& f) { gate->run(f); },
+        [gate, &pool](std::function<void()> task) {
+          gate->run([&] { post_task(pool, std::move(task)); });
+        },
+        [self = shared_from_this()] {
+          --self->server_.websockets;
+          self->finish();
+        });
+  }
+
  private:
   void set_busy(bool busy) {
     if (busy == busy_) return;
@@ -262,8 +303,11 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void dispatch(RequestMessage message) {
     method_ = message.method_string();
+    upgrade_request_.reset();
+    if (boost::beast::websocket::is_upgrade(message)) upgrade_request_.emplace(message.base());
     RoutedRequest routed = route_request(server_.router, std::move(message), peer_,
                                          server_.trusted_proxies, local_host_);
+    routed.request.websocket_upgrade = upgrade_request_.has_value();
     path_ = routed.request.path;
     if (routed.answer) return write_response(std::move(*routed.answer), false);
     const Route& route = *routed.route;
@@ -374,7 +418,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void finish() {
     beast::error_code ignored;
-    stream_.socket().close(ignored);
+    if (!upgraded_) stream_.socket().close(ignored);  // else the WebSocket has the socket
     set_busy(false);
     server_.unregister(this);
   }
@@ -384,6 +428,8 @@ class Session : public std::enable_shared_from_this<Session> {
   beast::flat_buffer buffer_;
   std::optional<RequestParser> parser_;
   std::shared_ptr<ResponseMessage> response_;
+  std::optional<RequestMessage> upgrade_request_;  // a WebSocket handshake's headers
+  bool upgraded_ = false;                           // stream_ went to the WebSocket
   std::size_t unsent_bytes_ = 0;  // taken from server_.budget for response_
   std::array<char, 16 * 1024> scratch_{};
   std::size_t drained_ = 0;
@@ -433,6 +479,17 @@ class Exchange final : public Reply::Channel {
 
   void post_blocking(std::function<void()> task) override {
     gate_->run([&] { post_task(pool_, std::move(task)); });
+  }
+
+  void upgrade(std::shared_ptr<WebSocketConversation> conversation) override {
+    if (sent_.exchange(true)) return;
+    gate_->run([&] {
+      if (auto session = session_.lock()) {
+        net::post(session->executor(), [session, conversation = std::move(conversation)]() mutable {
+          session->upgrade(std::move(conversation));
+        });
+      }
+    });
   }
 
  private:
@@ -558,6 +615,8 @@ ServerOptions ServerOptions::from_config(const core::Config& config) {
   options.trusted_proxies = config.trusted_proxies;
   options.header_timeout = std::chrono::milliseconds(config.header_timeout_ms);
   options.body_timeout = std::chrono::milliseconds(config.body_timeout_ms);
+  options.max_websockets = config.max_streams;
+  options.websocket_idle_timeout = std::chrono::milliseconds(config.stream_idle_timeout_ms);
   options.rate_limit_per_minute = config.rate_limit_per_minute;
   options.rate_limit_burst = config.rate_limit_burst;
   options.max_unsent_bytes = config.max_unsent_bytes;

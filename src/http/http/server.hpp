@@ -30,6 +30,9 @@ struct ServerOptions {
   std::chrono::milliseconds header_timeout{10'000};  // also the keep-alive idle time
   std::chrono::milliseconds body_timeout{30'000};
   std::chrono::milliseconds write_timeout{60'000};
+  std::size_t max_websockets = 64;  // open WebSockets at most: 503 beyond
+  // A WebSocket closes when its client sends nothing (nor a pong to a ping sent at half of it).
+  std::chrono::milliseconds websocket_idle_timeout{60'000};
   /// Bytes all responses not yet written may hold together; beyond, 503 unavailable.
   std::size_t max_unsent_bytes = 64 * 1024 * 1024;
   /// On stop(), how long exchanges in progress may still finish.

@@ -6,7 +6,10 @@
 
 #include <boost/json.hpp>
 
+#include "core/json.hpp"
+
 #include "remote/codec.hpp"
+#include "remote/live_codec.hpp"
 
 namespace ide::remote {
 
@@ -106,6 +109,19 @@ std::vector<Method> result_methods(result::ResultService& service) {
       method("languages", [&r](const json::object&) { return answer(r.languages()); }),
       method("queue_stats", [&r](const json::object&) { return answer(r.queue_stats()); }),
       method("purge", [&r](const json::object& args) { return answer(r.purge(ids_arg(args))); }),
+      // Blocks this worker's thread for its wait, which the service holds to kMaxLiveWait.
+      method("read_live",
+             [&r](const json::object& args) {
+               return answer(r.read_live(
+                   string_arg(args, "id"), args.at("from_offset").to_number<std::uint64_t>(),
+                   std::chrono::milliseconds(args.at("wait_ms").to_number<std::int64_t>())));
+             }),
+      method("send_stdin",
+             [&r](const json::object& args) {
+               const std::string bytes = core::json::bytes_from_json(args.at("bytes"));
+               return answer(r.send_stdin(string_arg(args, "id"), bytes,
+                                          args.at("close").as_bool()));
+             }),
   };
 }
 

@@ -5,7 +5,9 @@
 
 #include <boost/asio/post.hpp>
 
+#include "core/json.hpp"
 #include "remote/answer.hpp"
+#include "remote/live_codec.hpp"
 
 namespace ide::remote {
 
@@ -82,6 +84,25 @@ core::Result<result::PurgeOutcome> RemoteResultService::purge(
     const std::vector<std::string>& submission_ids) {
   return decode_answer<result::PurgeOutcome>(transport_->call(
       "purge", json::object{{"ids", json::value_from(submission_ids)}}, Retry::idempotent));
+}
+
+core::Result<result::LiveOutput> RemoteResultService::read_live(std::string_view submission_id,
+                                                                std::uint64_t from_offset,
+                                                                std::chrono::milliseconds wait) {
+  wait = std::clamp(wait, std::chrono::milliseconds(0), result::kMaxLiveWait);
+  const json::object args{
+      {"id", submission_id}, {"from_offset", from_offset}, {"wait_ms", wait.count()}};
+  return decode_answer<result::LiveOutput>(
+      transport_->call("read_live", args, Retry::idempotent, wait, stopping_.get_token()));
+}
+
+core::Result<result::StdinReply> RemoteResultService::send_stdin(std::string_view submission_id,
+                                                                 std::string_view bytes,
+                                                                 bool close) {
+  const json::object args{
+      {"id", submission_id}, {"bytes", core::json::bytes_to_json(bytes)}, {"close", close}};
+  return decode_answer<result::StdinReply>(
+      transport_->call("send_stdin", args, Retry::never));
 }
 
 }  // namespace ide::remote

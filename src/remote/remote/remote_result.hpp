@@ -39,6 +39,13 @@ class RemoteResultService final : public result::ResultService {
   core::Result<std::vector<result::Language>> languages() override;
   core::Result<result::QueueStats> queue_stats() override;
   core::Result<result::PurgeOutcome> purge(const std::vector<std::string>& submission_ids) override;
+  /// Blocks the caller for the wait, in the hosting process (only its own jobs are live there).
+  core::Result<result::LiveOutput> read_live(std::string_view submission_id,
+                                             std::uint64_t from_offset,
+                                             std::chrono::milliseconds wait) override;
+  /// Never retried: bytes sent twice would reach the program twice.
+  core::Result<result::StdinReply> send_stdin(std::string_view submission_id,
+                                              std::string_view bytes, bool close) override;
 
   static constexpr std::size_t kDefaultWatchThreads = 32;
 

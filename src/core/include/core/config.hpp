@@ -29,6 +29,8 @@ struct Config {
   std::size_t max_connections = 1024;
   std::int64_t header_timeout_ms = 10'000;  // to read a request's headers
   std::int64_t body_timeout_ms = 30'000;    // to read its body
+  std::size_t max_streams = 64;             // open WebSockets of /stream at most; 503 beyond
+  std::int64_t stream_idle_timeout_ms = 60'000;  // a WebSocket silent this long (pings too) closes
   std::string public_url;                   // base of share links; empty: the Host header
   std::string share_secret;                 // empty: generated into data_dir on first start
   std::string url_store;                    // empty: SQLite in data_dir; or postgresql://...

@@ -125,7 +125,7 @@ void apply_run_outcome(sandbox::StageOutcome outcome, const RunVerdictRules& rul
 }
 
 RunResult Executor::execute(const LanguageSpec& language, const JobInput& job,
-                            sandbox::Box& box) const {
+                            sandbox::Box& box, sandbox::LiveChannel* live) const {
   RunResult result;
   result.id = job.id;
   if (auto written = box.write_file(language.source, job.code); !written) {
@@ -146,7 +146,7 @@ RunResult Executor::execute(const LanguageSpec& language, const JobInput& job,
     }
   }
   if (job.tests.empty()) {
-    run_program(language, job, job.stdin_data, job.limits, box, result);
+    run_program(language, job, job.stdin_data, job.limits, box, result, live);
     const core::Comparison judge0_rule{core::CompareMode::trim_trailing};
     if (result.verdict == Verdict::ok && job.expected_stdout &&
         !core::outputs_match(result.stdout_data, *job.expected_stdout, judge0_rule)) {
@@ -163,14 +163,16 @@ RunResult Executor::execute(const LanguageSpec& language, const JobInput& job,
 
 void Executor::run_program(const LanguageSpec& language, const JobInput& job,
                            const std::string& stdin_data, const core::RequestedLimits& limits,
-                           sandbox::Box& box, RunResult& result) const {
+                           sandbox::Box& box, RunResult& result,
+                           sandbox::LiveChannel* live) const {
   std::vector<std::string> argv = language.run;
   argv.insert(argv.end(), job.args.begin(), job.args.end());
   sandbox::StageSpec run{.argv = std::move(argv),
                          .env = program_environment(language),
                          .stdin_data = stdin_data,
                          .limits = limits_.run_limits(limits),
-                         .limit_address_space = language.limit_address_space};
+                         .limit_address_space = language.limit_address_space,
+                         .live = live};
   const RunVerdictRules rules{.truncate_output_only = limits_.truncate_output_only,
                               .memory_limit_kb = run.limits.memory_kb,
                               .out_of_memory_markers = language.out_of_memory_markers};

@@ -22,15 +22,17 @@ class Executor {
   explicit Executor(core::LimitSettings limits) : limits_(limits) {}
 
   /// Runs `job` as `language` in `box` (fresh, owned by the calling worker). Fills the
-  /// verdict, outputs and measurements; id, status and timestamps are the caller's.
-  RunResult execute(const LanguageSpec& language, const JobInput& job,
-                    sandbox::Box& box) const;
+  /// verdict, outputs and measurements; id, status and timestamps are the caller's. With `live`
+  /// the run stage streams through it (not the compile stage, nor the runs of tests).
+  RunResult execute(const LanguageSpec& language, const JobInput& job, sandbox::Box& box,
+                    sandbox::LiveChannel* live = nullptr) const;
 
  private:
   /// The run stage on `stdin_data` within `limits`, into `result`'s verdict and outputs.
   void run_program(const LanguageSpec& language, const JobInput& job,
                    const std::string& stdin_data, const core::RequestedLimits& limits,
-                   sandbox::Box& box, RunResult& result) const;
+                   sandbox::Box& box, RunResult& result,
+                   sandbox::LiveChannel* live = nullptr) const;
   /// Runs the compiled program once per test (each a fresh process tree in the same work dir).
   void run_tests(const LanguageSpec& language, const JobInput& job, sandbox::Box& box,
                  RunResult& result) const;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <exception>
 #include <random>
@@ -214,6 +215,36 @@ core::Result<PurgeOutcome> ResultServiceImpl::purge(
   }
 }
 
+core::Result<LiveOutput> ResultServiceImpl::read_live(std::string_view submission_id,
+                                                      std::uint64_t from_offset,
+                                                      std::chrono::milliseconds wait) {
+  wait = std::clamp(wait, std::chrono::milliseconds(0), kMaxLiveWait);
+  if (auto live = live_.find(submission_id)) return live->read(from_offset, wait);
+  core::Result<RunResult> now = get_result(submission_id);
+  if (!now) return core::Unexpected(now.error());
+  if (now->status == Status::done) return LiveOutput{{}, from_offset, true};
+  // Queued, or claimed by this service a moment ago: it may begin here within the wait.
+  const auto begin_wait = now->status == Status::queued
+                              ? wait
+                              : std::min(wait, std::chrono::milliseconds(100));
+  if (auto live = live_.wait_for(submission_id, begin_wait)) return live->read(from_offset, {});
+  if (now->status == Status::queued) return LiveOutput{{}, from_offset, false};
+  return core::fail(core::ErrorCode::unavailable,
+                    "The submission runs in another worker process; its live output is there.");
+}
+
+core::Result<StdinReply> ResultServiceImpl::send_stdin(std::string_view submission_id,
+                                                       std::string_view bytes, bool close) {
+  if (auto live = live_.find(submission_id)) return live->send(bytes, close);
+  core::Result<RunResult> now = get_result(submission_id);
+  if (!now && now.error().code == core::ErrorCode::not_found) return StdinReply::not_found;
+  if (!now) return core::Unexpected(now.error());
+  if (now->status == Status::done) return StdinReply::ended;
+  if (now->status == Status::queued) return StdinReply::not_started;
+  return core::fail(core::ErrorCode::unavailable,
+                    "The submission runs in another worker process; its stdin is there.");
+}
+
 void ResultServiceImpl::start(JobSource& jobs) {
   std::lock_guard lock(mutex_);
   if (started_ || stopping_) return;
@@ -308,13 +339,17 @@ ResultServiceImpl::JobEnd ResultServiceImpl::run_next(unsigned slot) {
     std::lock_guard lock(mutex_);
     held_.insert(claimed->id);
   }
-  const JobEnd end = run_job(slot, *claimed);
+  // Both streams of the run stage: the sandbox keeps no more of them.
+  const auto live_bytes = static_cast<std::size_t>(2 * options_.limits.run.output_bytes);
+  const JobEnd end = run_job(slot, *claimed, *live_.begin(claimed->id, live_bytes));
+  live_.end(claimed->id, end == JobEnd::finished);
   std::lock_guard lock(mutex_);
   held_.erase(claimed->id);
   return end;
 }
 
-ResultServiceImpl::JobEnd ResultServiceImpl::run_job(unsigned slot, const ClaimedJob& claimed) {
+ResultServiceImpl::JobEnd ResultServiceImpl::run_job(unsigned slot, const ClaimedJob& claimed,
+                                                     LiveRun& live) {
   const std::string& id = claimed.id;
   RunResult result;
   std::string language = "unknown";
@@ -336,7 +371,7 @@ ResultServiceImpl::JobEnd ResultServiceImpl::run_job(unsigned slot, const Claime
     core::Result<JobInput> job = jobs_->fetch(id);
     if (job) {
       language = job->language;
-      std::optional<RunResult> executed = execute(slot, *job);
+      std::optional<RunResult> executed = execute(slot, *job, live);
       if (!executed) {
         release(id);
         return JobEnd::left_queued;
@@ -374,7 +409,8 @@ void ResultServiceImpl::release(const std::string& id) {
   }
 }
 
-std::optional<RunResult> ResultServiceImpl::execute(unsigned slot, const JobInput& job) {
+std::optional<RunResult> ResultServiceImpl::execute(unsigned slot, const JobInput& job,
+                                                    LiveRun& live) {
   const LanguageSpec* language = catalogue_.find(job.language);
   if (language == nullptr) {
     return internal_error_result(
@@ -392,7 +428,10 @@ std::optional<RunResult> ResultServiceImpl::execute(unsigned slot, const JobInpu
     if (cancelled_) return std::nullopt;
     open_boxes_[slot] = box->get();
   }
-  RunResult result = executor_.execute(*language, job, **box);
+  // The runs of tests stream nothing: their inputs may be hidden from whoever watches.
+  const bool streams = job.tests.empty();
+  live.start(streams && job.interactive);
+  RunResult result = executor_.execute(*language, job, **box, streams ? &live : nullptr);
   if (result.verdict == Verdict::internal_error) {
     metrics_.record_sandbox_failure(RunMetrics::SandboxFailure::run);
   }

@@ -20,6 +20,7 @@
 #include "core/metrics.hpp"
 #include "executor.hpp"
 #include "language_catalogue.hpp"
+#include "live_runs.hpp"
 #include "result/job_source.hpp"
 #include "result/result_service.hpp"
 #include "result_store.hpp"
@@ -62,6 +63,10 @@ class ResultServiceImpl final : public ResultService {
   core::Result<std::vector<Language>> languages() override;
   core::Result<QueueStats> queue_stats() override;
   core::Result<PurgeOutcome> purge(const std::vector<std::string>& submission_ids) override;
+  core::Result<LiveOutput> read_live(std::string_view submission_id, std::uint64_t from_offset,
+                                     std::chrono::milliseconds wait) override;
+  core::Result<StdinReply> send_stdin(std::string_view submission_id, std::string_view bytes,
+                                      bool close) override;
 
   /// Starts the workers, which claim jobs from the store; `jobs` must outlive stop(). Call once.
   void start(JobSource& jobs);
@@ -94,11 +99,11 @@ class ResultServiceImpl final : public ResultService {
   void lease_loop();
   /// Claims a job and runs it.
   JobEnd run_next(unsigned slot);
-  JobEnd run_job(unsigned slot, const ClaimedJob& claimed);
+  JobEnd run_job(unsigned slot, const ClaimedJob& claimed, LiveRun& live);
   /// Puts a job this service holds back to queued; a failure leaves its lease to run out.
   void release(const std::string& id);
   /// nullopt when the job was cancelled by stop().
-  std::optional<RunResult> execute(unsigned slot, const JobInput& job);
+  std::optional<RunResult> execute(unsigned slot, const JobInput& job, LiveRun& live);
   /// Writes `result` and answers its waiters. Throws when the store fails.
   void finish(RunResult result);
   /// Answers the waiters of `id` if its result is stored (finished by another process).
@@ -121,6 +126,7 @@ class ResultServiceImpl final : public ResultService {
   const std::string owner_;
   RunMetrics metrics_;
   StoreEvents events_;
+  LiveRuns live_;  // of the jobs this service runs
 
   std::mutex mutex_;
   std::condition_variable work_cv_;   // work_signal_ moved, or stopping_

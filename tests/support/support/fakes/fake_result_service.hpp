@@ -124,6 +124,22 @@ class FakeResultService final : public result::ResultService {
     return outcome;
   }
 
+  /// Nothing is live here: done once the run is.
+  core::Result<result::LiveOutput> read_live(std::string_view submission_id,
+                                             std::uint64_t from_offset,
+                                             std::chrono::milliseconds /*wait*/) override {
+    auto now = get_result(submission_id);
+    if (!now) return core::Unexpected(now.error());
+    return result::LiveOutput{{}, from_offset, now->status == result::Status::done};
+  }
+  core::Result<result::StdinReply> send_stdin(std::string_view submission_id,
+                                              std::string_view /*bytes*/,
+                                              bool /*close*/) override {
+    auto now = get_result(submission_id);
+    if (!now) return result::StdinReply::not_found;
+    return result::StdinReply::not_interactive;
+  }
+
   // --- controls and observations for tests ---
 
   /// Every later enqueue fails with `code` (nullopt: succeeds again).

@@ -134,7 +134,60 @@ class LongPollResultService final : public result::ResultService {
     return outcome;
   }
 
+  /// What add_live() gave `submission_id` from `from_offset` on, at once whatever `wait`;
+  /// done once its result is done. not_found for an id neither accepted nor given a result.
+  core::Result<result::LiveOutput> read_live(std::string_view submission_id,
+                                             std::uint64_t from_offset,
+                                             std::chrono::milliseconds /*wait*/) override {
+    auto now = get_result(submission_id);
+    if (!now) return core::Unexpected(now.error());
+    std::lock_guard lock(mutex_);
+    result::LiveOutput answer{{}, from_offset, now->status == result::Status::done};
+    std::uint64_t at = 0;
+    for (const result::LiveChunk& chunk : live_[std::string(submission_id)].chunks) {
+      const std::uint64_t end = at + chunk.bytes.size();
+      if (end > from_offset) {
+        const std::size_t skip = from_offset > at ? static_cast<std::size_t>(from_offset - at) : 0;
+        answer.chunks.push_back({chunk.stream, chunk.bytes.substr(skip)});
+      }
+      at = end;
+    }
+    answer.next_offset = std::max(at, from_offset);
+    return answer;
+  }
+
+  /// Keeps `bytes` for stdin_received() when set_interactive() named the id and its stdin is
+  /// open; ended once its result is done or its stdin closed.
+  core::Result<result::StdinReply> send_stdin(std::string_view submission_id,
+                                              std::string_view bytes, bool close) override {
+    auto now = get_result(submission_id);
+    if (!now) return result::StdinReply::not_found;
+    std::lock_guard lock(mutex_);
+    Live& live = live_[std::string(submission_id)];
+    if (now->status == result::Status::done || live.stdin_closed) return result::StdinReply::ended;
+    if (!live.interactive) return result::StdinReply::not_interactive;
+    live.stdin += bytes;
+    live.stdin_closed = close;
+    return result::StdinReply::accepted;
+  }
+
   // --- controls and observations for tests ---
+
+  /// Output read_live() answers for `id` from now on, after what it had.
+  void add_live(const std::string& id, result::LiveStream stream, std::string bytes) {
+    std::lock_guard lock(mutex_);
+    live_[id].chunks.push_back({stream, std::move(bytes)});
+  }
+  void set_interactive(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    live_[id].interactive = true;
+  }
+  /// What send_stdin() accepted for `id`, and whether its stdin was closed.
+  std::pair<std::string, bool> stdin_received(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    return {live_[id].stdin, live_[id].stdin_closed};
+  }
+
 
   /// Sets the whole state of run.id (and answers its waiters if it is done).
   void set(result::RunResult run) {
@@ -210,6 +263,13 @@ class LongPollResultService final : public result::ResultService {
   std::vector<Waiter> waiters_;
   std::optional<core::ErrorCode> failure_;
   std::size_t get_calls_ = 0;
+  struct Live {
+    std::vector<result::LiveChunk> chunks;
+    bool interactive = false;
+    std::string stdin;
+    bool stdin_closed = false;
+  };
+  std::map<std::string, Live> live_;
   bool stopping_ = false;
   std::thread thread_;
 };

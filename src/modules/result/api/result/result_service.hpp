@@ -163,6 +163,62 @@ struct QueueStats {
   std::size_t expired_leases = 0;  // running jobs whose worker stopped renewing: run again soon
 };
 
+/// Which output of the program a live chunk comes from.
+enum class LiveStream { stdout_stream, stderr_stream };
+
+inline std::string_view to_string(LiveStream stream) {
+  return stream == LiveStream::stdout_stream ? "stdout" : "stderr";
+}
+
+/// Output of a running job, in the order it was read.
+struct LiveChunk {
+  LiveStream stream = LiveStream::stdout_stream;
+  std::string bytes;
+};
+
+/// What read_live() answers: the chunks from the offset asked for, where to read on, and
+/// whether the run is over (then get_result has its result, the stored output in full).
+struct LiveOutput {
+  std::vector<LiveChunk> chunks;
+  std::uint64_t next_offset = 0;  // bytes of both streams together, from the run's start
+  bool done = false;              // no chunk will follow next_offset
+};
+
+/// Longest wait read_live() honours; most output bytes one answer carries.
+inline constexpr std::chrono::milliseconds kMaxLiveWait{5'000};
+inline constexpr std::size_t kMaxLiveAnswerBytes = 64 * 1024;
+/// Interactive stdin: most bytes per send_stdin() call, and in total per run (besides the
+/// submission's stdin).
+inline constexpr std::size_t kMaxStdinMessageBytes = 64 * 1024;
+inline constexpr std::size_t kMaxInteractiveStdinBytes = 1024 * 1024;
+
+enum class StdinReply {
+  accepted,         // queued for the program's stdin
+  not_found,        // no submission has this id
+  not_interactive,  // its stdin is its stdin_data alone (not JobInput::interactive, or tests)
+  not_started,      // queued: stdin can be sent once it runs
+  ended,            // done, or its stdin was closed
+  too_large,        // over kMaxStdinMessageBytes, or over kMaxInteractiveStdinBytes in total
+};
+
+inline std::string_view to_string(StdinReply reply) {
+  switch (reply) {
+    case StdinReply::accepted:
+      return "accepted";
+    case StdinReply::not_found:
+      return "not_found";
+    case StdinReply::not_interactive:
+      return "not_interactive";
+    case StdinReply::not_started:
+      return "not_started";
+    case StdinReply::ended:
+      return "ended";
+    case StdinReply::too_large:
+      return "too_large";
+  }
+  return "unknown";
+}
+
 /// Runs submissions asynchronously and keeps their results. Thread-safe.
 class ResultService {
  public:
@@ -204,6 +260,22 @@ class ResultService {
   /// the caller keeps what it needs to run. Unknown ids are ignored. The file keeps its size:
   /// freed pages are reused by later results. Errors: storage_unavailable, internal.
   virtual core::Result<PurgeOutcome> purge(const std::vector<std::string>& submission_ids) = 0;
+
+  /// The live output of `submission_id` from `from_offset` on (at most kMaxLiveAnswerBytes),
+  /// waiting up to `wait` (at most kMaxLiveWait) for some when there is none yet. The output is
+  /// the run stage's, as the program writes it; a submission with tests streams nothing and is
+  /// done when its result is. Only the process running the job has it: elsewhere a running job
+  /// answers unavailable. A queued job answers no chunks. Errors: not_found, unavailable,
+  /// storage_unavailable.
+  virtual core::Result<LiveOutput> read_live(std::string_view submission_id,
+                                             std::uint64_t from_offset,
+                                             std::chrono::milliseconds wait) = 0;
+
+  /// Appends `bytes` to the stdin of the running interactive job `submission_id`, and closes
+  /// its stdin when `close` (after `bytes`). Not idempotent. Errors: unavailable (the job runs
+  /// in another process), storage_unavailable.
+  virtual core::Result<StdinReply> send_stdin(std::string_view submission_id,
+                                              std::string_view bytes, bool close) = 0;
 };
 
 }  // namespace ide::result

@@ -8,6 +8,7 @@
 #include <sys/mman.h>
 #include <sys/pidfd.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -95,6 +96,63 @@ std::optional<Fd> make_stdin(std::string_view data) {
   return make_sealed_memfd("ide-stdin", data);
 }
 
+/// Interactive stdin (LiveChannel): one end of a socket pair is the program's stdin, the other
+/// is written here. A socket, not a pipe: send() with MSG_NOSIGNAL cannot raise SIGPIPE in the
+/// server when the program has closed its end.
+struct StdinFeed {
+  Fd fd;                   // the server's end; closed once stdin has ended
+  std::string pending;     // taken, not yet written
+  bool close_after = false;  // the channel asked to close once `pending` is written
+  LiveChannel* live = nullptr;
+
+  bool open() const { return static_cast<bool>(fd); }
+  /// Polled for POLLOUT with bytes to write, else the channel's descriptor for POLLIN.
+  pollfd poll_entry() const {
+    if (!pending.empty()) return pollfd{fd.get(), POLLOUT, 0};
+    return pollfd{live->stdin_ready_fd(), POLLIN, 0};
+  }
+  void take() {
+    StdinTake taken = live->take_stdin();
+    pending += taken.bytes;
+    close_after = close_after || taken.close;
+    finish_if_done();
+  }
+  void write_pending() {
+    while (!pending.empty()) {
+      ssize_t n = send(fd.get(), pending.data(), pending.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && errno == EAGAIN) return;
+      if (n <= 0) return end();  // the program closed its stdin: the rest is dropped
+      pending.erase(0, static_cast<std::size_t>(n));
+    }
+    finish_if_done();
+  }
+  void finish_if_done() {
+    if (pending.empty() && close_after) end();
+  }
+  void end() {
+    fd.reset();
+    pending.clear();
+  }
+};
+
+/// A socket pair for interactive stdin: the program's end, and `feed` gets the other with
+/// `initial` to write first. nullopt on failure.
+std::optional<Fd> make_interactive_stdin(std::string_view initial, LiveChannel* live,
+                                         StdinFeed& feed) {
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0) return std::nullopt;
+  Fd program(fds[0]);
+  feed.fd = Fd(fds[1]);
+  // The program reads its end only; what it might write there is refused.
+  shutdown(feed.fd.get(), SHUT_RD);
+  shutdown(program.get(), SHUT_WR);
+  feed.pending = std::string(initial);
+  feed.live = live;
+  if (feed.fd.get() <= 2) feed.fd = dup_high(feed.fd.get());
+  return program.get() <= 2 ? dup_high(program.get()) : std::move(program);
+}
+
 StageOutcome setup_failure(std::string message) {
   StageOutcome outcome;
   outcome.termination = Termination::setup_failed;
@@ -168,7 +226,15 @@ struct Capture {
   std::string* data = nullptr;
   std::int64_t cap = 0;
   bool truncated = false;
+  LiveChannel* live = nullptr;  // told each captured chunk
+  OutputStream stream = OutputStream::stdout_stream;
   bool open() const { return static_cast<bool>(fd); }
+
+  void tell_live(std::size_t from) const {
+    if (live != nullptr && data->size() > from) {
+      live->output(stream, std::string_view(*data).substr(from));
+    }
+  }
 
   // Returns false at EOF or error (the descriptor is then closed).
   bool read_available() {
@@ -195,8 +261,10 @@ struct Capture {
         data->resize(static_cast<std::size_t>(cap));
         truncated = true;
         fd.reset();
+        tell_live(old);
         return false;
       }
+      tell_live(old);
       if (static_cast<std::size_t>(n) < chunk) return true;
     }
   }
@@ -408,9 +476,47 @@ std::string start_secure_child(const RunContext& context, pid_t pid, SecureLaunc
 /// Reads the run's output until its process ends, killing it (with `kill_run`) at the wall
 /// clock, at the CPU limit (checked on `cgroup` when there is one) or when an output reaches its
 /// cap. Returns why it was killed.
-KillReason supervise(int process_fd, Capture (&captures)[2], const RunCgroup* cgroup,
-                     const core::StageLimits& limits, Clock::time_point started,
-                     const std::function<void()>& kill_run) {
+/// One poll over the run's process, its open outputs and its interactive stdin, if any; reads
+/// and writes what is ready. Returns poll's result, and whether the process has ended.
+struct PollRound {
+  int ready = 0;
+  bool process_ended = false;
+};
+
+PollRound poll_once(int process_fd, Capture (&captures)[2], StdinFeed& feed, int timeout_ms) {
+  pollfd fds[4];
+  nfds_t count = 0;
+  fds[count++] = pollfd{process_fd, POLLIN, 0};
+  int index_of[2] = {-1, -1};
+  for (int i = 0; i < 2; ++i) {
+    if (captures[i].open()) {
+      index_of[i] = static_cast<int>(count);
+      fds[count++] = pollfd{captures[i].fd.get(), POLLIN, 0};
+    }
+  }
+  const int feed_index = feed.open() ? static_cast<int>(count) : -1;
+  if (feed.open()) fds[count++] = feed.poll_entry();
+  PollRound round;
+  round.ready = poll(fds, count, timeout_ms);
+  if (round.ready <= 0) return round;
+  for (int i = 0; i < 2; ++i) {
+    if (index_of[i] >= 0 && fds[index_of[i]].revents != 0) captures[i].read_available();
+  }
+  if (feed_index >= 0 && fds[feed_index].revents != 0) {
+    if (fds[feed_index].events == POLLOUT) {
+      feed.write_pending();
+    } else {
+      feed.take();
+      if (feed.open()) feed.write_pending();
+    }
+  }
+  round.process_ended = fds[0].revents != 0;
+  return round;
+}
+
+KillReason supervise(int process_fd, Capture (&captures)[2], StdinFeed& feed,
+                     const RunCgroup* cgroup, const core::StageLimits& limits,
+                     Clock::time_point started, const std::function<void()>& kill_run) {
   const auto wall_deadline =
       started + std::chrono::milliseconds(std::max<std::int64_t>(limits.wall_ms, 1));
   const std::int64_t cpu_limit_us = std::max<std::int64_t>(limits.cpu_ms, 1) * 1000;
@@ -442,28 +548,15 @@ KillReason supervise(int process_fd, Capture (&captures)[2], const RunCgroup* cg
     int timeout_ms = static_cast<int>(std::clamp<std::int64_t>(
         std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1, 0,
         1000));
-    pollfd fds[3];
-    nfds_t count = 0;
-    fds[count++] = pollfd{process_fd, POLLIN, 0};
-    int index_of[2] = {-1, -1};
-    for (int i = 0; i < 2; ++i) {
-      if (captures[i].open()) {
-        index_of[i] = static_cast<int>(count);
-        fds[count++] = pollfd{captures[i].fd.get(), POLLIN, 0};
-      }
-    }
-    int ready = poll(fds, count, timeout_ms);
-    if (ready < 0 && errno != EINTR) {
+    const PollRound round = poll_once(process_fd, captures, feed, timeout_ms);
+    if (round.ready < 0 && errno != EINTR) {
       kill_for(KillReason::time);  // cannot supervise: stop it
       return killed;
     }
-    if (ready <= 0) continue;
-    for (int i = 0; i < 2; ++i) {
-      if (index_of[i] < 0 || fds[index_of[i]].revents == 0) continue;
-      captures[i].read_available();
-      if (captures[i].truncated && killed == KillReason::none) kill_for(KillReason::output);
+    for (const Capture& capture : captures) {
+      if (capture.truncated && killed == KillReason::none) kill_for(KillReason::output);
     }
-    if (fds[0].revents != 0) return killed;
+    if (round.process_ended) return killed;
   }
 }
 
@@ -504,7 +597,10 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
   for (const auto& var : spec.env) envp.push_back(const_cast<char*>(var.c_str()));
   envp.push_back(nullptr);
 
-  auto stdin_fd = make_stdin(spec.stdin_data);
+  StdinFeed feed;
+  const bool interactive = spec.live != nullptr && spec.live->stdin_ready_fd() >= 0;
+  auto stdin_fd = interactive ? make_interactive_stdin(spec.stdin_data, spec.live, feed)
+                              : make_stdin(spec.stdin_data);
   auto out = make_pipe();
   auto err = make_pipe();
   auto errors = make_pipe();
@@ -593,15 +689,20 @@ StageOutcome run_stage(const RunContext& context, const StageSpec& spec) {
 
   StageOutcome outcome;
   Capture captures[2] = {
-      Capture{std::move(out->read), &outcome.stdout_data, limits.output_bytes},
-      Capture{std::move(err->read), &outcome.stderr_data, limits.output_bytes},
+      Capture{std::move(out->read), &outcome.stdout_data, limits.output_bytes, false, spec.live,
+              OutputStream::stdout_stream},
+      Capture{std::move(err->read), &outcome.stderr_data, limits.output_bytes, false, spec.live,
+              OutputStream::stderr_stream},
   };
   for (auto& capture : captures) {
     fcntl(capture.fd.get(), F_SETFL, O_NONBLOCK);
   }
 
-  KillReason killed = supervise(process.get(), captures, secure.cgroup ? &*secure.cgroup : nullptr,
-                                limits, started, kill_run);
+  feed.write_pending();
+  KillReason killed = supervise(process.get(), captures, feed,
+                                secure.cgroup ? &*secure.cgroup : nullptr, limits, started,
+                                kill_run);
+  feed.end();
   // Insecure mode: what is left of the process group would keep the pipes open.
   if (!context.secure) kill(-pid, SIGKILL);
   if (drain(captures, context.secure) && killed == KillReason::none) killed = KillReason::output;

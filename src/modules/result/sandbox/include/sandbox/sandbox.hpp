@@ -57,6 +57,29 @@ struct SandboxOptions {
   unsigned run_cpu_weight = 50;
 };
 
+enum class OutputStream { stdout_stream, stderr_stream };
+
+/// What a live channel hands the program's stdin next (LiveChannel::take_stdin).
+struct StdinTake {
+  std::string bytes;   // written after what came before, in order
+  bool close = false;  // stdin ends once everything taken is written
+};
+
+/// Lets a caller watch a stage's output as it is read and feed its stdin while it runs. Called
+/// only from the thread inside Box::run, between reads of the pipes: no call may block. The
+/// stage's outcome is the same with a channel as without one.
+class LiveChannel {
+ public:
+  virtual ~LiveChannel() = default;
+  /// Each chunk of captured output, in order, as it is read: only bytes the outcome keeps.
+  virtual void output(OutputStream stream, std::string_view bytes) = 0;
+  /// Readable (poll) while take_stdin has something new; -1: stdin is not interactive, it is
+  /// spec.stdin_data alone as without a channel.
+  virtual int stdin_ready_fd() = 0;
+  /// The bytes sent since the last call (after spec.stdin_data), and whether stdin is to close.
+  virtual StdinTake take_stdin() = 0;
+};
+
 /// One stage (compile or run) of a job.
 struct StageSpec {
   // argv[0] is an absolute path, or "./name" for a program in the work dir (the current
@@ -68,6 +91,8 @@ struct StageSpec {
   // Insecure mode only (secure mode limits memory with the run's cgroup, never the address
   // space): false for runtimes that reserve huge virtual memory (JVM, Go, Node).
   bool limit_address_space = true;
+  // Set: output is also handed to it as it is read, and stdin may stay open (LiveChannel).
+  LiveChannel* live = nullptr;
 };
 
 enum class Termination {
