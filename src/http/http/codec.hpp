@@ -26,9 +26,10 @@ core::Result<core::RequestedLimits> decode_limits(const boost::json::object& bod
 boost::json::object encode_limits(const core::RequestedLimits& limits);
 
 /// The body of POST /api/v1/submissions: {"language", "code", "stdin"?, "limits"?: {"cpu_ms"?,
-/// "wall_ms"?, "memory_kb"?}, "args"?: [string], "expected_stdout"?, "tests"?, "compare"?}
-/// (tests_codec.hpp), "problem_id"?}. Errors: invalid_argument naming the field (or the body when it is not
-/// UTF-8, not JSON or not an object). Range checks are the submission module's.
+/// "wall_ms"?, "memory_kb"?}, "args"?: [string], "expected_stdout"?, "tests"?, "compare"?
+/// (tests_codec.hpp), "problem_id"?, "interactive"?}. Errors: invalid_argument naming the field
+/// (or the body when it is not UTF-8, not JSON or not an object). Range checks are the
+/// submission module's.
 core::Result<submission::NewSubmission> decode_new_submission(std::string_view body);
 
 /// GET /api/v1/submissions/{id}: id, language, code, stdin, created_at, limits, args,
