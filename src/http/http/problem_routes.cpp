@@ -13,7 +13,7 @@ namespace ide::http {
 
 namespace {
 
-/// The problem `request` writes, refused unless an admin sent it and the server could run it.
+/// The problem `request` carries, refused when it is malformed or the server could not run it.
 core::Result<problem::ProblemContent> written_problem(const ApiContext& api,
                                                       const Request& request) {
   auto content = decode_problem(request.body);
