@@ -1,7 +1,8 @@
 // GET /api/v1/submissions/{id}/stream: a WebSocket that relays a run's live output as the
 // program writes it, takes interactive stdin, and ends with the result (docs/API.md). It polls
 // ResultService::read_live on the blocking pool without waiting there, so no pool thread is
-// held between chunks; a client that does not read is not sent more (one batch in flight).
+// held between chunks; a client that does not read is not sent more (one batch in flight). Once
+// no more output can come, the result is awaited with the long poll's watch (done_watch.hpp).
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -13,6 +14,7 @@
 
 #include "core/json.hpp"
 #include "http/codec.hpp"
+#include "http/done_watch.hpp"
 #include "http/errors.hpp"
 #include "http/routes.hpp"
 
@@ -23,8 +25,9 @@ namespace {
 namespace json = boost::json;
 using std::chrono::milliseconds;
 
-constexpr milliseconds kLivePoll{50};     // between reads of live output that found none
-constexpr milliseconds kResultPoll{250};  // when only the result can be waited for
+constexpr milliseconds kLivePoll{50};  // between reads of live output that found none
+// How long a stream waits for its result (the run's own limits end it far sooner).
+constexpr std::chrono::hours kResultWait{1};
 
 std::string frame(json::object body) { return json::serialize(body); }
 
@@ -44,9 +47,8 @@ core::Result<StdinCommand> parse_command(std::string_view text) {
     return core::Result<StdinCommand>(
         core::fail(core::ErrorCode::invalid_argument, std::move(message)));
   };
-  boost::system::error_code ec;
-  const json::value parsed = json::parse(text, ec);
-  const json::object* object = ec ? nullptr : parsed.if_object();
+  const core::Result<json::object> parsed = core::json::parse_object(text);
+  const json::object* object = parsed ? &*parsed : nullptr;
   const json::value* type = object ? object->if_contains("type") : nullptr;
   if (type == nullptr || !type->is_string()) return bad("A message is a JSON object with a type.");
   if (type->get_string() == "close_stdin") return StdinCommand{{}, true};
@@ -93,17 +95,13 @@ class StreamConversation final : public WebSocketConversation,
 
   void poll() {
     if (closed_) return;
-    if (!live_) return poll_result();
     auto output = results_.read_live(id_, offset_, milliseconds(0));
-    if (!output) {
-      // Running in another worker process (or unreachable): only the result can be relayed.
-      live_ = false;
-      return poll_result();
-    }
+    // Running in another worker process (or unreachable): only the result can be relayed.
+    if (!output) return wait_for_result();
     offset_ = output->next_offset;
     if (!output->chunks.empty()) return send_chunks(std::move(output->chunks));
-    if (output->done) return poll_result();
-    again(kLivePoll);
+    if (output->done) return wait_for_result();
+    peer_->post_blocking([self = shared_from_this()] { self->poll(); }, kLivePoll);
   }
 
   void send_chunks(std::vector<result::LiveChunk> chunks) {
@@ -117,24 +115,29 @@ class StreamConversation final : public WebSocketConversation,
     }
   }
 
-  void poll_result() {
+  void wait_for_result() {
+    auto self = shared_from_this();
+    watch_until_done(
+        views_, id_, std::chrono::steady_clock::now() + kResultWait,
+        [self](std::function<void()> task) { self->peer_->post_blocking(std::move(task)); },
+        [self](WatchEnd end) { self->end_with(end); });
+  }
+
+  void end_with(const WatchEnd& end) {
     if (closed_) return;
-    auto run = views_.result(id_);
-    if (!run) {
-      peer_->send_text(error_frame(core::to_string(run.error().code), run.error().message));
-      return peer_->close();
-    }
-    if (run->status == result::Status::done) return send_result(*run);
-    again(live_ ? kLivePoll : kResultPoll);
+    if (end.run && end.run->status == result::Status::done) return send_result(*end.run);
+    const core::Error error =
+        end.run ? core::Error{end.stopping ? core::ErrorCode::shutting_down
+                                           : core::ErrorCode::unavailable,
+                              "The run has not finished: GET its result later."}
+                : end.run.error();
+    peer_->send_text(error_frame(core::to_string(error.code), error.message));
+    peer_->close();
   }
 
   void send_result(const result::RunResult& run) {
     peer_->send_text(frame({{"type", "result"}, {"result", encode_result(run, {})}}));
     peer_->close();
-  }
-
-  void again(milliseconds delay) {
-    peer_->post_blocking([self = shared_from_this()] { self->poll(); }, delay);
   }
 
   void send_stdin(const StdinCommand& command, const std::function<void()>& read_on) {
@@ -153,9 +156,7 @@ class StreamConversation final : public WebSocketConversation,
   result::ResultService& results_;
   std::shared_ptr<WebSocketPeer> peer_;
   std::atomic<bool> closed_{false};
-  // Touched only by the chain of polls, one at a time.
-  std::uint64_t offset_ = 0;
-  bool live_ = true;
+  std::uint64_t offset_ = 0;  // touched only by the chain of polls, one at a time
 };
 
 }  // namespace

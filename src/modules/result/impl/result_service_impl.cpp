@@ -387,9 +387,11 @@ ResultServiceImpl::JobEnd ResultServiceImpl::run_job(unsigned slot, const Claime
   }
   result.created_at = core::from_unix_ms(claimed.enqueued_at_ms);
   const RunOutcome outcome{std::move(language), result.verdict, result.wall_ms, result.memory_kb};
+  // Counted before finish() answers the waiters, so a client that saw the result also sees the
+  // run in /metrics. A run whose result cannot be stored still ran.
+  metrics_.record_run(outcome);
   try {
     finish(std::move(result));
-    metrics_.record_run(outcome);
     return JobEnd::finished;
   } catch (const std::exception& e) {
     core::log::error("submission {}: cannot store its result: {}", id, e.what());

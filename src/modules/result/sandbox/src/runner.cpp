@@ -473,9 +473,6 @@ std::string start_secure_child(const RunContext& context, pid_t pid, SecureLaunc
   return failure;
 }
 
-/// Reads the run's output until its process ends, killing it (with `kill_run`) at the wall
-/// clock, at the CPU limit (checked on `cgroup` when there is one) or when an output reaches its
-/// cap. Returns why it was killed.
 /// One poll over the run's process, its open outputs and its interactive stdin, if any; reads
 /// and writes what is ready. Returns poll's result, and whether the process has ended.
 struct PollRound {
@@ -514,6 +511,9 @@ PollRound poll_once(int process_fd, Capture (&captures)[2], StdinFeed& feed, int
   return round;
 }
 
+/// Reads the run's output (and feeds its interactive stdin) until its process ends, killing it
+/// (with `kill_run`) at the wall clock, at the CPU limit (checked on `cgroup` when there is one)
+/// or when an output reaches its cap. Returns why it was killed.
 KillReason supervise(int process_fd, Capture (&captures)[2], StdinFeed& feed,
                      const RunCgroup* cgroup, const core::StageLimits& limits,
                      Clock::time_point started, const std::function<void()>& kill_run) {
