@@ -19,6 +19,8 @@ inline constexpr std::size_t kMaxArgs = 64;
 inline constexpr std::size_t kMaxArgBytes = 4096;
 /// A test's name is at most this long (how many tests a submission may carry is a setting).
 inline constexpr std::size_t kMaxTestNameBytes = 64;
+/// A student's label (the name a student of a class submits under) is at most this long.
+inline constexpr std::size_t kMaxStudentLabelBytes = 64;
 
 struct NewSubmission {
   std::string language;
@@ -39,6 +41,10 @@ struct NewSubmission {
   /// The run's stdin stays open after stdin_data for lines sent while it runs
   /// (ResultService's live output); it ends when the sender closes it or at the wall limit.
   bool interactive = false;
+  /// The class (access module's class token id) it was submitted as; "" when anonymous.
+  std::string class_id = {};
+  /// Who of the class submitted it, as the student said; "" when not said.
+  std::string student = {};
 };
 
 struct Submission {
@@ -53,6 +59,8 @@ struct Submission {
   core::Comparison compare = {};
   std::string problem_id = {};
   bool interactive = false;
+  std::string class_id = {};
+  std::string student = {};
   core::TimePoint created_at;
 };
 
