@@ -72,6 +72,7 @@ TEST_CASE("create answers two prefixed secrets, each authenticating with its rol
   CHECK(issued.student_secret.size() == 8 + 43);  // 32 bytes of base64url after the prefix
   CHECK(issued.student_secret.substr(8) != issued.owner_secret.substr(8));
   CHECK(issued.token.created_at == f.clock.now());
+  CHECK(service->get(issued.token.id)->created_at == issued.token.created_at);
 
   auto student = service->authenticate(issued.student_secret);
   REQUIRE(student.has_value());

@@ -29,6 +29,11 @@ core::Unexpected unknown_secret() {
   return core::fail(core::ErrorCode::not_found, "This token is unknown, revoked or expired.");
 }
 
+/// `time` to the millisecond, as the stores keep it: create() answers what get() will.
+core::TimePoint stored_precision(core::TimePoint time) {
+  return core::from_unix_ms(core::to_unix_ms(time));
+}
+
 core::Unexpected storage_failed(const std::exception& e, std::string_view what) {
   core::log::error("{} failed: {}", what, e.what());
   return core::Unexpected(core::store_error(e, "access"));
@@ -62,11 +67,12 @@ core::Result<IssuedClassToken> AccessServiceImpl::create(NewClassToken request) 
       return invalid(
           fmt::format("At most {} class tokens are kept: revoke one first.", max_class_tokens_));
     }
+    if (request.expires_at) request.expires_at = stored_precision(*request.expires_at);
     IssuedClassToken issued{.token = {.id = ids_.new_id(),
                                       .name = std::move(request.name),
                                       .quota = request.quota,
                                       .expires_at = request.expires_at,
-                                      .created_at = clock_.now()},
+                                      .created_at = stored_precision(clock_.now())},
                             .student_secret = new_secret(kStudentSecretPrefix),
                             .owner_secret = new_secret(kOwnerSecretPrefix)};
     store_->insert({.token = issued.token,
