@@ -60,7 +60,7 @@ TEST_CASE("classes: an admin creates one and gets both secrets, once", "[http][c
   CHECK(minimal.json().at("expires_at").is_null());
 }
 
-TEST_CASE("classes: listing and reading show no secret; delete revokes", "[http][classes]") {
+TEST_CASE("classes: listing and reading show no secret, and delete revokes", "[http][classes]") {
   HttpTestServer server;
   const boost::json::value first = create(server, R"({"name": "first"})").json();
   create(server, R"({"name": "second"})");

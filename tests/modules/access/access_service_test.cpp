@@ -110,7 +110,7 @@ TEST_CASE("every field survives reopening the store", "[access]") {
   CHECK(service->authenticate(issued.owner_secret)->role == Role::owner);
 }
 
-TEST_CASE("list is oldest first; get and revoke; a revoked token's secrets stop working",
+TEST_CASE("list is oldest first, get and revoke, and a revoked token's secrets stop working",
           "[access]") {
   Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   auto service = f.open();
@@ -153,7 +153,7 @@ TEST_CASE("unknown, altered, malformed and expired secrets are not found", "[acc
   CHECK(service->get(issued.token.id).has_value());  // still listed, for its submissions
 }
 
-TEST_CASE("malformed and unknown ids are not found", "[access]") {
+TEST_CASE("malformed and unknown class ids are not found", "[access]") {
   Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   auto service = f.open();
   for (const char* id : {"", "x", "../access", "AAAAAAAAAAAAAAAAAAAAAA"}) {
@@ -184,7 +184,7 @@ TEST_CASE("each refusal names its field and keeps nothing", "[access]") {
   created(*service, {.name = "c", .expires_at = f.clock.now() + 1ms});
 }
 
-TEST_CASE("at most max_class_tokens are kept; revoking makes room", "[access]") {
+TEST_CASE("at most max_class_tokens are kept, and revoking makes room", "[access]") {
   Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   f.options.max_class_tokens = 2;
   auto service = f.open();
@@ -215,7 +215,7 @@ TEST_CASE("the database holds only hashes of the secrets, in the module's own ta
   CHECK(schema.tables == std::set<std::string>{"class_tokens"});
 }
 
-TEST_CASE("an unusable data dir or database is reported, not thrown", "[access]") {
+TEST_CASE("an unusable data dir or access database is reported, not thrown", "[access]") {
   Fixture f;
   std::filesystem::create_directories(f.dir.path());
   std::ofstream(f.dir / "file") << "x";
