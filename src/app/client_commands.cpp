@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <sstream>
 
@@ -12,6 +13,7 @@
 #include <boost/json.hpp>
 #include <fmt/core.h>
 
+#include "core/clock.hpp"
 #include "core/json.hpp"
 #include "http/codec.hpp"
 #include "http/http_client.hpp"
@@ -199,6 +201,52 @@ void print_block(std::string_view title, std::string_view text) {
   if (!text.empty() && text.back() != '\n') fmt::print("\n");
 }
 
+/// The RFC 3339 time `--expires` names: as given, or for a date alone (YYYY-MM-DD) the last
+/// millisecond of that day in UTC, so that the class may still submit on it. "" when it is
+/// neither.
+std::string expiry_of(const std::string& given) {
+  if (core::from_rfc3339(given)) return given;
+  const std::string end_of_day = given + "T23:59:59.999Z";
+  return given.size() == 10 && core::from_rfc3339(end_of_day) ? end_of_day : "";
+}
+
+/// "CS101  30/hour, 3 queued, expires 2027-01-31T23:59:59.999Z" for a class of GET
+/// /api/v1/classes.
+std::string class_line(const json::object& o) {
+  const auto limit = [&o](std::string_view field, std::string_view unit) {
+    const std::string value = int_field(o, field);
+    return value.empty() || value == "0" ? fmt::format("no {} limit", unit)
+                                         : fmt::format("{} {}", value, unit);
+  };
+  const std::string expires = string_field(o, "expires_at");
+  return fmt::format("{}  {}  {}, {}, {}", string_field(o, "id"), string_field(o, "name"),
+                     limit("quota_per_hour", "per hour"), limit("max_queued", "queued"),
+                     expires.empty() ? "never expires" : "expires " + expires);
+}
+
+/// GETs the list at `target` and prints it: as it is with `as_json`, else one `line` for each
+/// object of its array `field`. Returns the exit code.
+int print_list(const http::HttpClient& client, const std::string& target, std::string_view field,
+               bool as_json, const std::function<std::string(const json::object&)>& line) {
+  auto response = client.get(target);
+  if (!response) return fail(response.error().message);
+  if (response->status != 200) return fail(describe(*response));
+  if (as_json) {
+    fmt::print("{}\n", response->body);
+    return kExitOk;
+  }
+  auto list = parse_object(*response);
+  if (!list) return fail(list.error().message);
+  const json::value* items = list->if_contains(field);
+  if (items == nullptr || !items->is_array()) {
+    return fail(fmt::format("the answer lists no {}", field));
+  }
+  for (const json::value& item : items->as_array()) {
+    if (item.is_object()) fmt::print("{}\n", line(item.as_object()));
+  }
+  return kExitOk;
+}
+
 CLI::App* client_command(CLI::App& app, const std::string& name, const std::string& help,
                          std::string& server, bool& as_json) {
   CLI::App* command = app.add_subcommand(name, help);
@@ -250,6 +298,33 @@ ClientCommands::ClientCommands(CLI::App& app) {
       ->envname("IDE_ADMIN_TOKEN")
       ->required();
   problem_list_ = client_command(*problem, "list", "List the problems", server_, json_);
+  add_token_commands(app);
+}
+
+void ClientCommands::add_token_commands(CLI::App& app) {
+  CLI::App* token = app.add_subcommand("token", "Make, list and revoke class tokens");
+  token->require_subcommand(1);
+  token_create_ = client_command(*token, "create",
+                                 "Make a class token; prints its id, student token and owner "
+                                 "token (shown this once)",
+                                 server_, json_);
+  token_create_->add_option("--name", class_name_, "The class, e.g. CS101")->required();
+  token_create_->add_option("--quota-per-hour", quota_per_hour_,
+                            "Submits of the whole class in any rolling hour (0: no limit)");
+  token_create_->add_option("--max-queued", max_queued_,
+                            "The class's unfinished submissions at once (0: no limit)");
+  token_create_->add_option("--expires", expires_,
+                            "YYYY-MM-DD (the end of that day, UTC) or an RFC 3339 time");
+  token_list_ = client_command(*token, "list", "List the class tokens", server_, json_);
+  token_revoke_ = client_command(*token, "revoke",
+                                 "Revoke a class token: its secrets stop working at once",
+                                 server_, json_);
+  token_revoke_->add_option("id", id_, "The class id (`ide token list`)")->required();
+  for (CLI::App* command : {token_create_, token_list_, token_revoke_}) {
+    command->add_option("--token", token_, "An admin token of the server (admin_tokens)")
+        ->envname("IDE_ADMIN_TOKEN")
+        ->required();
+  }
 }
 
 int ClientCommands::run() {
@@ -260,6 +335,9 @@ int ClientCommands::run() {
   if (languages_->parsed()) return languages();
   if (problem_create_->parsed()) return problem_create();
   if (problem_list_->parsed()) return problem_list();
+  if (token_create_->parsed()) return token_create();
+  if (token_list_->parsed()) return token_list();
+  if (token_revoke_->parsed()) return token_revoke();
   return -1;
 }
 
@@ -426,23 +504,58 @@ int ClientCommands::problem_create() {
 int ClientCommands::problem_list() {
   auto client = http::HttpClient::create(server_);
   if (!client) return fail(client.error().message);
-  auto response = client->get("/api/v1/problems");
+  return print_list(*client, "/api/v1/problems", "problems", json_, [](const json::object& o) {
+    return fmt::format("{}  {} ({} tests, {} hidden)", string_field(o, "id"),
+                       string_field(o, "title"), int_field(o, "visible_tests"),
+                       int_field(o, "hidden_tests"));
+  });
+}
+
+int ClientCommands::token_create() {
+  json::object body{{"name", class_name_}};
+  if (quota_per_hour_ >= 0) body["quota_per_hour"] = quota_per_hour_;
+  if (max_queued_ >= 0) body["max_queued"] = max_queued_;
+  if (!expires_.empty()) {
+    const std::string expires_at = expiry_of(expires_);
+    if (expires_at.empty()) {
+      return fail("--expires must be YYYY-MM-DD or an RFC 3339 time, not " + expires_);
+    }
+    body["expires_at"] = expires_at;
+  }
+  auto client = http::HttpClient::create(server_);
+  if (!client) return fail(client.error().message);
+  client->set_bearer_token(token_);
+  auto response = client->post("/api/v1/classes", json::serialize(body));
   if (!response) return fail(response.error().message);
-  if (response->status != 200) return fail(describe(*response));
+  if (response->status != 201) return fail(describe(*response));
   if (json_) {
     fmt::print("{}\n", response->body);
     return kExitOk;
   }
-  auto list = parse_object(*response);
-  if (!list) return fail(list.error().message);
-  const json::value* problems = list->if_contains("problems");
-  if (problems == nullptr || !problems->is_array()) return fail("the answer lists no problems");
-  for (const json::value& item : problems->as_array()) {
-    if (!item.is_object()) continue;
-    const json::object& o = item.as_object();
-    fmt::print("{}  {} ({} tests, {} hidden)\n", string_field(o, "id"), string_field(o, "title"),
-               int_field(o, "visible_tests"), int_field(o, "hidden_tests"));
-  }
+  auto created = parse_object(*response);
+  if (!created) return fail(created.error().message);
+  fmt::print("class: {}\nstudent token: {}\nowner token: {}\n", string_field(*created, "id"),
+             string_field(*created, "token"), string_field(*created, "owner_token"));
+  fmt::print(stderr, "Keep both tokens: the server stores only their hashes.\n");
+  return kExitOk;
+}
+
+int ClientCommands::token_list() {
+  auto client = http::HttpClient::create(server_);
+  if (!client) return fail(client.error().message);
+  client->set_bearer_token(token_);
+  return print_list(*client, "/api/v1/classes", "classes", json_, class_line);
+}
+
+int ClientCommands::token_revoke() {
+  auto client = http::HttpClient::create(server_);
+  if (!client) return fail(client.error().message);
+  client->set_bearer_token(token_);
+  auto response = client->request(http::Verb::delete_, "/api/v1/classes/" + encode_segment(id_),
+                                  "", http::HttpClient::kDefaultTimeout);
+  if (!response) return fail(response.error().message);
+  if (response->status != 204) return fail(describe(*response));
+  if (!json_) fmt::print("revoked {}\n", id_);
   return kExitOk;
 }
 

@@ -1,5 +1,5 @@
-// The command-line client: ide submit, result, share, show, languages and problem create|list,
-// talking to a server over its HTTP API.
+// The command-line client: ide submit, result, share, show, languages, problem create|list and
+// token create|list|revoke, talking to a server over its HTTP API.
 #pragma once
 
 #include <string>
@@ -34,6 +34,10 @@ class ClientCommands {
   int languages();
   int problem_create();
   int problem_list();
+  int token_create();
+  int token_list();
+  int token_revoke();
+  void add_token_commands(CLI::App& app);
 
   CLI::App* submit_ = nullptr;
   CLI::App* result_ = nullptr;
@@ -42,6 +46,9 @@ class ClientCommands {
   CLI::App* languages_ = nullptr;
   CLI::App* problem_create_ = nullptr;
   CLI::App* problem_list_ = nullptr;
+  CLI::App* token_create_ = nullptr;
+  CLI::App* token_list_ = nullptr;
+  CLI::App* token_revoke_ = nullptr;
 
   std::string server_ = "http://127.0.0.1:8080";
   bool json_ = false;
@@ -56,6 +63,10 @@ class ClientCommands {
   long long cpu_ms_ = -1;
   long long wall_ms_ = -1;
   long long memory_kb_ = -1;
+  std::string class_name_;
+  std::string expires_;
+  long long quota_per_hour_ = -1;
+  long long max_queued_ = -1;
 };
 
 }  // namespace ide::app

@@ -2,8 +2,10 @@
 
 #include <utility>
 
+#include "access/module.hpp"
 #include "module_options.hpp"
 #include "problem/module.hpp"
+#include "remote/remote_access.hpp"
 #include "remote/remote_problem.hpp"
 #include "remote/remote_result.hpp"
 #include "remote/remote_submission.hpp"
@@ -44,6 +46,9 @@ core::Result<std::unique_ptr<HostedModules>> HostedModules::open(const core::Con
   }
   if (auto opened = modules->open_urls(config); !opened) return core::Unexpected(opened.error());
   if (auto opened = modules->open_problems(config, clock, ids); !opened) {
+    return core::Unexpected(opened.error());
+  }
+  if (auto opened = modules->open_access(config, clock, ids); !opened) {
     return core::Unexpected(opened.error());
   }
   return modules;
@@ -119,6 +124,21 @@ core::Result<void> HostedModules::open_problems(const core::Config& config,
   problems_ = std::move(*made);
   local_.problems = problems_.get();
   layout_.push_back("problem: local");
+  return {};
+}
+
+core::Result<void> HostedModules::open_access(const core::Config& config,
+                                              const core::Clock& clock, core::IdGenerator& ids) {
+  if (!core::hosts(config, "access")) {
+    access_ = std::make_unique<remote::RemoteAccessService>(transport_to(config, "access"));
+    layout_.push_back(remote_line(config, "access"));
+    return {};
+  }
+  auto made = access::make_access_service(access_options(config), clock, ids);
+  if (!made) return core::Unexpected(made.error());
+  access_ = std::move(*made);
+  local_.access = access_.get();
+  layout_.push_back("access: local");
   return {};
 }
 

@@ -1,6 +1,6 @@
 // The modules of `ide serve`, local or remote (`--modules`): the modules this process hosts are
 // built here, each other one is a remote client of the process named by its *_service_url.
-// Either way the rest of the server sees the same four interfaces.
+// Either way the rest of the server sees the same five interfaces.
 #pragma once
 
 #include <chrono>
@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "access/access_service.hpp"
 #include "compose/job_source.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -38,6 +39,7 @@ class HostedModules {
   result::ResultService& results() const { return *results_; }
   url::UrlService& urls() const { return *urls_; }
   problem::ProblemService& problems() const { return *problems_; }
+  access::AccessService& access() const { return *access_; }
 
   /// The modules hosted here, for the internal routes.
   http::HostedServices local() const { return local_; }
@@ -59,6 +61,8 @@ class HostedModules {
   core::Result<void> open_urls(const core::Config& config);
   core::Result<void> open_problems(const core::Config& config, const core::Clock& clock,
                                    core::IdGenerator& ids);
+  core::Result<void> open_access(const core::Config& config, const core::Clock& clock,
+                                 core::IdGenerator& ids);
 
   // Declared in the order they are built: each may use those above it.
   std::unique_ptr<result::ResultModule> result_module_;
@@ -68,6 +72,7 @@ class HostedModules {
   std::unique_ptr<compose::SubmissionJobSource> jobs_;
   std::unique_ptr<url::UrlService> urls_;
   std::unique_ptr<problem::ProblemService> problems_;
+  std::unique_ptr<access::AccessService> access_;
   http::HostedServices local_;
   std::vector<std::string> layout_;
   bool results_running_ = false;

@@ -25,6 +25,12 @@ url::UrlOptions url_options(const core::Config& config) {
       .data_dir = config.data_dir, .share_secret = config.share_secret, .store = config.url_store};
 }
 
+access::AccessOptions access_options(const core::Config& config) {
+  return {.data_dir = config.data_dir,
+          .store = config.access_store,
+          .max_class_tokens = config.max_class_tokens};
+}
+
 problem::ProblemOptions problem_options(const core::Config& config) {
   return {.data_dir = config.data_dir,
           .store = config.problem_store,

@@ -2,6 +2,7 @@
 // module sees, so no module depends on the whole core::Config.
 #pragma once
 
+#include "access/module.hpp"
 #include "core/config.hpp"
 #include "problem/module.hpp"
 #include "result/module.hpp"
@@ -15,5 +16,6 @@ result::ResultOptions result_options(const core::Config& config);
 submission::SubmissionOptions submission_options(const core::Config& config);
 url::UrlOptions url_options(const core::Config& config);
 problem::ProblemOptions problem_options(const core::Config& config);
+access::AccessOptions access_options(const core::Config& config);
 
 }  // namespace ide::app

@@ -21,8 +21,9 @@ constexpr std::uint64_t kFilesPerRun = 32;
 // A SQLite connection holds the database, its WAL and its shared-memory file.
 constexpr std::uint64_t kFilesPerConnection = 3;
 // The submission, result and url modules' databases, counted at one connection per thread that
-// may use them; the problem module's has one connection of its own.
+// may use them; the problem and access modules' have one connection each of their own.
 constexpr std::uint64_t kDatabases = 3;
+constexpr std::uint64_t kSingleConnectionDatabases = 2;
 // Refused connections still being answered (the server's own bound).
 constexpr std::uint64_t kRefusedConnections = 64;
 // Connections of the module's own threads: each worker, retention, start-up and hand-off.
@@ -36,7 +37,7 @@ std::uint64_t open_files_needed(const core::Config& config) {
   const std::uint64_t database_threads =
       workers + server.blocking_threads + server.io_threads + kOtherDatabaseThreads;
   return kBaseFiles + config.max_connections + kRefusedConnections + workers * kFilesPerRun +
-         (database_threads * kDatabases + 1) * kFilesPerConnection;
+         (database_threads * kDatabases + kSingleConnectionDatabases) * kFilesPerConnection;
 }
 
 std::string ensure_open_files(const core::Config& config, std::uint64_t& raised_from) {

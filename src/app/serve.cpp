@@ -102,7 +102,8 @@ int run_serve(const core::Config& config) {
                                 .limits = config.limits,
                                 .judge0 = {.auth_tokens = config.judge0_auth_tokens,
                                            .callbacks = &callbacks},
-                                .admin_tokens = config.admin_tokens});
+                                .admin_tokens = config.admin_tokens,
+                                .access = &hosted.access()});
   http::add_internal_routes(router, hosted.local(), config.internal_token);
   http::Server server(http::ServerOptions::from_config(config), std::move(router));
   if (auto started = server.start(); !started) {

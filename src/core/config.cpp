@@ -64,7 +64,8 @@ void apply_config_file(CLI::App& app, const std::string& path, bool explicitly_g
 /// The settings of a split deployment (docs/DEPLOYMENT.md 2.2).
 void add_split_options(CLI::App& app, Config& config) {
   setting(app, "modules", config.modules,
-          "Modules this process hosts, comma-separated: submission, result, url, problem")
+          "Modules this process hosts, comma-separated: submission, result, url, problem, "
+          "access")
       ->delimiter(',');
   setting(app, "submission-service-url", config.submission_service_url,
           "http://host:port of a process hosting submission, when this one does not");
@@ -74,6 +75,8 @@ void add_split_options(CLI::App& app, Config& config) {
           "http://host:port of a process hosting url, when this one does not");
   setting(app, "problem-service-url", config.problem_service_url,
           "http://host:port of a process hosting problem, when this one does not");
+  setting(app, "access-service-url", config.access_service_url,
+          "http://host:port of a process hosting access, when this one does not");
   setting(app, "internal-token", config.internal_token,
           "Shared secret of the internal API between split processes (at least 16 characters)");
   setting(app, "internal-timeout-ms", config.internal_timeout_ms,
@@ -88,12 +91,13 @@ bool is_module_name(std::string_view name) {
 /// `modules` names each module at most once and only known ones.
 std::string validate_module_list(const Config& config) {
   if (config.modules.empty()) {
-    return "modules must name at least one of submission, result, url, problem";
+    return "modules must name at least one of submission, result, url, problem, access";
   }
   std::set<std::string> seen;
   for (const std::string& name : config.modules) {
     if (!is_module_name(name)) {
-      return "modules: unknown module '" + name + "' (submission, result, url or problem)";
+      return "modules: unknown module '" + name +
+             "' (submission, result, url, problem or access)";
     }
     if (!seen.insert(name).second) return "modules names '" + name + "' twice";
   }
@@ -181,6 +185,7 @@ const std::string& service_url(const Config& config, std::string_view name) {
   if (name == "submission") return config.submission_service_url;
   if (name == "result") return config.result_service_url;
   if (name == "problem") return config.problem_service_url;
+  if (name == "access") return config.access_service_url;
   return config.url_service_url;
 }
 
@@ -254,6 +259,10 @@ void add_config_options(CLI::App& app, Config& config) {
   setting(app, "problem-store", config.problem_store,
           "Where problems are kept: empty for SQLite in the data dir, or a postgresql:// URL");
   setting(app, "max-problems", config.max_problems, "Problems kept at most (1-100000)");
+  setting(app, "access-store", config.access_store,
+          "Where class tokens are kept: empty for SQLite in the data dir, or a postgresql:// URL");
+  setting(app, "max-class-tokens", config.max_class_tokens,
+          "Class tokens kept at most (1-100000)");
   setting(app, "max-unsent", config.max_unsent_bytes,
           "Bytes all responses not yet read by their clients may hold together (503 beyond)");
   setting(app, "result-cache", config.result_cache_bytes,
@@ -324,6 +333,8 @@ std::string validate(const Config& config) {
     return "max-tests must be between 1 and 1000";
   if (config.max_problems < 1 || config.max_problems > 100'000)
     return "max-problems must be between 1 and 100000";
+  if (config.max_class_tokens < 1 || config.max_class_tokens > 100'000)
+    return "max-class-tokens must be between 1 and 100000";
   for (const std::string& token : config.admin_tokens) {
     if (token.size() < 16) return "admin-tokens entries need at least 16 characters each";
   }

@@ -97,12 +97,13 @@ std::string where(const Include& include) {
 
 }  // namespace
 
-TEST_CASE("the build declares the four modules", "[architecture]") {
+TEST_CASE("the build declares the five modules", "[architecture]") {
   const auto uses = declared_dependencies();
   CHECK(uses.count("submission") == 1);
   CHECK(uses.count("result") == 1);
   CHECK(uses.count("url") == 1);
   CHECK(uses.count("problem") == 1);
+  CHECK(uses.count("access") == 1);
 }
 
 TEST_CASE("core includes only core", "[architecture]") {
@@ -146,7 +147,7 @@ TEST_CASE("modules include only core, themselves and declared public interfaces"
 TEST_CASE("the sandbox library is used only by the result module", "[architecture]") {
   for (const fs::path& dir : {kSrc / "core", kSrc / "http", kSrc / "app", kSrc / "remote",
                               kSrc / "modules" / "submission", kSrc / "modules" / "url",
-                              kSrc / "modules" / "problem"}) {
+                              kSrc / "modules" / "problem", kSrc / "modules" / "access"}) {
     for (const auto& file : sources_under(dir)) {
       for (const auto& include : quoted_includes(file)) {
         INFO(where(include));
@@ -256,7 +257,8 @@ TEST_CASE("each database file is named only inside the module that owns it", "[a
       {"submissions.db", "submission"},
       {"results.db", "result"},
       {"urls.db", "url"},
-      {"problems.db", "problem"}};
+      {"problems.db", "problem"},
+      {"access.db", "access"}};
   for (const auto& file : sources_under(kSrc)) {
     const std::string text = read(file);
     for (const auto& [db_file, module] : owner_of) {

@@ -137,12 +137,13 @@ TEST_CASE("modules and the internal API's settings come from the file, the envir
           "[core][config][split]") {
   ide::test::TempDir dir;
   const auto file = dir / "ide.toml";
-  std::ofstream(file) << "modules = \"submission,url,problem\"\n"
+  std::ofstream(file) << "modules = \"submission,url,problem,access\"\n"
                       << "result_service_url = \"http://10.0.0.2:8091\"\n"
                       << "internal_token = \"0123456789abcdef\"\n"
                       << "internal_timeout_ms = 2500\n";
   const Config from_file = parse({"--config", file.string()});
-  CHECK(from_file.modules == std::vector<std::string>{"submission", "url", "problem"});
+  CHECK(from_file.modules ==
+        std::vector<std::string>{"submission", "url", "problem", "access"});
   CHECK(from_file.result_service_url == "http://10.0.0.2:8091");
   CHECK(from_file.internal_timeout_ms == 2500);
   CHECK(ide::core::validate(from_file).empty());
@@ -153,18 +154,21 @@ TEST_CASE("modules and the internal API's settings come from the file, the envir
   ::setenv("IDE_SUBMISSION_SERVICE_URL", "http://api:8080", 1);
   ::setenv("IDE_URL_SERVICE_URL", "http://api:8080", 1);
   ::setenv("IDE_PROBLEM_SERVICE_URL", "http://api:8080", 1);
+  ::setenv("IDE_ACCESS_SERVICE_URL", "http://api:8080", 1);
   const Config from_env = parse({"--config", file.string(), "--result-service-url", ""});
   ::unsetenv("IDE_MODULES");
   ::unsetenv("IDE_SUBMISSION_SERVICE_URL");
   ::unsetenv("IDE_URL_SERVICE_URL");
   ::unsetenv("IDE_PROBLEM_SERVICE_URL");
+  ::unsetenv("IDE_ACCESS_SERVICE_URL");
   CHECK(from_env.modules == std::vector<std::string>{"result"});
   CHECK(ide::core::validate(from_env).empty());
 
   ide::test::TempDir empty_dir;
   std::ofstream(empty_dir / "empty.toml") << "";
   const Config defaults = parse({"--config", (empty_dir / "empty.toml").string()});
-  CHECK(defaults.modules == std::vector<std::string>{"submission", "result", "url", "problem"});
+  CHECK(defaults.modules ==
+        std::vector<std::string>{"submission", "result", "url", "problem", "access"});
   CHECK(defaults.internal_token.empty());
   CHECK(defaults.internal_timeout_ms == 10'000);
 }
@@ -172,7 +176,7 @@ TEST_CASE("modules and the internal API's settings come from the file, the envir
 TEST_CASE("validate says what a split process is missing", "[core][config][split]") {
   const auto problem = [](const std::function<void(Config&)>& change) {
     Config config;
-    config.modules = {"submission", "url", "problem"};
+    config.modules = {"submission", "url", "problem", "access"};
     config.result_service_url = "http://127.0.0.1:8091";
     config.internal_token = "0123456789abcdef";
     change(config);
@@ -316,6 +320,29 @@ TEST_CASE("problem settings: admin tokens off by default, max_problems and the s
     bad = config;
     bad.max_problems = count;
     CHECK(ide::core::validate(bad) == "max-problems must be between 1 and 100000");
+  }
+}
+
+TEST_CASE("class token settings: SQLite by default, max_class_tokens bounded",
+          "[core][config][access]") {
+  ide::test::TempDir dir;
+  std::ofstream(dir / "empty.toml") << "";
+  const Config defaults = parse({"--config", (dir / "empty.toml").string()});
+  CHECK(defaults.max_class_tokens == 1000);
+  CHECK(defaults.access_store.empty());
+  CHECK(defaults.access_service_url.empty());
+  std::ofstream(dir / "access.toml") << "max_class_tokens = 20\n"
+                                        "access_store = \"postgresql://db/access\"\n";
+  const Config config = parse({"--config", (dir / "access.toml").string()});
+  CHECK(config.max_class_tokens == 20);
+  CHECK(config.access_store == "postgresql://db/access");
+  CHECK(ide::core::validate(config).empty());
+  CHECK(parse({"--config", (dir / "access.toml").string(), "--max-class-tokens", "7"})
+            .max_class_tokens == 7);
+  for (const std::size_t count : {std::size_t{0}, std::size_t{100'001}}) {
+    Config bad = config;
+    bad.max_class_tokens = count;
+    CHECK(ide::core::validate(bad) == "max-class-tokens must be between 1 and 100000");
   }
 }
 

@@ -1,7 +1,10 @@
 // The command-line client against a real `ide serve`: submit (with --wait, --stdin, --json),
-// result, share, show (by slug and by link), languages and doctor, and the exit codes
-// (0 ok, 1 verdict not ok, 2 failure).
+// result, share, show (by slug and by link), languages and doctor, problem and token, and the
+// exit codes (0 ok, 1 verdict not ok, 2 failure).
 #include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <sstream>
 
 #include <boost/json.hpp>
 
@@ -152,4 +155,56 @@ TEST_CASE("the CLI creates and lists problems and submits to one", "[e2e][cli][p
   CHECK(judged.exit_code == 0);
   CHECK_THAT(judged.err, Catch::Contains("2 of 2 tests passed"));
   CHECK(judged.err.find("SECRET") == std::string::npos);
+}
+
+TEST_CASE("the CLI makes, lists and revokes class tokens with an admin token",
+          "[e2e][cli][classes]") {
+  test::TempDir dir;
+  const std::string token = "cli-admin-token-0123456789";
+  test::ServerProcess server(dir / "server", {"--admin-tokens", token});
+  const std::string url = server.url();
+
+  auto refused = run_ide({"token", "create", "--name", "CS101", "--token", "wrong-token-0123456",
+                          "--server", url},
+                         dir.path());
+  CHECK(refused.exit_code == 2);
+  CHECK_THAT(refused.err, Catch::Contains("401"));
+  auto bad_date = run_ide({"token", "create", "--name", "CS101", "--expires", "31/01/2099",
+                           "--token", token, "--server", url},
+                          dir.path());
+  CHECK(bad_date.exit_code == 2);
+  CHECK_THAT(bad_date.err, Catch::Contains("--expires must be YYYY-MM-DD"));
+
+  auto created = run_ide({"token", "create", "--name", "CS101", "--quota-per-hour", "30",
+                          "--max-queued", "3", "--expires", "2099-01-31", "--token", token,
+                          "--server", url},
+                         dir.path());
+  INFO(created.err);
+  REQUIRE(created.exit_code == 0);
+  std::istringstream lines(created.out);
+  std::string class_line, student_line, owner_line;
+  std::getline(lines, class_line);
+  std::getline(lines, student_line);
+  std::getline(lines, owner_line);
+  REQUIRE(class_line.starts_with("class: "));
+  const std::string id = class_line.substr(7);
+  CHECK(student_line.starts_with("student token: ide_cls_"));
+  CHECK(owner_line.starts_with("owner token: ide_own_"));
+
+  ::setenv("IDE_ADMIN_TOKEN", token.c_str(), 1);  // the token from the environment
+  auto listed = run_ide({"token", "list", "--server", url}, dir.path());
+  ::unsetenv("IDE_ADMIN_TOKEN");
+  INFO(listed.err);
+  CHECK(listed.out ==
+        id + "  CS101  30 per hour, 3 queued, expires 2099-01-31T23:59:59.999Z\n");
+  CHECK(listed.out.find("ide_cls_") == std::string::npos);
+
+  auto revoked = run_ide({"token", "revoke", id, "--token", token, "--server", url}, dir.path());
+  INFO(revoked.err);
+  CHECK(revoked.exit_code == 0);
+  CHECK(revoked.out == "revoked " + id + "\n");
+  CHECK(run_ide({"token", "list", "--token", token, "--server", url}, dir.path()).out.empty());
+  auto again = run_ide({"token", "revoke", id, "--token", token, "--server", url}, dir.path());
+  CHECK(again.exit_code == 2);
+  CHECK_THAT(again.err, Catch::Contains("404"));
 }

@@ -299,31 +299,33 @@ class ServerProcess {
     std::vector<std::vector<std::string>> layout{
         {"--port", ports[1], "--modules", "result", "--result-store", stores[1],
          "--submission-service-url", at[0], "--url-service-url", at[2],
-         "--problem-service-url", at[2]},
-        {"--port", ports[2], "--modules", "url,problem", "--url-store", stores[2],
-         "--problem-store", stores[3], "--submission-service-url", at[0],
-         "--result-service-url", at[1]},
+         "--problem-service-url", at[2], "--access-service-url", at[2]},
+        {"--port", ports[2], "--modules", "url,problem,access", "--url-store", stores[2],
+         "--problem-store", stores[3], "--access-store", stores[4], "--submission-service-url",
+         at[0], "--result-service-url", at[1]},
         {"--port", ports[0], "--modules", "submission", "--submission-store", stores[0],
          "--result-service-url", at[1], "--url-service-url", at[2],
-         "--problem-service-url", at[2]}};
+         "--problem-service-url", at[2], "--access-service-url", at[2]}};
     for (auto& args : layout) args.insert(args.end(), common.begin(), common.end());
     return layout;
   }
 
-  /// The deployment's four database URLs, made on its first start and kept in `dir`.
+  /// The deployment's five database URLs, made on its first start and kept in `dir`.
   std::vector<std::string> split_stores() const {
     const std::filesystem::path file = dir_ / "split-stores.txt";
     std::vector<std::string> stores;
     std::istringstream kept(read_text(file));
     for (std::string line; std::getline(kept, line);) stores.push_back(line);
-    if (stores.size() == 4) return stores;
+    if (stores.size() == 5) return stores;
 #ifdef IDE_E2E_SPLIT_SUPPORT
-    stores = {new_postgres_database(), new_postgres_database(), new_postgres_database(),
-              new_postgres_database()};
+    stores.clear();
+    while (stores.size() < 5) stores.push_back(new_postgres_database());
 #else
     throw std::runtime_error("IDE_E2E_SPLIT=1 needs a suite built with IDE_E2E_SPLIT_SUPPORT");
 #endif
-    write_text(file, stores[0] + "\n" + stores[1] + "\n" + stores[2] + "\n" + stores[3] + "\n");
+    std::string lines;
+    for (const std::string& store : stores) lines += store + "\n";
+    write_text(file, lines);
     return stores;
   }
 

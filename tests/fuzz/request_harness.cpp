@@ -31,6 +31,7 @@
 #include "http/dispatch.hpp"
 #include "http/errors.hpp"
 #include "http/routes.hpp"
+#include "access/module.hpp"
 #include "problem/module.hpp"
 #include "submission/module.hpp"
 #include "support/fakes/fake_result_service.hpp"
@@ -106,8 +107,8 @@ class CountingIdGenerator final : public core::IdGenerator {
   std::atomic<long long> next_{0};
 };
 
-/// Everything behind the router: the real submission and problem modules on their own SQLite
-/// files, fakes for the result module (two languages, nothing runs) and the url module.
+/// Everything behind the router: the real submission, problem and access modules on their own
+/// SQLite files, fakes for the result module (two languages, nothing runs) and the url module.
 struct World {
   World() {
     config.data_dir = dir.path();
@@ -125,6 +126,13 @@ struct World {
       std::abort();
     }
     problems = std::move(*made_problems);
+    auto made_access = access::make_access_service({.data_dir = config.data_dir}, clock, ids);
+    if (!made_access) {
+      std::fprintf(stderr, "cannot open the access module: %s\n",
+                   made_access.error().message.c_str());
+      std::abort();
+    }
+    access = std::move(*made_access);
     urls = std::make_unique<InMemoryUrlService>(*submissions);
     views = std::make_unique<compose::SubmissionViews>(*submissions, results, *urls);
     http::add_all_routes(router, {.submissions = *submissions,
@@ -136,7 +144,8 @@ struct World {
                                   .result_cache = result_cache,
                                   .base_url = "",
                                   .limits = config.limits,
-                                  .admin_tokens = {std::string(kFuzzAdminToken)}});
+                                  .admin_tokens = {std::string(kFuzzAdminToken)},
+                                  .access = access.get()});
   }
 
   DataDir dir;
@@ -152,6 +161,7 @@ struct World {
   CountingIdGenerator ids;
   std::unique_ptr<submission::SubmissionService> submissions;
   std::unique_ptr<problem::ProblemService> problems;
+  std::unique_ptr<access::AccessService> access;
   std::unique_ptr<InMemoryUrlService> urls;
   std::unique_ptr<compose::SubmissionViews> views;
   http::Router router;
@@ -218,7 +228,8 @@ std::optional<core::ErrorCode> error_code_named(std::string_view name) {
 }
 
 bool is_expected_status(unsigned status) {
-  // 401: a problem write without the admin token; 204: a problem deleted.
+  // 401: a problem write or class route without the admin token; 204: a problem deleted or a
+  // class token revoked.
   static constexpr std::array<unsigned, 11> kExpected = {200, 201, 202, 204, 400, 401,
                                                          404, 405, 413, 422, 431};
   return std::find(kExpected.begin(), kExpected.end(), status) != kExpected.end();
@@ -391,9 +402,10 @@ std::vector<unsigned> run_request_bytes(std::string_view bytes) {
           (response.status == http::Status::created || response.status == http::Status::ok)) {
         if (auto slug = string_field(body, "slug")) last_slug = *slug;
       }
-      // A created problem's id stands for @ID@ from then on, as a submission's does.
+      // A created problem's or class's id stands for @ID@ from then on, as a submission's does.
       if (response.status == http::Status::created && routed.route &&
-          routed.route->pattern == "/api/v1/problems") {
+          (routed.route->pattern == "/api/v1/problems" ||
+           routed.route->pattern == "/api/v1/classes")) {
         last_id = *string_field(body, "id");
       }
     }

@@ -449,6 +449,35 @@ void exercise_problems(Conformance& api) {
   api.expect(404, one, "delete", Verb::delete_, target, "", admin);
 }
 
+void exercise_classes(Conformance& api) {
+  const std::string classes = "/api/v1/classes";
+  const std::string one = "/api/v1/classes/{id}";
+  const std::vector<std::pair<std::string, std::string>> admin = {
+      {"Authorization", "Bearer " + std::string(test::kTestAdminToken)}};
+  const std::string body =
+      R"({"name": "CS101", "quota_per_hour": 5, "expires_at": "2099-01-01T00:00:00Z"})";
+  Answer made = api.expect(201, classes, "post", Verb::post, classes, body, admin);
+  const std::string target = classes + "/" + test::str(made.json().at("id"));
+  api.expect(201, classes, "post", Verb::post, classes, R"({"name": "CS102"})", admin);
+  api.expect(400, classes, "post", Verb::post, classes, R"({"name": ""})", admin);
+  api.expect(401, classes, "post", Verb::post, classes, body);
+  api.expect(413, classes, "post", Verb::post, classes, std::string(70 * 1024, ' '), admin);
+  for (const char* method : {"get", "post"}) {
+    api.expect(405, classes, method, Verb::patch, classes);
+  }
+  api.expect(200, classes, "get", Verb::get, classes, "", admin);
+  api.expect(401, classes, "get", Verb::get, classes);
+  api.expect(200, one, "get", Verb::get, target, "", admin);
+  api.expect(401, one, "get", Verb::get, target);
+  api.expect(404, one, "get", Verb::get, classes + "/nope", "", admin);
+  for (const char* method : {"get", "delete"}) {
+    api.expect(405, one, method, Verb::post, target);
+  }
+  api.expect(401, one, "delete", Verb::delete_, target);
+  api.expect(204, one, "delete", Verb::delete_, target, "", admin);
+  api.expect(404, one, "delete", Verb::delete_, target, "", admin);
+}
+
 void exercise_stream(Conformance& api, const std::string& id) {
   const std::vector<std::pair<std::string, std::string>> upgrade = {
       {"Upgrade", "websocket"},
@@ -485,7 +514,8 @@ TEST_CASE("openapi: the document names exactly the routes ide serve registers", 
                                 .client_jobs = s.client_jobs,
                                 .result_cache = s.result_cache,
                                 .base_url = "",
-                                .limits = {}});
+                                .limits = {},
+                                .access = s.access.get()});
   std::set<std::string> registered;
   for (const http::Route& route : router.routes()) {
     if (!is_public_api(route.pattern)) continue;
@@ -510,10 +540,11 @@ TEST_CASE("openapi: every answer of every route is documented and fits its schem
   exercise_result(api, id);
   exercise_shares(api, id);
   exercise_problems(api);
+  exercise_classes(api);
   exercise_stream(api, id);
   exercise_meta(api);
   // Statuses the in-memory fakes cannot produce (their languages and queue never fail), nor the
-  // real problem module on a healthy temp dir.
+  // real problem and access modules on healthy temp dirs.
   const std::set<std::string> unreachable = {"/api/v1/submissions/{id}/result get 500",
                                              "/api/v1/submissions/{id}/result get 503",
                                              "/api/v1/languages get 500",
@@ -530,6 +561,14 @@ TEST_CASE("openapi: every answer of every route is documented and fits its schem
                                              "/api/v1/problems/{id} put 503",
                                              "/api/v1/problems/{id} delete 500",
                                              "/api/v1/problems/{id} delete 503",
+                                             "/api/v1/classes get 500",
+                                             "/api/v1/classes get 503",
+                                             "/api/v1/classes post 500",
+                                             "/api/v1/classes post 503",
+                                             "/api/v1/classes/{id} get 500",
+                                             "/api/v1/classes/{id} get 503",
+                                             "/api/v1/classes/{id} delete 500",
+                                             "/api/v1/classes/{id} delete 503",
                                              // max_websockets: tests/http/stream_test.cpp
                                              "/api/v1/submissions/{id}/stream get 503"};
   CHECK(api.uncovered() == unreachable);

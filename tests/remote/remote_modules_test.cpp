@@ -1,5 +1,5 @@
 // The remote clients against the real modules behind the real server's internal routes: every
-// method of the four interfaces round-trips, the modules' error codes survive the trip, the
+// method of the five interfaces round-trips, the modules' error codes survive the trip, the
 // token is required, a module not hosted is 404, and watch_result answers and can be cancelled.
 #include <catch2/catch.hpp>
 
@@ -22,11 +22,13 @@ struct Clients {
       : submissions(ide::test::transport_to(url, "submission")),
         results(ide::test::transport_to(url, "result")),
         urls(ide::test::transport_to(url, "url")),
-        problems(ide::test::transport_to(url, "problem")) {}
+        problems(ide::test::transport_to(url, "problem")),
+        access(ide::test::transport_to(url, "access")) {}
   ide::remote::RemoteSubmissionService submissions;
   ide::remote::RemoteResultService results;
   ide::remote::RemoteUrlService urls;
   ide::remote::RemoteProblemService problems;
+  ide::remote::RemoteAccessService access;
 };
 
 ide::core::RequestedLimits cpu_limit(std::int64_t cpu_ms) {
@@ -208,6 +210,44 @@ TEST_CASE("every ProblemService method round-trips, hidden tests and bytes inclu
   CHECK(clients.problems.get(*id).error().code == ErrorCode::not_found);
   content.title.clear();
   CHECK(clients.problems.create(content).error().code == ErrorCode::invalid_argument);
+}
+
+TEST_CASE("every AccessService method round-trips, roles and expiry included", "[remote]") {
+  ide::test::InternalServer server;
+  Clients clients(server.url());
+  const auto expires_at = ide::core::from_unix_ms(4'102'444'800'123);
+  auto issued = clients.access.create({.name = std::string("CS\0101 \xff", 8),
+                                       .quota = {.submissions_per_hour = 30, .max_queued = 2},
+                                       .expires_at = expires_at});
+  REQUIRE(issued);
+  CHECK(issued->token.name == std::string("CS\0101 \xff", 8));
+  CHECK(issued->token.quota.submissions_per_hour == 30);
+  CHECK(issued->token.quota.max_queued == 2);
+  CHECK(issued->token.expires_at == expires_at);
+  CHECK(issued->student_secret.starts_with("ide_cls_"));
+  auto never = clients.access.create({.name = "never"});
+  REQUIRE(never);
+  CHECK_FALSE(never->token.expires_at);
+
+  auto student = clients.access.authenticate(issued->student_secret);
+  REQUIRE(student);
+  CHECK(student->role == ide::access::Role::student);
+  CHECK(student->token.id == issued->token.id);
+  CHECK(clients.access.authenticate(issued->owner_secret)->role == ide::access::Role::owner);
+  CHECK(clients.access.authenticate("ide_cls_nope").error().code == ErrorCode::not_found);
+
+  auto listed = clients.access.list();
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 2);
+  CHECK(listed->at(0).id == issued->token.id);
+  CHECK(listed->at(0).created_at == issued->token.created_at);
+  CHECK(clients.access.get(never->token.id)->name == "never");
+  REQUIRE(clients.access.revoke(issued->token.id));
+  CHECK(clients.access.get(issued->token.id).error().code == ErrorCode::not_found);
+  CHECK(clients.access.revoke(issued->token.id).error().code == ErrorCode::not_found);
+  CHECK(clients.access.authenticate(issued->student_secret).error().code ==
+        ErrorCode::not_found);
+  CHECK(clients.access.create({.name = ""}).error().code == ErrorCode::invalid_argument);
 }
 
 TEST_CASE("the modules' error codes survive the trip", "[remote]") {

@@ -16,6 +16,7 @@
 #include "http/internal_routes.hpp"
 #include "http/server.hpp"
 #include "module_options.hpp"
+#include "remote/remote_access.hpp"
 #include "remote/remote_problem.hpp"
 #include "remote/remote_result.hpp"
 #include "remote/remote_submission.hpp"
@@ -47,9 +48,10 @@ struct Hosted {
   bool result = true;
   bool url = true;
   bool problem = true;
+  bool access = true;
 };
 
-/// The four real modules (bash only, no isolation) behind the internal routes of a real server.
+/// The five real modules (bash only, no isolation) behind the internal routes of a real server.
 /// `hosted` says which of them the server answers for.
 class InternalServer {
  public:
@@ -60,7 +62,8 @@ class InternalServer {
                               {.submissions = hosted.submission ? submissions_.get() : nullptr,
                                .results = hosted.result ? &results_->service() : nullptr,
                                .urls = hosted.url ? urls_.get() : nullptr,
-                               .problems = hosted.problem ? problems_.get() : nullptr},
+                               .problems = hosted.problem ? problems_.get() : nullptr,
+                               .access = hosted.access ? access_.get() : nullptr},
                               std::string(kToken));
     http::ServerOptions options;
     options.port = 0;
@@ -96,6 +99,9 @@ class InternalServer {
     auto problems = problem::make_problem_service(app::problem_options(config_), clock_, ids_);
     if (!problems) throw std::runtime_error(problems.error().message);
     problems_ = std::move(*problems);
+    auto access = access::make_access_service(app::access_options(config_), clock_, ids_);
+    if (!access) throw std::runtime_error(access.error().message);
+    access_ = std::move(*access);
   }
 
   TempDir dir_;
@@ -107,6 +113,7 @@ class InternalServer {
   std::unique_ptr<compose::SubmissionJobSource> jobs_;
   std::unique_ptr<url::UrlService> urls_;
   std::unique_ptr<problem::ProblemService> problems_;
+  std::unique_ptr<access::AccessService> access_;
   std::unique_ptr<http::Server> server_;
 };
 

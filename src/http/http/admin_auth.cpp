@@ -1,8 +1,10 @@
 #include "http/admin_auth.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include <boost/algorithm/string/predicate.hpp>
+#include <fmt/format.h>
 
 #include "core/ids.hpp"
 #include "http/errors.hpp"
@@ -27,15 +29,28 @@ bool is_admin(const std::vector<std::string>& admin_tokens, const Request& reque
 }
 
 std::optional<Response> admin_refusal(const std::vector<std::string>& admin_tokens,
-                                      const Request& request) {
+                                      const Request& request, std::string_view managed) {
   if (is_admin(admin_tokens, request)) return std::nullopt;
   Response refusal = error_response(
       {core::ErrorCode::unauthorized,
        admin_tokens.empty()
-           ? "Problems are read-only on this server: set admin_tokens to manage them."
-           : "Managing problems needs an admin token: send Authorization: Bearer <token>."});
+           ? fmt::format("Managing {} is off on this server: set admin_tokens to allow it.",
+                         managed)
+           : fmt::format("Managing {} needs an admin token: send Authorization: Bearer <token>.",
+                         managed)});
   refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
   return refusal;
+}
+
+Handler admin_only(std::vector<std::string> admin_tokens, Handler handler,
+                   std::string managed) {
+  return [tokens = std::move(admin_tokens), handler = std::move(handler),
+          managed = std::move(managed)](Request request, Reply reply) {
+    if (auto refusal = admin_refusal(tokens, request, managed)) {
+      return reply.send(std::move(*refusal));
+    }
+    handler(std::move(request), std::move(reply));
+  };
 }
 
 }  // namespace ide::http

@@ -99,6 +99,9 @@ void add_internal_routes(Router& router, const HostedServices& hosted, const std
   if (hosted.problems) {
     add_methods(router, "problem", remote::problem_methods(*hosted.problems), shared_token);
   }
+  if (hosted.access) {
+    add_methods(router, "access", remote::access_methods(*hosted.access), shared_token);
+  }
 }
 
 }  // namespace ide::http

@@ -5,6 +5,7 @@
 
 #include <string>
 
+#include "access/access_service.hpp"
 #include "http/router.hpp"
 #include "problem/problem_service.hpp"
 #include "result/result_service.hpp"
@@ -19,6 +20,7 @@ struct HostedServices {
   result::ResultService* results = nullptr;
   url::UrlService* urls = nullptr;
   problem::ProblemService* problems = nullptr;
+  access::AccessService* access = nullptr;
 };
 
 /// Registers every method of every module in `hosted`. A request without `Authorization: Bearer

@@ -149,6 +149,7 @@ void add_all_routes(Router& router, const ApiContext& api) {
   add_piston_routes(router, api);
   add_judge0_routes(router, api);
   add_problem_routes(router, api);
+  add_class_routes(router, api);
 }
 
 }  // namespace ide::http

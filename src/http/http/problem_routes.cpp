@@ -24,16 +24,9 @@ core::Result<problem::ProblemContent> written_problem(const ApiContext& api,
   return content;
 }
 
-/// `handler`, answered 401 unless an admin sent the request.
-Handler admin_only(const ApiContext& api, Handler handler) {
-  return [tokens = api.admin_tokens, handler = std::move(handler)](Request request, Reply reply) {
-    if (auto refusal = admin_refusal(tokens, request)) return reply.send(std::move(*refusal));
-    handler(std::move(request), std::move(reply));
-  };
-}
-
 void add_writes(Router& router, const ApiContext& api) {
-  router.add(Verb::post, "/api/v1/problems", admin_only(api, [api](Request request, Reply reply) {
+  router.add(Verb::post, "/api/v1/problems",
+             admin_only(api.admin_tokens, [api](Request request, Reply reply) {
                auto content = written_problem(api, request);
                if (!content) return reply.send(error_response(content.error()));
                auto id = api.problems.create(std::move(*content));
@@ -41,7 +34,7 @@ void add_writes(Router& router, const ApiContext& api) {
                reply.send(json_response(Status::created, {{"id", *id}}));
              }));
   router.add(Verb::put, "/api/v1/problems/{id}",
-             admin_only(api, [api](Request request, Reply reply) {
+             admin_only(api.admin_tokens, [api](Request request, Reply reply) {
                auto content = written_problem(api, request);
                if (!content) return reply.send(error_response(content.error()));
                const std::string id(request.param("id"));
@@ -51,7 +44,7 @@ void add_writes(Router& router, const ApiContext& api) {
                reply.send(json_response(Status::ok, {{"id", id}}));
              }));
   router.add(Verb::delete_, "/api/v1/problems/{id}",
-             admin_only(api, [api](Request request, Reply reply) {
+             admin_only(api.admin_tokens, [api](Request request, Reply reply) {
                if (auto removed = api.problems.remove(request.param("id")); !removed) {
                  return reply.send(error_response(removed.error()));
                }

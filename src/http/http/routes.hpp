@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "access/access_service.hpp"
 #include "compose/submission_views.hpp"
 #include "core/limits.hpp"
 #include "http/callbacks.hpp"
@@ -62,12 +63,18 @@ struct ApiContext {
   std::string base_url;        // of share links; see add_url_routes
   core::LimitSettings limits;  // the maxima Piston's limits are clamped to
   Judge0Options judge0 = {};
-  std::vector<std::string> admin_tokens = {};  // Bearer tokens that write problems
+  std::vector<std::string> admin_tokens = {};  // Bearer tokens that write problems and classes
+  access::AccessService* access = nullptr;      // class tokens; null: no /api/v1/classes routes
 };
 
 /// GET /api/v1/problems[/{id}] for anyone (hidden tests redacted unless an admin asks), and
 /// POST /api/v1/problems, PUT and DELETE /api/v1/problems/{id} for an admin (admin_auth.hpp).
 void add_problem_routes(Router& router, const ApiContext& api);
+
+/// GET, POST /api/v1/classes and GET, DELETE /api/v1/classes/{id}, for an admin only
+/// (admin_auth.hpp): class tokens, whose secrets only the POST's answer shows. None when
+/// `api.access` is null.
+void add_class_routes(Router& router, const ApiContext& api);
 
 /// Piston's v2 API: GET /api/v2/runtimes and POST /api/v2/execute (docs/API.md).
 void add_piston_routes(Router& router, const ApiContext& api);

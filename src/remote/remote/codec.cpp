@@ -10,6 +10,7 @@
 
 #include <boost/json.hpp>
 
+#include "access/access_service.hpp"
 #include "core/json.hpp"
 #include "core/limits.hpp"
 #include "problem/problem_json.hpp"
@@ -409,6 +410,92 @@ ProblemSummary tag_invoke(const bj::value_to_tag<ProblemSummary>&, const bj::val
 
 }  // namespace ide::problem
 
+namespace ide::access {
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const ClassQuota& quota) {
+  out = {{"submissions_per_hour", quota.submissions_per_hour}, {"max_queued", quota.max_queued}};
+}
+
+ClassQuota tag_invoke(const bj::value_to_tag<ClassQuota>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.submissions_per_hour = object.at("submissions_per_hour").to_number<std::int64_t>(),
+          .max_queued = object.at("max_queued").to_number<std::int64_t>()};
+}
+
+namespace {
+
+bj::value expiry_to_json(const std::optional<core::TimePoint>& expires_at) {
+  return expires_at ? remote::time_to_json(*expires_at) : bj::value(nullptr);
+}
+
+std::optional<core::TimePoint> expiry_from_json(const bj::object& object) {
+  const bj::value& expires_at = object.at("expires_at");
+  if (expires_at.is_null()) return std::nullopt;
+  return remote::time_from_json(expires_at);
+}
+
+}  // namespace
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const NewClassToken& request) {
+  out = {{"name", core::json::bytes_to_json(request.name)},
+         {"quota", bj::value_from(request.quota)},
+         {"expires_at", expiry_to_json(request.expires_at)}};
+}
+
+NewClassToken tag_invoke(const bj::value_to_tag<NewClassToken>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.name = core::json::bytes_from_json(object.at("name")),
+          .quota = bj::value_to<ClassQuota>(object.at("quota")),
+          .expires_at = expiry_from_json(object)};
+}
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const ClassToken& token) {
+  out = {{"id", token.id},
+         {"name", core::json::bytes_to_json(token.name)},
+         {"quota", bj::value_from(token.quota)},
+         {"expires_at", expiry_to_json(token.expires_at)},
+         {"created_at", remote::time_to_json(token.created_at)}};
+}
+
+ClassToken tag_invoke(const bj::value_to_tag<ClassToken>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.id = remote::string_at(object, "id"),
+          .name = core::json::bytes_from_json(object.at("name")),
+          .quota = bj::value_to<ClassQuota>(object.at("quota")),
+          .expires_at = expiry_from_json(object),
+          .created_at = remote::time_from_json(object.at("created_at"))};
+}
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const IssuedClassToken& issued) {
+  out = {{"token", bj::value_from(issued.token)},
+         {"student_secret", issued.student_secret},
+         {"owner_secret", issued.owner_secret}};
+}
+
+IssuedClassToken tag_invoke(const bj::value_to_tag<IssuedClassToken>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.token = bj::value_to<ClassToken>(object.at("token")),
+          .student_secret = remote::string_at(object, "student_secret"),
+          .owner_secret = remote::string_at(object, "owner_secret")};
+}
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const Bearer& bearer) {
+  out = {{"token", bj::value_from(bearer.token)},
+         {"role", bearer.role == Role::owner ? "owner" : "student"}};
+}
+
+Bearer tag_invoke(const bj::value_to_tag<Bearer>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  const bj::string& role = object.at("role").as_string();
+  if (role != "owner" && role != "student") {
+    throw std::invalid_argument("unknown role '" + std::string(role) + "'");
+  }
+  return {.token = bj::value_to<ClassToken>(object.at("token")),
+          .role = role == "owner" ? Role::owner : Role::student};
+}
+
+}  // namespace ide::access
+
 namespace ide::remote {
 
 template <typename T>
@@ -444,6 +531,11 @@ IDE_REMOTE_CODEC(url::ShareLink)
 IDE_REMOTE_CODEC(problem::ProblemContent)
 IDE_REMOTE_CODEC(problem::Problem)
 IDE_REMOTE_CODEC(std::vector<problem::ProblemSummary>)
+IDE_REMOTE_CODEC(access::NewClassToken)
+IDE_REMOTE_CODEC(access::ClassToken)
+IDE_REMOTE_CODEC(access::IssuedClassToken)
+IDE_REMOTE_CODEC(access::Bearer)
+IDE_REMOTE_CODEC(std::vector<access::ClassToken>)
 IDE_REMOTE_CODEC(std::vector<std::string>)
 IDE_REMOTE_CODEC(std::string)
 IDE_REMOTE_CODEC(bool)

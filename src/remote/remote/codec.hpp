@@ -14,7 +14,8 @@ namespace ide::remote {
 
 /// `value` as JSON. Defined for submission::NewSubmission, Submission, SubmissionIdPage,
 /// result::RunResult, Language, std::vector<Language>, QueueStats, PurgeOutcome, url::ShareLink,
-/// problem::ProblemContent, Problem, std::vector<ProblemSummary>, core::RequestedLimits and
+/// problem::ProblemContent, Problem, std::vector<ProblemSummary>, access::NewClassToken,
+/// ClassToken, IssuedClassToken, Bearer, std::vector<ClassToken>, core::RequestedLimits and
 /// core::Error.
 template <typename T>
 boost::json::value to_json(const T& value);

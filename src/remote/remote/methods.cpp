@@ -178,6 +178,32 @@ std::vector<Method> problem_methods(problem::ProblemService& service) {
   };
 }
 
+std::vector<Method> access_methods(access::AccessService& service) {
+  auto& a = service;
+  return {
+      method("create",
+             [&a](const json::object& args) {
+               auto request = from_json<access::NewClassToken>(args.at("request"));
+               if (!request) throw std::invalid_argument(request.error().message);
+               return answer(a.create(std::move(*request)));
+             }),
+      method("list",
+             [&a](const json::object&) {
+               return answer(a.list(), [](const std::vector<access::ClassToken>& list) {
+                 return json::object{{"tokens", to_json(list)}};
+               });
+             }),
+      method("get",
+             [&a](const json::object& args) { return answer(a.get(string_arg(args, "id"))); }),
+      method("revoke",
+             [&a](const json::object& args) { return answer(a.revoke(string_arg(args, "id"))); }),
+      method("authenticate",
+             [&a](const json::object& args) {
+               return answer(a.authenticate(string_arg(args, "secret")));
+             }),
+  };
+}
+
 core::Result<WatchArgs> watch_args(const json::object& args) {
   const json::value* id = args.if_contains("id");
   const json::value* wait = args.if_contains("wait_ms");

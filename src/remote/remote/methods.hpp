@@ -11,6 +11,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "access/access_service.hpp"
 #include "core/error.hpp"
 #include "problem/problem_service.hpp"
 #include "remote/transport.hpp"
@@ -35,6 +36,8 @@ std::vector<Method> result_methods(result::ResultService& service);
 std::vector<Method> url_methods(url::UrlService& service);
 /// Every method of ProblemService.
 std::vector<Method> problem_methods(problem::ProblemService& service);
+/// Every method of AccessService.
+std::vector<Method> access_methods(access::AccessService& service);
 
 /// The arguments of result/watch_result.
 struct WatchArgs {

@@ -1,6 +1,7 @@
 // The real HTTP server on a loopback port picked by the kernel, wired to in-memory fakes of the
-// submission, result and url modules and the real problem module on a temp dir, for tests of
-// the HTTP layer. Header-only: used by tests that link ide_http and ide_problem.
+// submission, result and url modules and the real problem and access modules on temp dirs, for
+// tests of the HTTP layer. Header-only: used by tests that link ide_http, ide_problem and
+// ide_access.
 #pragma once
 
 #include <functional>
@@ -10,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "access/module.hpp"
 #include "core/clock.hpp"
 #include "core/ids.hpp"
 #include "http/routes.hpp"
@@ -60,6 +62,9 @@ class HttpTestServer {
     auto made = problem::make_problem_service({.data_dir = problem_dir.path()}, clock, ids);
     if (!made) throw std::runtime_error("problem module: " + made.error().message);
     problems = std::move(*made);
+    auto access_made = access::make_access_service({.data_dir = access_dir.path()}, clock, ids);
+    if (!access_made) throw std::runtime_error("access module: " + access_made.error().message);
+    access = std::move(*access_made);
     if (judge0.callbacks) {
       callbacks = std::make_unique<http::CallbackSender>(views, *judge0.callbacks);
     }
@@ -75,7 +80,8 @@ class HttpTestServer {
                                   .limits = {},
                                   .judge0 = {.auth_tokens = judge0.auth_tokens,
                                              .callbacks = callbacks.get()},
-                                  .admin_tokens = {std::string(kTestAdminToken)}});
+                                  .admin_tokens = {std::string(kTestAdminToken)},
+                                  .access = access.get()});
     if (extra) extra(router);
     server = std::make_unique<http::Server>(std::move(options), std::move(router));
     if (auto started = server->start(); !started) {
@@ -98,6 +104,8 @@ class HttpTestServer {
   core::SystemClock clock;
   core::RandomIdGenerator ids;
   std::unique_ptr<problem::ProblemService> problems;
+  TempDir access_dir;
+  std::unique_ptr<access::AccessService> access;
   http::ClientJobLimit client_jobs;
   http::ResultCache result_cache;
   std::unique_ptr<http::CallbackSender> callbacks;  // when Judge0Setup asks for them

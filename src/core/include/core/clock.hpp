@@ -3,7 +3,9 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace ide::core {
 
@@ -28,5 +30,9 @@ TimePoint from_unix_ms(std::int64_t ms);
 
 /// RFC 3339 in UTC with milliseconds, e.g. "2026-11-24T16:20:45.123Z": how timestamps are shown.
 std::string to_rfc3339(TimePoint t);
+
+/// The time RFC 3339 `text` names ("2027-01-31T23:59:59Z", "2027-01-31T12:00:00.5+02:00"),
+/// to the millisecond; nullopt when it is not one (a date alone included).
+std::optional<TimePoint> from_rfc3339(std::string_view text);
 
 }  // namespace ide::core

@@ -36,6 +36,8 @@ struct Config {
   std::string url_store;                    // empty: SQLite in data_dir; or postgresql://...
   std::string problem_store;                // likewise, for problems
   std::size_t max_problems = 1000;          // problems kept at most
+  std::string access_store;                 // likewise, for class tokens
+  std::size_t max_class_tokens = 1000;      // class tokens kept at most
   std::string submission_store;             // likewise, for submissions
   std::string result_store;                 // likewise, for the queue and the results
   std::int64_t job_lease_ms = 30'000;       // a claimed job unrenewed this long runs again
@@ -66,17 +68,19 @@ struct Config {
   std::string log_level = "info";  // debug, info, warn, error
   // Split deployment (docs/DEPLOYMENT.md 2.2): the modules this process hosts; the others are
   // reached at their *_service_url over the internal API, authenticated by internal_token.
-  std::vector<std::string> modules = {"submission", "result", "url", "problem"};
+  std::vector<std::string> modules = {"submission", "result", "url", "problem", "access"};
   std::string submission_service_url;  // http://host:port of a process hosting submission
   std::string result_service_url;
   std::string url_service_url;
   std::string problem_service_url;
+  std::string access_service_url;
   std::string internal_token;  // empty: no internal route is served and no module is remote
   std::int64_t internal_timeout_ms = 10'000;  // connect + answer of one internal call
 };
 
 /// The module names `modules` may list.
-inline constexpr std::string_view kModuleNames[] = {"submission", "result", "url", "problem"};
+inline constexpr std::string_view kModuleNames[] = {"submission", "result", "url", "problem",
+                                                    "access"};
 
 /// Whether `config` hosts the module `name` in this process.
 bool hosts(const Config& config, std::string_view name);
