@@ -1,5 +1,6 @@
-// Who may write problems and manage class tokens (issue 12): a request whose `Authorization: Bearer <token>` names one
-// of the admin_tokens setting. Tokens are compared in constant time.
+// Who may write problems and manage class tokens (issue 12): a request whose
+// `Authorization: Bearer <token>` names one of the admin_tokens setting. Tokens are compared in
+// constant time.
 #pragma once
 
 #include <optional>
