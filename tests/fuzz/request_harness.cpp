@@ -229,9 +229,9 @@ std::optional<core::ErrorCode> error_code_named(std::string_view name) {
 
 bool is_expected_status(unsigned status) {
   // 401: a problem write or class route without the admin token; 204: a problem deleted or a
-  // class token revoked.
-  static constexpr std::array<unsigned, 11> kExpected = {200, 201, 202, 204, 400, 401,
-                                                         404, 405, 413, 422, 431};
+  // class token revoked; 426: a plain request to the stream route, which is a WebSocket.
+  static constexpr std::array<unsigned, 12> kExpected = {200, 201, 202, 204, 400, 401,
+                                                         404, 405, 413, 422, 426, 431};
   return std::find(kExpected.begin(), kExpected.end(), status) != kExpected.end();
 }
 
