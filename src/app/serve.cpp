@@ -66,6 +66,12 @@ std::size_t result_cache_bytes(const core::Config& config) {
   return core::hosts(config, "submission") ? config.result_cache_bytes : 0;
 }
 
+/// The anonymous_access setting, which the configuration already checked.
+http::AnonymousAccess anonymous_access(const core::Config& config) {
+  return http::parse_anonymous_access(config.anonymous_access)
+      .value_or(http::AnonymousAccess::rate_limited);
+}
+
 }  // namespace
 
 int run_serve(const core::Config& config) {
@@ -103,7 +109,8 @@ int run_serve(const core::Config& config) {
                                 .judge0 = {.auth_tokens = config.judge0_auth_tokens,
                                            .callbacks = &callbacks},
                                 .admin_tokens = config.admin_tokens,
-                                .access = &hosted.access()});
+                                .access = &hosted.access(),
+                                .anonymous_access = anonymous_access(config)});
   http::add_internal_routes(router, hosted.local(), config.internal_token);
   http::Server server(http::ServerOptions::from_config(config), std::move(router));
   if (auto started = server.start(); !started) {

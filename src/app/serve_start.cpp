@@ -93,6 +93,7 @@ void log_start(const core::Config& config, const HostedModules& modules) {
     core::log::info("internal API: /internal/v1/ serves {} to holders of the internal token",
                     fmt::join(config.modules, ", "));
   }
+  core::log::info("anonymous access: {}", config.anonymous_access);
   if (config.insecure_no_sandbox && core::hosts(config, "result")) warn_insecure();
 }
 

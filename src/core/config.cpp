@@ -307,6 +307,9 @@ void add_config_options(CLI::App& app, Config& config) {
           "Bearer tokens (comma-separated, 16+ characters each) that create, change and delete "
           "problems; empty: problems are read-only")
       ->delimiter(',');
+  setting(app, "anonymous-access", config.anonymous_access,
+          "What callers without a bearer token may do: rate_limited, read_only or off")
+      ->check(CLI::IsMember({"rate_limited", "read_only", "off"}));
   setting(app, "judge0-callback-hosts", config.judge0_callback_hosts,
           "Hosts (host or host:port, comma-separated) a Judge0 callback_url may name; empty: "
           "callbacks are refused")

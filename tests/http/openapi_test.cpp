@@ -183,6 +183,7 @@ class Conformance {
   Conformance() : document_(fetch_document()), validator_(document_) {}
 
   HttpTestServer server;
+  HttpTestServer closed{http::AnonymousAccess::off};  // anonymous_access off
 
   const json::value& document() const { return document_; }
   const SchemaValidator& validator() const { return validator_; }
@@ -204,7 +205,21 @@ class Conformance {
   Answer expect(unsigned status, const std::string& path, std::string_view method, Verb verb,
                 const std::string& target, std::string body = "",
                 const std::vector<std::pair<std::string, std::string>>& headers = {}) {
-    Answer answer = test::Connection(server.port()).request(verb, target, std::move(body), headers);
+    return expect_of(server, status, path, method, verb, target, std::move(body), headers);
+  }
+
+  /// expect() of the server whose anonymous_access is off.
+  Answer expect_closed(unsigned status, const std::string& path, std::string_view method,
+                       Verb verb, const std::string& target) {
+    return expect_of(closed, status, path, method, verb, target, "", {});
+  }
+
+ private:
+  Answer expect_of(const HttpTestServer& of, unsigned status, const std::string& path,
+                   std::string_view method, Verb verb, const std::string& target,
+                   std::string body,
+                   const std::vector<std::pair<std::string, std::string>>& headers) {
+    Answer answer = test::Connection(of.port()).request(verb, target, std::move(body), headers);
     INFO(std::string(boost::beast::http::to_string(verb))
          << " " << target << " -> " << answer.status << " " << answer.body);
     REQUIRE(answer.status == status);
@@ -217,6 +232,7 @@ class Conformance {
     return answer;
   }
 
+ public:
   /// Every documented (path, method, status) that `expect` has not seen.
   std::set<std::string> uncovered() const {
     std::set<std::string> left;
@@ -309,6 +325,8 @@ std::string exercise_submit(Conformance& api) {
     api.expect(400, kSubmissions, "post", Verb::post, kSubmissions, bad);
   }
   api.expect(405, kSubmissions, "post", Verb::get, kSubmissions);
+  api.expect(401, kSubmissions, "post", Verb::post, kSubmissions, kValidSubmit,
+             {{"Authorization", "Bearer ide_cls_unknown"}});
   api.expect(413, kSubmissions, "post", Verb::post, kSubmissions,
              R"({"language": "python", "code": ")" + std::string(70 * 1024, 'x') + "\"}");
   expect_submit_failures(api, {core::ErrorCode::unknown_language, core::ErrorCode::invalid_limits},
@@ -400,6 +418,15 @@ void exercise_shares(Conformance& api, const std::string& id) {
   api.expect(404, kShared, "get", Verb::get, "/api/v1/shares/nope");
   api.expect(405, kShared, "get", Verb::put, shared);
   expect_store_failures(api, kShared, "get", Verb::get, shared);
+}
+
+/// Routes that answer anonymous callers 401 when anonymous_access is off.
+void exercise_closed(Conformance& api) {
+  api.expect_closed(401, kSubmission, "get", Verb::get, "/api/v1/submissions/x");
+  api.expect_closed(401, kShare, "post", Verb::post, "/api/v1/submissions/x/share");
+  api.expect_closed(401, kShared, "get", Verb::get, "/api/v1/shares/x");
+  api.expect_closed(401, "/api/v1/problems", "get", Verb::get, "/api/v1/problems");
+  api.expect_closed(401, "/api/v1/problems/{id}", "get", Verb::get, "/api/v1/problems/x");
 }
 
 void exercise_problems(Conformance& api) {
@@ -539,6 +566,7 @@ TEST_CASE("openapi: every answer of every route is documented and fits its schem
   exercise_submission(api, id);
   exercise_result(api, id);
   exercise_shares(api, id);
+  exercise_closed(api);
   exercise_problems(api);
   exercise_classes(api);
   exercise_stream(api, id);

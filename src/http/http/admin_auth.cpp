@@ -31,15 +31,13 @@ bool is_admin(const std::vector<std::string>& admin_tokens, const Request& reque
 std::optional<Response> admin_refusal(const std::vector<std::string>& admin_tokens,
                                       const Request& request, std::string_view managed) {
   if (is_admin(admin_tokens, request)) return std::nullopt;
-  Response refusal = error_response(
+  return error_response(
       {core::ErrorCode::unauthorized,
        admin_tokens.empty()
            ? fmt::format("Managing {} is off on this server: set admin_tokens to allow it.",
                          managed)
            : fmt::format("Managing {} needs an admin token: send Authorization: Bearer <token>.",
                          managed)});
-  refusal.headers.emplace_back("WWW-Authenticate", "Bearer");
-  return refusal;
 }
 
 Handler admin_only(std::vector<std::string> admin_tokens, Handler handler,

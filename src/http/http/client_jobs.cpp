@@ -75,34 +75,31 @@ void ClientJobLimit::Slot::commit(const std::string& submission_id) {
 }
 
 core::Result<ClientJobLimit::Slot> ClientJobLimit::reserve(const std::string& client) {
+  return reserve(client, 0, "client");
+}
+
+core::Result<ClientJobLimit::Slot> ClientJobLimit::reserve(const std::string& key,
+                                                           std::size_t cap,
+                                                           std::string_view holder) {
+  const std::size_t max = cap == 0 ? state_->max_per_client : cap;
   // Without a cap nothing is counted, so no job is watched.
-  if (state_->max_per_client == 0) return Slot(nullptr, client);
+  if (max == 0) return Slot(nullptr, key);
   std::lock_guard lock(state_->mutex);
-  std::size_t& count = state_->counts[client];
-  if (count >= state_->max_per_client) {
+  std::size_t& count = state_->counts[key];
+  if (count >= max) {
     return core::fail(core::ErrorCode::rate_limited,
-                      fmt::format("This client already has {} submissions queued or running, the "
-                                  "most one client may have; retry when one of them is done.",
-                                  count));
+                      fmt::format("This {0} already has {1} submissions queued or running, the "
+                                  "most one {0} may have; retry when one of them is done.",
+                                  holder, count));
   }
   ++count;
-  return Slot(state_, client);
+  return Slot(state_, key);
 }
 
 std::size_t ClientJobLimit::unfinished(const std::string& client) const {
   std::lock_guard lock(state_->mutex);
   auto it = state_->counts.find(client);
   return it == state_->counts.end() ? 0 : it->second;
-}
-
-core::Result<std::string> submit_in_place(submission::SubmissionService& submissions,
-                                          ClientJobLimit& client_jobs, const std::string& client,
-                                          submission::NewSubmission request) {
-  auto slot = client_jobs.reserve(client);
-  if (!slot) return core::Unexpected(slot.error());
-  auto id = submissions.submit_code(std::move(request));
-  if (id) slot->commit(*id);
-  return id;
 }
 
 }  // namespace ide::http

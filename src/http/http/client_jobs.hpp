@@ -7,10 +7,10 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/error.hpp"
 #include "result/result_service.hpp"
-#include "submission/submission_service.hpp"
 
 namespace ide::http {
 
@@ -47,6 +47,10 @@ class ClientJobLimit {
   /// Errors: rate_limited when `client` already has max_per_client unfinished. Thread-safe.
   core::Result<Slot> reserve(const std::string& client);
 
+  /// Likewise for a `key` with a cap of its own (0: max_per_client); `holder` names what the key
+  /// is in the refusal ("client", "class").
+  core::Result<Slot> reserve(const std::string& key, std::size_t cap, std::string_view holder);
+
   /// How many unfinished submissions `client` has (reserved ones included). Thread-safe.
   std::size_t unfinished(const std::string& client) const;
 
@@ -56,12 +60,5 @@ class ClientJobLimit {
 
 /// What a client over its cap is told to wait: a queued job is likely done within seconds.
 inline constexpr int kClientJobsRetryAfterS = 5;
-
-/// Submits `request` in one of `client`'s places of `client_jobs`. A place not taken is given
-/// back before this returns, so the client's next request already finds it free.
-/// Errors: rate_limited (no free place), and those of SubmissionService::submit_code.
-core::Result<std::string> submit_in_place(submission::SubmissionService& submissions,
-                                          ClientJobLimit& client_jobs, const std::string& client,
-                                          submission::NewSubmission request);
 
 }  // namespace ide::http

@@ -67,6 +67,10 @@ json::value optional_int(const std::optional<std::int64_t>& value) {
   return value ? json::value(*value) : json::value(nullptr);
 }
 
+json::value null_when_empty(const std::string& text) {
+  return text.empty() ? json::value(nullptr) : json::value(text);
+}
+
 }  // namespace
 
 json::object encode_limits(const core::RequestedLimits& limits) {
@@ -97,6 +101,8 @@ core::Result<submission::NewSubmission> decode_new_submission(std::string_view b
   if (!tests) return core::Unexpected(tests.error());
   auto problem_id = core::json::optional_string(*object, "problem_id");
   if (!problem_id) return core::Unexpected(problem_id.error());
+  auto student = core::json::optional_string(*object, "student");
+  if (!student) return core::Unexpected(student.error());
   const json::value* interactive = object->if_contains("interactive");
   if (interactive != nullptr && !interactive->is_bool() && !interactive->is_null()) {
     return core::fail(core::ErrorCode::invalid_argument, "Field 'interactive' must be a boolean.");
@@ -113,6 +119,7 @@ core::Result<submission::NewSubmission> decode_new_submission(std::string_view b
   request.tests = std::move(tests->tests);
   request.compare = tests->compare;
   request.problem_id = problem_id->value_or(std::string());
+  request.student = student->value_or(std::string());
   return request;
 }
 
@@ -130,8 +137,9 @@ json::object encode_submission(const submission::Submission& submission) {
           ? json::value(core::json::to_json_string_lossy(*submission.expected_stdout))
           : json::value(nullptr);
   encode_tests(submission.tests, submission.compare, body);
-  body["problem_id"] = submission.problem_id.empty() ? json::value(nullptr)
-                                                     : json::value(submission.problem_id);
+  body["problem_id"] = null_when_empty(submission.problem_id);
+  body["class_id"] = null_when_empty(submission.class_id);
+  body["student"] = null_when_empty(submission.student);
   return body;
 }
 

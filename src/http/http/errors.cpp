@@ -63,6 +63,8 @@ Response make_error(Status status, core::ErrorCode code, std::string_view messag
   body["error"] = std::move(error);
   Response response = json_response(status, body);
   if (retry_after_s) response.headers.emplace_back("Retry-After", std::to_string(*retry_after_s));
+  // A 401 says how to authenticate (RFC 9110 section 11.6.1).
+  if (status == Status::unauthorized) response.headers.emplace_back("WWW-Authenticate", "Bearer");
   return response;
 }
 

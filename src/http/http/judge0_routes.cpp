@@ -112,8 +112,9 @@ void call_back_when_done(const ApiContext& services, const std::string& token,
       });
 }
 
-Submitted submit_one(const ApiContext& services, const std::string& client, const json::value& body,
-                     bool base64, const std::vector<result::Language>& served) {
+Submitted submit_one(const ApiContext& services, const Caller& caller, const Request& request,
+                     const json::value& body, bool base64,
+                     const std::vector<result::Language>& served) {
   Judge0Request decoded = decode_judge0_submission(body, base64, served);
   if (decoded.callback_url) {
     if (auto refusal = callback_refusal(services, *decoded.callback_url)) {
@@ -127,8 +128,7 @@ Submitted submit_one(const ApiContext& services, const std::string& client, cons
     return {{}, {{"error", "Too many callbacks are waiting to be sent; try again later."}},
             Status::service_unavailable};
   }
-  auto id = submit_in_place(services.submissions, services.client_jobs, client,
-                            std::move(decoded.submission));
+  auto id = submit_as(services, caller, request, std::move(decoded.submission)).id;
   if (!id) {
     if (decoded.callback_url) services.judge0.callbacks->release();
     return {{}, {{"error", id.error().message}}, status_for(id.error().code)};
@@ -144,7 +144,9 @@ void post_submission(const ApiContext& services, Request request, const Reply& r
   if (!body) return reply.send(judge0_error(body.error()));
   auto served = services.results.languages();
   if (!served) return reply.send(judge0_error(served.error()));
-  Submitted submitted = submit_one(services, request.client_ip, json::value(std::move(*body)),
+  auto caller = identify(services, request);
+  if (!caller) return reply.send(judge0_error(caller.error()));
+  Submitted submitted = submit_one(services, *caller, request, json::value(std::move(*body)),
                                    query->fields.base64, *served);
   if (submitted.token.empty()) {
     return reply.send(json_response(submitted.status, submitted.refusal));
@@ -168,10 +170,12 @@ void post_batch(const ApiContext& services, Request request, const Reply& reply)
   }
   auto served = services.results.languages();
   if (!served) return reply.send(judge0_error(served.error()));
+  auto caller = identify(services, request);
+  if (!caller) return reply.send(judge0_error(caller.error()));
   json::array answers;
   for (const json::value& each : list->as_array()) {
     Submitted submitted =
-        submit_one(services, request.client_ip, each, query->fields.base64, *served);
+        submit_one(services, *caller, request, each, query->fields.base64, *served);
     answers.push_back(submitted.token.empty() ? json::value(std::move(submitted.refusal))
                                               : json::object{{"token", submitted.token}});
   }

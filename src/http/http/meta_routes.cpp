@@ -103,22 +103,29 @@ Response page(const Request& request) {
 }  // namespace
 
 void add_meta_routes(Router& router, result::ResultService& results) {
-  router.add(Verb::get, "/api/v1/languages", [&results](Request, Reply reply) {
-    auto languages = results.languages();
-    if (!languages) return reply.send(error_response(languages.error()));
-    reply.send(json_response(Status::ok, encode_languages(*languages)));
-  });
+  const RouteOptions from_module{.blocking = true, .new_work = false, .always_public = true};
+  router.add(
+      Verb::get, "/api/v1/languages",
+      [&results](Request, Reply reply) {
+        auto languages = results.languages();
+        if (!languages) return reply.send(error_response(languages.error()));
+        reply.send(json_response(Status::ok, encode_languages(*languages)));
+      },
+      from_module);
   // Reads the shared queue, so not part of /healthz, which must answer while the stores cannot.
-  router.add(Verb::get, "/healthz/queue", [&results](Request, Reply reply) {
-    auto stats = results.queue_stats();
-    if (!stats) return reply.send(error_response(stats.error()));
-    reply.send(json_response(Status::ok, encode_queue_stats(*stats)));
-  });
+  router.add(
+      Verb::get, "/healthz/queue",
+      [&results](Request, Reply reply) {
+        auto stats = results.queue_stats();
+        if (!stats) return reply.send(error_response(stats.error()));
+        reply.send(json_response(Status::ok, encode_queue_stats(*stats)));
+      },
+      from_module);
   // Prometheus' text format; blocking, as it reads the shared queue like /healthz/queue.
-  router.add(Verb::get, "/metrics", [&results](Request, Reply reply) {
-    reply.send(metrics_response(results));
-  });
-  const RouteOptions in_memory{.blocking = false};
+  router.add(
+      Verb::get, "/metrics",
+      [&results](Request, Reply reply) { reply.send(metrics_response(results)); }, from_module);
+  const RouteOptions in_memory{.blocking = false, .new_work = false, .always_public = true};
   router.add(
       Verb::get, "/healthz",
       [](Request, Reply reply) {
@@ -141,7 +148,7 @@ void add_meta_routes(Router& router, result::ResultService& results) {
 }
 
 void add_all_routes(Router& router, const ApiContext& api) {
-  add_submission_routes(router, api.submissions, api.problems, api.client_jobs);
+  add_submission_routes(router, api);
   add_result_routes(router, api.views, api.result_cache);
   add_stream_routes(router, api.views, api.results);
   add_url_routes(router, api.urls, api.views, api.base_url);
@@ -150,6 +157,7 @@ void add_all_routes(Router& router, const ApiContext& api) {
   add_judge0_routes(router, api);
   add_problem_routes(router, api);
   add_class_routes(router, api);
+  guard_anonymous_routes(router, api);
 }
 
 }  // namespace ide::http

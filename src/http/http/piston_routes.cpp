@@ -71,10 +71,9 @@ core::Result<PendingExecute> submit_execute(const Request& request, const ApiCon
                       decoded->request.language + "-" + decoded->version + " runtime is unknown");
   }
   decoded->request.language = language->id;
-  auto id = submit_in_place(api.submissions, api.client_jobs, request.client_ip,
-                            std::move(decoded->request));
-  if (!id) return core::Unexpected(id.error());
-  return PendingExecute{std::move(*id), std::move(*language),
+  SubmitAnswer answer = submit_for(api, request, std::move(decoded->request));
+  if (!answer.id) return core::Unexpected(answer.id.error());
+  return PendingExecute{std::move(*answer.id), std::move(*language),
                         std::chrono::steady_clock::now() + kMaxExecuteWait};
 }
 

@@ -99,4 +99,8 @@ Router::Match Router::match(Verb method, const std::vector<std::string>& segment
   return result;
 }
 
+void Router::wrap_handlers(const std::function<Handler(const Route&, Handler)>& wrap) {
+  for (Route& route : routes_) route.handler = wrap(route, std::move(route.handler));
+}
+
 }  // namespace ide::http

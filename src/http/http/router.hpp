@@ -2,6 +2,7 @@
 // for everything below a prefix. Knows 404 from 405 (and which methods to put in Allow).
 #pragma once
 
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@ struct RouteOptions {
   /// Creates new work (a submit): refused with 503 shutting_down once the server drains, and
   /// counted by the per-client rate limit.
   bool new_work = false;
+  /// Served to anyone whatever anonymous_access says (members.hpp): languages, health, metrics.
+  bool always_public = false;
 };
 
 struct Route {
@@ -45,6 +48,9 @@ class Router {
   Match match(Verb method, const std::vector<std::string>& segments) const;
 
   const std::vector<Route>& routes() const { return routes_; }
+
+  /// Replaces each route's handler with what `wrap` makes of it (the route, its handler).
+  void wrap_handlers(const std::function<Handler(const Route&, Handler)>& wrap);
 
  private:
   std::vector<Route> routes_;

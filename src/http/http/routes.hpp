@@ -2,6 +2,7 @@
 // the services it calls. Handlers are thin: decode, call the interface, encode.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "access/access_service.hpp"
@@ -9,6 +10,8 @@
 #include "core/limits.hpp"
 #include "http/callbacks.hpp"
 #include "http/client_jobs.hpp"
+#include "http/hourly_quota.hpp"
+#include "http/members.hpp"
 #include "http/result_cache.hpp"
 #include "http/router.hpp"
 #include "problem/problem_service.hpp"
@@ -18,11 +21,6 @@
 
 namespace ide::http {
 
-/// POST /api/v1/submissions (submitCode) and GET /api/v1/submissions/{id} (the owner's view).
-/// A submit beyond the client's place in `client_jobs` answers 429 rate_limited. A submit with a
-/// problem_id is judged on that problem's tests (compose::to_problem).
-void add_submission_routes(Router& router, submission::SubmissionService& submissions,
-                           problem::ProblemService& problems, ClientJobLimit& client_jobs);
 
 /// GET /api/v1/submissions/{id}/result[?wait_ms=N][&base64=true] (getResult), through `views`
 /// (a submission the result module has not heard of yet is queued). Done results are answered
@@ -65,7 +63,16 @@ struct ApiContext {
   Judge0Options judge0 = {};
   std::vector<std::string> admin_tokens = {};  // Bearer tokens that write problems and classes
   access::AccessService* access = nullptr;      // class tokens; null: no /api/v1/classes routes
+  AnonymousAccess anonymous_access = AnonymousAccess::rate_limited;  // see members.hpp
+  // Each class's submits of the last hour; shared by the copies of this context.
+  std::shared_ptr<HourlyQuota> class_quota = std::make_shared<HourlyQuota>();
 };
+
+/// POST /api/v1/submissions (submitCode) and GET /api/v1/submissions/{id} (the owner's view).
+/// A submit is made as its caller (members.hpp: a class token's as its class) and answers 429
+/// rate_limited with Retry-After beyond the client's or class's quota. A submit with a
+/// problem_id is judged on that problem's tests (compose::to_problem).
+void add_submission_routes(Router& router, const ApiContext& api);
 
 /// GET /api/v1/problems[/{id}] for anyone (hidden tests redacted unless an admin asks), and
 /// POST /api/v1/problems, PUT and DELETE /api/v1/problems/{id} for an admin (admin_auth.hpp).

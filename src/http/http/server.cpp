@@ -17,6 +17,7 @@
 #include <fmt/format.h>
 
 #include "core/log.hpp"
+#include "http/admin_auth.hpp"
 #include "http/client_address.hpp"
 #include "http/content_coding.hpp"
 #include "http/cors.hpp"
@@ -319,8 +320,12 @@ class Session : public std::enable_shared_from_this<Session> {
                             "The server is shutting down and accepts no new submissions."}),
             false);
       }
+      // A bearer's submits count against its class's quota instead (members.hpp): each
+      // submitting route authenticates the bearer before it submits anything.
+      const bool by_address = bearer_token(routed.request).empty();
       const auto now = RateLimiter::Clock::now();
-      if (auto wait = server_.limiter.acquire(routed.request.client_ip, now)) {
+      if (auto wait = by_address ? server_.limiter.acquire(routed.request.client_ip, now)
+                                 : std::nullopt) {
         return write_response(
             error_response({core::ErrorCode::rate_limited,
                             "Too many submissions from this address; retry in " +

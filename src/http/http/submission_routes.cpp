@@ -22,27 +22,22 @@ core::Result<submission::NewSubmission> decode_submit(std::string_view body,
 
 }  // namespace
 
-void add_submission_routes(Router& router, submission::SubmissionService& submissions,
-                           problem::ProblemService& problems, ClientJobLimit& client_jobs) {
+void add_submission_routes(Router& router, const ApiContext& api) {
   router.add(
       Verb::post, "/api/v1/submissions",
-      [&submissions, &problems, &client_jobs](Request request, Reply reply) {
-        auto decoded = decode_submit(request.body, problems);
+      [api](Request request, Reply reply) {
+        auto decoded = decode_submit(request.body, api.problems);
         // The raw body is as large as the code and stdin it carried: let it go before the write.
         std::string().swap(request.body);
         if (!decoded) return reply.send(error_response(decoded.error()));
-        auto id = submit_in_place(submissions, client_jobs, request.client_ip,
-                                  std::move(*decoded));
-        if (!id) {
-          const bool over_cap = id.error().code == core::ErrorCode::rate_limited;
-          return reply.send(error_response(
-              id.error(), over_cap ? std::optional<int>(kClientJobsRetryAfterS) : std::nullopt));
-        }
-        reply.send(json_response(Status::accepted, {{"id", *id}, {"status", "queued"}}));
+        SubmitAnswer answer = submit_for(api, request, std::move(*decoded));
+        if (!answer.id) return reply.send(error_response(answer.id.error(), answer.retry_after_s));
+        reply.send(json_response(Status::accepted, {{"id", *answer.id}, {"status", "queued"}}));
       },
       {.blocking = true, .new_work = true});
 
-  router.add(Verb::get, "/api/v1/submissions/{id}", [&submissions](Request request, Reply reply) {
+  router.add(Verb::get, "/api/v1/submissions/{id}", [&submissions = api.submissions](
+                                                        Request request, Reply reply) {
     auto found = submissions.get(request.param("id"));
     if (!found) return reply.send(error_response(found.error()));
     reply.send(json_response(Status::ok, encode_submission(*found)));

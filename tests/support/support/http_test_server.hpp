@@ -51,13 +51,14 @@ class HttpTestServer {
 
   /// Starts the server with every route of the API plus whatever `extra` adds. Each client may
   /// have `max_queued_per_client` unfinished submissions (0: any number); done results are cached
-  /// in up to `result_cache_bytes` (0: no cache).
+  /// in up to `result_cache_bytes` (0: no cache); callers without a bearer token get `anonymous`.
   explicit HttpTestServer(http::ServerOptions options = small_options(),
                           std::string public_url = "",
                           const std::function<void(http::Router&)>& extra = {},
                           std::size_t max_queued_per_client = 0,
                           std::size_t result_cache_bytes = 64 * 1024 * 1024,
-                          const Judge0Setup& judge0 = {})
+                          const Judge0Setup& judge0 = {},
+                          http::AnonymousAccess anonymous = http::AnonymousAccess::rate_limited)
       : client_jobs(results, max_queued_per_client), result_cache(result_cache_bytes) {
     auto made = problem::make_problem_service({.data_dir = problem_dir.path()}, clock, ids);
     if (!made) throw std::runtime_error("problem module: " + made.error().message);
@@ -81,7 +82,8 @@ class HttpTestServer {
                                   .judge0 = {.auth_tokens = judge0.auth_tokens,
                                              .callbacks = callbacks.get()},
                                   .admin_tokens = {std::string(kTestAdminToken)},
-                                  .access = access.get()});
+                                  .access = access.get(),
+                                  .anonymous_access = anonymous});
     if (extra) extra(router);
     server = std::make_unique<http::Server>(std::move(options), std::move(router));
     if (auto started = server->start(); !started) {
@@ -92,6 +94,10 @@ class HttpTestServer {
   /// The small options and Judge0's `judge0`.
   explicit HttpTestServer(const Judge0Setup& judge0)
       : HttpTestServer(small_options(), "", {}, 0, 64 * 1024 * 1024, judge0) {}
+
+  /// The small options, and `anonymous` for callers without a bearer token.
+  explicit HttpTestServer(http::AnonymousAccess anonymous)
+      : HttpTestServer(small_options(), "", {}, 0, 64 * 1024 * 1024, {}, anonymous) {}
 
   std::uint16_t port() const { return server->port(); }
 

@@ -62,6 +62,9 @@ struct Config {
   std::int64_t judge0_callback_timeout_ms = 5'000;  // of one PUT
   // Bearer tokens that manage problems (docs/API.md); empty: problems can be read, not written.
   std::vector<std::string> admin_tokens;
+  // What callers without a bearer token may do: rate_limited (submit within the per-address
+  // limits), read_only (only read), off (only the page, health and languages).
+  std::string anonymous_access = "rate_limited";
   std::int64_t shutdown_grace_ms = 10'000;      // SIGTERM: how long running jobs may finish
   std::int64_t retention_days = 30;             // 0: keep forever
   bool retention_include_shared = false;

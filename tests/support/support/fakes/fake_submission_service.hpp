@@ -36,6 +36,8 @@ class FakeSubmissionService final : public submission::SubmissionService {
     stored.compare = request.compare;
     stored.problem_id = std::move(request.problem_id);
     stored.interactive = request.interactive;
+    stored.class_id = std::move(request.class_id);
+    stored.student = std::move(request.student);
     stored.limits = request.limits;
     std::string id = stored.id;
     submissions_.insert_or_assign(id, std::move(stored));
