@@ -623,6 +623,15 @@ test("a problem: picked from the list, its statement and starter code, a correct
   for (const secret of ["1000 2345", "3345", "-1345"]) assert.ok(!shown.includes(secret), `hidden data ${secret} is not shown`);
   assert.match(await page.locator("#status").innerText(), /Wrong answer: 1\/3 tests passed/);
   await screenshot(page, "13-problem-wrong");
+
+  // Its share link shows the same table, the hidden test still by its verdict alone.
+  await c.share.click();
+  const link = await eventually(() => c.shareLink.inputValue(), (v) => v !== "", "the share link");
+  const shared = await context.newPage();
+  await shared.goto(link);
+  await eventually(() => shared.locator("#output .test-summary").innerText().catch(() => ""), (t) => t === "1/3 tests passed", "the shared table");
+  assert.match(await testRow(shared, "secret").innerText(), /hidden.*Failed: Wrong answer/s);
+  assert.ok(!(await shared.locator("body").innerText()).includes("3345"), "no hidden data on the shared page");
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -650,6 +659,19 @@ test("a ?problem=ID link opens the problem; None brings back plain runs as befor
   assert.equal(await c.output.locator(".badge").innerText(), "OK");
   assert.match(await c.output.getByRole("region", { name: "stdout" }).innerText(), /plain run/);
   assert.equal(await c.output.locator(".tests").count(), 0, "no test table for a plain run");
+  assert.deepEqual(errors, []);
+
+  // On a phone the statement comes first, above the editor, and nothing scrolls sideways.
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.goto(`/?problem=${id}`);
+  await p.pane.waitFor();
+  const paneBox = await p.pane.boundingBox();
+  const codeBox = await c.code.boundingBox();
+  assert.ok(paneBox.y + paneBox.height <= codeBox.y, "the statement is above the editor");
+  assert.ok(paneBox.x >= 0 && paneBox.x + paneBox.width <= 375.5, `the statement fits: ${JSON.stringify(paneBox)}`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no horizontal scrolling (overflow ${overflow}px)`);
+  await screenshot(page, "14-problem-phone", { fullPage: true });
   assert.deepEqual(errors, []);
 
   // A link to a problem that does not exist says so and leaves the plain IDE.
