@@ -20,7 +20,8 @@ TEST_CASE("find_asset: the page at / and at every share path", "[web]") {
   for (const char* control : {R"(<textarea id="code")", R"(<textarea id="stdin")",
                               R"(<select id="language")", R"(aria-label="Output")",
                               R"(aria-label="Share link")", R"(<button id="run")",
-                              R"(<button id="share")"}) {
+                              R"(<button id="share")", R"(<select id="problem")",
+                              R"(id="problem-pane")"}) {
     INFO(control);
     CHECK(page->body.find(control) != std::string_view::npos);
   }
@@ -28,6 +29,8 @@ TEST_CASE("find_asset: the page at / and at every share path", "[web]") {
   CHECK(find_asset("/s/abcdefgh/") == page);
   CHECK(find_asset("/index.html") == page);
   CHECK(find_asset("/?utm=x") == page);
+  // The link a teacher gives for a problem.
+  CHECK(find_asset("/?problem=AbCd_-1234") == page);
 }
 
 TEST_CASE("find_asset: every file index.html refers to, with its type", "[web]") {

@@ -2,12 +2,15 @@
 // through Debian's Chromium by playwright-core. Covers: the page and its labelled controls, a
 // Python run that reads input (progress, verdict, stdout/stderr), remembering the draft, Share
 // and the shared page in a fresh browser, running from a shared page, Ctrl+Enter with a C++
-// compile error, a runtime error, the 375 px phone layout, dark mode, and the plain-textarea
-// fallback when the editor bundle fails to load. Screenshots go to $IDE_SCREENSHOT_DIR for
-// people to look at.
+// compile error, a runtime error, the 375 px phone layout, dark mode, the plain-textarea
+// fallback when the editor bundle fails to load, and (issue 12) a problem: picked from the list
+// or opened from its ?problem=ID link, its Markdown statement beside the editor, its starter
+// code, a correct and a wrong submission with the per-test table (a hidden test shows only its
+// verdict), and back to plain runs. Screenshots go to $IDE_SCREENSHOT_DIR for people to look at.
 //
 // Run by ctest (label web) as: node --test tests/web/ide.spec.mjs, with IDE_BIN set to the
-// built `ide`. IDE_TEST_URL=http://127.0.0.1:PORT instead drives an already running server.
+// built `ide`. IDE_TEST_URL=http://127.0.0.1:PORT instead drives an already running server
+// (started with --admin-tokens $IDE_ADMIN_TOKEN, for the problem tests).
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -22,6 +25,8 @@ const sourceDir = path.resolve(here, "../..");
 const webDir = path.join(sourceDir, "web");
 const chromiumPath = process.env.IDE_CHROMIUM || "/usr/bin/chromium";
 const screenshotDir = path.resolve(process.env.IDE_SCREENSHOT_DIR || path.join(sourceDir, "build", "screenshots"));
+// The problem tests create their problem with this admin token (the server is started with it).
+const adminToken = process.env.IDE_ADMIN_TOKEN || "web-test-admin-token-0123456789";
 const setupHint = "Run scripts/setup.sh (it installs Chromium and web/node_modules), then run the tests again.";
 
 let chromium;          // playwright-core's launcher
@@ -50,7 +55,8 @@ function loadPlaywright() {
 // Starts `ide serve` on port 0 and resolves with the URL from its "listening on" line.
 function startIde(binary, extraArgs) {
   const dataDir = tempDir("ide-web-data-");
-  const args = ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir, ...extraArgs];
+  const args = ["serve", "--host", "127.0.0.1", "--port", "0", "--data-dir", dataDir,
+    "--admin-tokens", adminToken, ...extraArgs];
   const child = spawn(binary, args, { cwd: sourceDir, stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
   return new Promise((resolve, reject) => {
@@ -481,6 +487,198 @@ test("dark mode follows prefers-color-scheme", { timeout: 180_000 }, async () =>
   assert.ok(luminance < 0.2, `dark background (luminance ${luminance.toFixed(2)})`);
   await screenshot(page, "09-dark");
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Problems (issue 12): made through the admin API, then used in the page as a student would.
+
+const sumProblem = {
+  title: "Sum of two numbers",
+  statement: [
+    "Read two integers `a` and `b` and print **their sum**, *nothing else*.",
+    "",
+    "## Input",
+    "",
+    "- one line: `a b`",
+    "- both fit in 64 bits",
+    "",
+    "## Example",
+    "",
+    "```",
+    "2 5",
+    "```",
+    "",
+    "Markup is text here: <img src=x onerror=\"window.injected=1\"> <script>window.injected=2</script>",
+  ].join("\n"),
+  starter_code: {
+    python: "import sys\n\n# Read a and b from stdin, print a + b.\n",
+    cpp: "#include <iostream>\n\nint main() {\n    // Read a and b, print a + b.\n}\n",
+  },
+  tests: [
+    { name: "small", stdin: "1 2\n", expected_stdout: "3\n" },
+    { name: "example", stdin: "2 5\n", expected_stdout: "7\n" },
+    { name: "secret", stdin: "1000 2345\n", expected_stdout: "3345\n", hidden: true },
+  ],
+};
+const sumCorrect = "a, b = map(int, input().split())\nprint(a + b)\n";
+// Passes "small" only: "example" shows 7 expected against -3, "secret" only that it failed.
+const sumWrong = "a, b = map(int, input().split())\nprint(a + b if a == 1 else a - b)\n";
+
+let problemIdPromise;
+function sumProblemId() {
+  problemIdPromise ||= (async () => {
+    const res = await fetch(`${server.url}/api/v1/problems`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Authorization: `Bearer ${adminToken}` },
+      body: JSON.stringify(sumProblem),
+    });
+    const body = await res.json();
+    assert.equal(res.status, 201, `the admin API creates the problem: ${JSON.stringify(body)}`);
+    return body.id;
+  })();
+  return problemIdPromise;
+}
+
+const problemControls = (page) => ({
+  picker: page.getByLabel("Problem", { exact: true }),
+  pane: page.getByRole("region", { name: sumProblem.title }),
+  submit: page.getByRole("button", { name: "Submit", exact: true }),
+  tests: page.getByRole("region", { name: "Tests", exact: true }),
+});
+
+const testRow = (page, name) => page.locator(`#output tr.test-row[data-test="${name}"]`);
+
+async function submitAndWait(page, code, summary) {
+  await typeCode(page, code);
+  await problemControls(page).submit.click();
+  const tests = problemControls(page).tests;
+  await eventually(() => tests.locator(".test-summary").innerText().catch(() => ""), (t) => t === summary, `"${summary}"`, 60000);
+}
+
+test("a problem: picked from the list, its statement and starter code, a correct and a wrong submission with the test table", { timeout: 180_000 }, async () => {
+  const id = await sumProblemId();
+  const { context, page, errors } = await openPage();
+  await page.goto("/");
+  const c = controls(page);
+  const p = problemControls(page);
+  await waitForEditor(page);
+  await c.language.selectOption("python");
+  await eventually(() => p.picker.locator("option").evaluateAll((os) => os.map((o) => o.value)), (v) => v.includes(id), "the problem in the picker");
+  assert.equal(await p.picker.inputValue(), "", "no problem at first: plain runs");
+  await p.picker.selectOption(id);
+
+  // The statement beside the editor, its Markdown rendered and any markup in it shown as text.
+  await p.pane.waitFor();
+  assert.equal(await p.pane.getByRole("heading", { level: 2 }).innerText(), sumProblem.title);
+  // "##" sits two levels below the title (h2), as "#" would sit one below it.
+  assert.deepEqual(await p.pane.getByRole("heading", { level: 4 }).allInnerTexts(), ["Input", "Example"]);
+  assert.equal(await p.pane.locator("strong").innerText(), "their sum");
+  assert.equal(await p.pane.locator("em").innerText(), "nothing else");
+  assert.deepEqual(await p.pane.locator("li").allInnerTexts(), ["one line: a b", "both fit in 64 bits"]);
+  assert.equal(await p.pane.locator("pre code").innerText(), "2 5");
+  assert.match(await p.pane.innerText(), /<img src=x onerror="window.injected=1"> <script>/);
+  assert.equal(await p.pane.locator("img, script").count(), 0, "no markup from the statement");
+  assert.equal(await page.evaluate(() => window.injected), undefined);
+  assert.match(await p.pane.innerText(), /2 visible tests, 1 hidden/);
+  const codeBox = await c.code.boundingBox();
+  const paneBox = await p.pane.boundingBox();
+  assert.ok(paneBox.x + paneBox.width <= codeBox.x, "the statement is beside the editor, on its left");
+
+  // The address names the problem; its starter code replaced the untouched one, per language.
+  assert.equal(new URL(page.url()).search, `?problem=${id}`);
+  // The editor's text without its blank lines: how CodeMirror renders an empty line varies.
+  const lines = (text) => text.split("\n").filter((l) => l.trim() !== "").join("\n");
+  const showsStarter = (language) => eventually(() => c.code.innerText(),
+    (v) => lines(v) === lines(sumProblem.starter_code[language]), `the ${language} starter`);
+  await showsStarter("python");
+  await c.language.selectOption("cpp");
+  await showsStarter("cpp");
+  await c.language.selectOption("python");
+  assert.equal(await c.input.isVisible(), false, "the tests are the input");
+  await screenshot(page, "11-problem");
+
+  await submitAndWait(page, sumCorrect, "3/3 tests passed");
+  assert.equal(await waitForVerdict(page), "ok");
+  assert.equal(await c.output.locator(".badge").innerText(), "Accepted");
+  for (const name of ["small", "example", "secret"]) {
+    assert.match(await testRow(page, name).locator(".test-verdict").innerText(), /^\W*Passed$/, `${name} passed`);
+  }
+  assert.match(await testRow(page, "small").innerText(), /\d+ ms\s+\d+(\.\d)? [KM]iB/, "time and memory of a visible test");
+  assert.match(await testRow(page, "secret").innerText(), /hidden.*Passed\s+—\s+—/s, "a hidden test: its verdict only");
+  await screenshot(page, "12-problem-accepted");
+
+  await submitAndWait(page, sumWrong, "1/3 tests passed");
+  assert.equal(await waitForVerdict(page), "wrong_answer");
+  assert.match(await testRow(page, "small").innerText(), /Passed/);
+  assert.match(await testRow(page, "example").innerText(), /Failed: Wrong answer/);
+  const expected = c.output.getByRole("region", { name: "Expected output of example" });
+  await eventually(() => expected.locator("pre").innerText().catch(() => ""), (t) => t.trim() === "7", "the expected output");
+  const actual = c.output.getByRole("region", { name: "Actual output of example" });
+  assert.equal((await actual.locator("pre").innerText()).trim(), "-3");
+  assert.match(await c.output.locator(".test-hint").innerText(), /7/);
+  assert.match(await testRow(page, "secret").innerText(), /Failed: Wrong answer/);
+  assert.equal(await c.output.getByRole("region", { name: /of secret$/ }).count(), 0, "no output of a hidden test");
+  const shown = await page.locator("body").innerText();
+  for (const secret of ["1000 2345", "3345", "-1345"]) assert.ok(!shown.includes(secret), `hidden data ${secret} is not shown`);
+  assert.match(await page.locator("#status").innerText(), /Wrong answer: 1\/3 tests passed/);
+  await screenshot(page, "13-problem-wrong");
+
+  // Its share link shows the same table, the hidden test still by its verdict alone.
+  await c.share.click();
+  const link = await eventually(() => c.shareLink.inputValue(), (v) => v !== "", "the share link");
+  const shared = await context.newPage();
+  await shared.goto(link);
+  await eventually(() => shared.locator("#output .test-summary").innerText().catch(() => ""), (t) => t === "1/3 tests passed", "the shared table");
+  assert.match(await testRow(shared, "secret").innerText(), /hidden.*Failed: Wrong answer/s);
+  assert.ok(!(await shared.locator("body").innerText()).includes("3345"), "no hidden data on the shared page");
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("a ?problem=ID link opens the problem; None brings back plain runs as before", { timeout: 180_000 }, async () => {
+  const id = await sumProblemId();
+  const { context, page, errors } = await openPage();
+  await page.goto(`/?problem=${id}`);
+  const c = controls(page);
+  const p = problemControls(page);
+  await waitForEditor(page);
+  await p.pane.waitFor();
+  assert.equal(await p.picker.inputValue(), id);
+  assert.ok(await p.submit.isVisible(), "Run says Submit for a problem");
+
+  await p.picker.selectOption("");
+  assert.equal(await p.pane.isVisible(), false, "no statement without a problem");
+  assert.equal(new URL(page.url()).pathname + new URL(page.url()).search, "/");
+  assert.ok(await c.input.isVisible(), "Input is back");
+  await c.language.selectOption("python");
+  await typeCode(page, 'print("plain", input())');
+  await c.input.fill("run");
+  await c.run.click();
+  assert.equal(await waitForVerdict(page), "ok");
+  assert.equal(await c.output.locator(".badge").innerText(), "OK");
+  assert.match(await c.output.getByRole("region", { name: "stdout" }).innerText(), /plain run/);
+  assert.equal(await c.output.locator(".tests").count(), 0, "no test table for a plain run");
+  assert.deepEqual(errors, []);
+
+  // On a phone the statement comes first, above the editor, and nothing scrolls sideways.
+  await page.setViewportSize({ width: 375, height: 740 });
+  await page.goto(`/?problem=${id}`);
+  await p.pane.waitFor();
+  const paneBox = await p.pane.boundingBox();
+  const codeBox = await c.code.boundingBox();
+  assert.ok(paneBox.y + paneBox.height <= codeBox.y, "the statement is above the editor");
+  assert.ok(paneBox.x >= 0 && paneBox.x + paneBox.width <= 375.5, `the statement fits: ${JSON.stringify(paneBox)}`);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no horizontal scrolling (overflow ${overflow}px)`);
+  await screenshot(page, "14-problem-phone", { fullPage: true });
+  assert.deepEqual(errors, []);
+
+  // A link to a problem that does not exist says so and leaves the plain IDE.
+  await page.goto("/?problem=no-such-problem");
+  await eventually(() => c.output.innerText(), (t) => /Could not open the problem/.test(t), "the message");
+  assert.equal(new URL(page.url()).search, "");
+  assert.equal(await p.pane.isVisible(), false);
   await context.close();
 });
 

@@ -1,5 +1,29 @@
 // The IDE page's logic, with no dependencies: with only this script the page works on a plain
 // textarea editor. main.js (CodeMirror) upgrades the editor through window.ide.upgradeEditor.
+import {
+  ApiError,
+  VERDICTS,
+  api,
+  decodeOutput,
+  describeError,
+  el,
+  formatKb,
+  formatMs,
+} from "./dom.js";
+import {
+  addressFor,
+  fetchExpected,
+  fetchProblem,
+  fetchProblemList,
+  fillProblemPicker,
+  hideProblem,
+  isProblemStarter,
+  needsExpected,
+  problemIdFromAddress,
+  problemStarter,
+  showProblem,
+  testTable,
+} from "./problems.js";
 import { STARTERS, STARTER_INPUT, isStarterOrEmpty } from "./starters.js";
 
 const kWaitMs = 25000;            // long-poll window per request (the server allows up to 30000)
@@ -7,17 +31,6 @@ const kTickMs = 200;              // how often the elapsed time on screen is ref
 const kSharePollMs = 2000;        // a shared run that has not finished: look again this often...
 const kSharePollTries = 60;       // ...for at most two minutes
 const kStoreKeys = { language: "ide.language", code: "ide.code", stdin: "ide.stdin" };
-
-const VERDICTS = {
-  ok: { label: "OK", kind: "ok" },
-  compile_error: { label: "Compile error", kind: "error" },
-  runtime_error: { label: "Runtime error", kind: "error" },
-  time_limit_exceeded: { label: "Time limit exceeded", kind: "limit" },
-  memory_limit_exceeded: { label: "Memory limit exceeded", kind: "limit" },
-  output_limit_exceeded: { label: "Output limit exceeded", kind: "limit" },
-  internal_error: { label: "Internal error", kind: "info" },
-  wrong_answer: { label: "Wrong answer", kind: "error" },
-};
 
 const SIGNALS = {
   1: "SIGHUP", 2: "SIGINT", 3: "SIGQUIT", 4: "SIGILL", 5: "SIGTRAP", 6: "SIGABRT", 7: "SIGBUS",
@@ -40,6 +53,16 @@ const els = {
   interactive: $("interactive"),
   status: $("status"),
   output: $("output-body"),
+  workspace: $("workspace"),
+  inputPane: $("input-pane"),
+  problemField: $("problem-field"),
+  problem: $("problem"),
+  problemPane: {
+    pane: $("problem-pane"),
+    title: $("problem-title"),
+    statement: $("problem-statement"),
+    note: $("problem-note"),
+  },
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -62,72 +85,10 @@ const store = {
   },
 };
 
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === "class") node.className = v;
-    else if (k === "text") node.textContent = v;
-    else node.setAttribute(k, v === true ? "" : String(v));
-  }
-  for (const child of children) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-class ApiError extends Error {
-  constructor(message, status, code, retryAfter) {
-    super(message);
-    this.status = status;
-    this.code = code;
-    this.retryAfter = retryAfter;
-  }
-}
-
-async function api(method, path, body) {
-  const init = { method, cache: "no-store", headers: {} };
-  if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  const res = await fetch(path, init);
-  let data = null;
-  try {
-    data = await res.json();
-  } catch {
-    data = null;
-  }
-  if (!res.ok) {
-    const message = data?.error?.message || `The server answered ${res.status} ${res.statusText}.`;
-    throw new ApiError(message, res.status, data?.error?.code, res.headers.get("Retry-After"));
-  }
-  return data;
-}
-
-function describeError(err) {
-  if (!(err instanceof ApiError)) return "Cannot reach the server. Check that it is running.";
-  if (err.code === "queue_full") {
-    const wait = err.retryAfter ? ` Try again in ${err.retryAfter} s.` : " Try again shortly.";
-    return `The server is busy: its queue is full.${wait}`;
-  }
-  return err.message;
-}
-
-function formatMs(ms) {
-  if (ms === null || ms === undefined) return null;
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(2)} s`;
-}
-
-function formatKb(kb) {
-  if (kb === null || kb === undefined) return null;
-  return kb < 1024 ? `${kb} KiB` : `${(kb / 1024).toFixed(1)} MiB`;
-}
-
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent || "");
+const kShortcut = isMac ? "⌘ Enter" : "Ctrl+Enter";
 
 // ---------------------------------------------------------------------------------------------
 // The plain editor: a textarea with a line-number gutter, Tab indenting and auto-indent on Enter.
@@ -242,7 +203,9 @@ const state = {
   languages: [],          // from GET /api/v1/languages
   language: "",
   sharedSlug: slugMatch ? slugMatch[1] : null,  // this page shows that share, unchanged so far
-  last: null,             // {id, language, code, stdin} of the newest submission made here
+  last: null,             // {id, language, code, stdin, problemId} of the newest submission here
+  problem: null,          // the chosen problem (GET /api/v1/problems/{id}), null: plain runs
+  problemToken: 0,        // bumps on every pick so a slower, older fetch is ignored
   busy: false,            // a submission is being sent or followed
   runToken: 0,            // bumps on every run so an older follow loop stops
   timer: 0,
@@ -252,11 +215,24 @@ let editor = createPlainEditor(els.editorHost, onCodeChange);
 let saveTimer = 0;
 
 function snapshot() {
-  return { language: els.language.value, code: editor.getValue(), stdin: els.stdin.value };
+  return {
+    language: els.language.value,
+    code: editor.getValue(),
+    stdin: els.stdin.value,
+    problemId: state.problem?.id || "",
+  };
 }
 
 function sameAs(a, b) {
-  return a && b && a.language === b.language && a.code === b.code && a.stdin === b.stdin;
+  return a && b && a.language === b.language && a.code === b.code && a.stdin === b.stdin &&
+    a.problemId === b.problemId;
+}
+
+// A submission to a problem is judged on its tests: they are its input, so no stdin is sent.
+function submissionBody(snap, interactive) {
+  const { language, code, stdin, problemId } = snap;
+  if (problemId) return { language, code, problem_id: problemId };
+  return interactive ? { language, code, stdin, interactive } : { language, code, stdin };
 }
 
 function saveDraftSoon() {
@@ -354,22 +330,12 @@ function streamBlock(name, title, text, truncated, emptyText) {
   );
 }
 
-// A result's outputs as text. The server sends them as base64 (`"encoding": "base64"`) when one
-// is not UTF-8 or they are mostly control bytes; shown here with U+FFFD for bytes that are not
-// UTF-8.
 function outputsAsText(result) {
-  const text = (field) => {
-    const value = result[field] || "";
-    if (result.encoding !== "base64") return value;
-    const bytes = Uint8Array.from(atob(value), (c) => c.charCodeAt(0));
-    return new TextDecoder("utf-8").decode(bytes);
-  };
+  const text = (field) => decodeOutput(result[field], result.encoding);
   return { stdout: text("stdout"), stderr: text("stderr"), compileOutput: text("compile_output") };
 }
 
-function renderResult(result, { prefix = [] } = {}) {
-  stopProgress();
-  const verdict = VERDICTS[result.verdict] || { label: result.verdict || "Unknown", kind: "info" };
+function resultMeta(result) {
   const meta = [];
   const add = (label, value) => {
     if (value !== null && value !== undefined && value !== "") meta.push(el("span", {}, `${label} `, el("b", { text: value })));
@@ -385,16 +351,26 @@ function renderResult(result, { prefix = [] } = {}) {
     add("wall", formatMs(result.wall_ms));
     add("memory", formatKb(result.memory_kb));
   }
+  return meta;
+}
 
+// A result judged on tests (a problem's) adds the test table; its stdout is in the table then,
+// test by test. `expected[i]` is test i's expected output, when known.
+function renderResult(result, { prefix = [], expected = [] } = {}) {
+  stopProgress();
+  const judged = Array.isArray(result.tests) && result.tests.length > 0;
+  const known = VERDICTS[judged && result.verdict === "ok" ? "accepted" : result.verdict];
+  const verdict = known || { label: result.verdict || "Unknown", kind: "info" };
   const parts = [
     ...prefix,
     el(
       "div",
       { class: "verdict-line" },
       el("span", { class: `badge badge-${verdict.kind}`, "data-verdict": result.verdict, text: verdict.label }),
-      el("span", { class: "meta" }, ...meta),
+      el("span", { class: "meta" }, ...resultMeta(result)),
     ),
   ];
+  if (judged) parts.push(testTable(result, expected));
   const { stdout, stderr, compileOutput } = outputsAsText(result);
   if (result.verdict === "compile_error" || compileOutput !== "") {
     const title = result.verdict === "compile_error" ? "Compiler output" : "Compiler messages";
@@ -402,14 +378,34 @@ function renderResult(result, { prefix = [] } = {}) {
   }
   if (result.verdict !== "compile_error") {
     const truncated = result.truncated || {};
-    parts.push(streamBlock("stdout", "stdout", stdout, truncated.stdout, "(no output)"));
+    if (!judged) {
+      parts.push(streamBlock("stdout", "stdout", stdout, truncated.stdout, "(no output)"));
+    }
     if (stderr !== "" || truncated.stderr) {
       parts.push(streamBlock("stderr", "stderr", stderr, truncated.stderr, ""));
     }
   }
   els.output.replaceChildren(...parts);
+  setStatus(resultStatus(result, verdict, judged));
+}
+
+function resultStatus(result, verdict, judged) {
+  if (judged) {
+    const { passed, total } = result.summary || {};
+    return `${verdict.label}: ${passed ?? "?"}/${total ?? result.tests.length} tests passed`;
+  }
   const took = result.wall_ms !== null && result.wall_ms !== undefined ? ` in ${formatMs(result.wall_ms)}` : "";
-  setStatus(`${verdict.label}${result.verdict === "compile_error" ? "" : took}`);
+  return `${verdict.label}${result.verdict === "compile_error" ? "" : took}`;
+}
+
+// The finished result of run `token`; a failed visible test's expected output comes from the
+// submission's own copy of its tests, so it is asked for and the table drawn again with it.
+function showResult(id, token, result) {
+  renderResult(result);
+  if (!needsExpected(result)) return;
+  fetchExpected(id).then((expected) => {
+    if (token === state.runToken && expected.length > 0) renderResult(result, { expected });
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -434,7 +430,7 @@ async function startRun() {
   const interactive = els.interactive.checked;
   let accepted;
   try {
-    accepted = await api("POST", "/api/v1/submissions", interactive ? { ...snap, interactive } : snap);
+    accepted = await api("POST", "/api/v1/submissions", submissionBody(snap, interactive));
   } catch (err) {
     stopProgress();
     showMessage(describeError(err));
@@ -447,7 +443,7 @@ async function startRun() {
   // The shared submission never changes: this run is a new one, so the address stops naming it.
   if (state.sharedSlug) {
     state.sharedSlug = null;
-    history.replaceState(null, "", "/");
+    history.replaceState(null, "", addressFor(snap.problemId));
   }
   showProgress(accepted.status || "queued", startedAt);
   followLive(accepted.id, token, startedAt, interactive);
@@ -503,7 +499,7 @@ function followStream(id, token, startedAt, interactive) {
       if (frame.type === "stdout" || frame.type === "stderr") {
         appendLive(liveView(live, ws, startedAt, interactive), live, frame);
       } else if (frame.type === "result") {
-        renderResult(frame.result);
+        showResult(id, token, frame.result);
         settle(true);
       } else if (frame.type === "error" && live.view) {
         live.view.note.textContent = liveErrorText(frame.reason);
@@ -600,7 +596,7 @@ async function follow(id, token, startedAt) {
       failures = 0;
       if (token !== state.runToken) return;
       if (result.status === "done") {
-        renderResult(result);
+        showResult(id, token, result);
         return;
       }
       showProgress(result.status, startedAt);
@@ -734,6 +730,12 @@ async function showSharedResult(shared) {
 }
 
 async function init() {
+  // A shared program is shown as it was shared: the address's problem applies to the IDE only.
+  const wantedProblem = state.sharedSlug ? "" : problemIdFromAddress();
+  const problemsPromise = fetchProblemList();
+  const problemPromise = wantedProblem
+    ? fetchProblem(wantedProblem).catch((err) => ({ failed: err }))
+    : null;
   const sharedPromise = state.sharedSlug ? loadShared(state.sharedSlug) : Promise.resolve(null);
   const languagesPromise = api("GET", "/api/v1/languages").catch((err) => ({ failed: err }));
 
@@ -774,6 +776,83 @@ async function init() {
   setLanguage(chosen);
   if (!shared && editor.getValue().trim() === "") editor.setValue(STARTERS[chosen] || "");
   if (shared) showSharedResult(shared);
+  await initProblems(wantedProblem, problemsPromise, problemPromise);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Problems: the picker, the statement beside the editor, ?problem=ID in the address.
+
+// Code that is a starter program (or nothing) may be replaced by another starter.
+function untouched(code) {
+  return isStarterOrEmpty(code) || isProblemStarter(state.problem, code);
+}
+
+function starterFor(language) {
+  return problemStarter(state.problem, language) ?? STARTERS[language] ?? "";
+}
+
+function labelRun() {
+  const verb = state.problem ? "Submit" : "Run";
+  els.run.querySelector(".run-label").textContent = verb;
+  const hint = els.output.querySelector(".run-word");
+  if (hint) hint.textContent = verb;
+  const what = state.problem ? "Judge on the problem's tests" : "Run";
+  els.run.title = `${what} (${kShortcut})`;
+}
+
+// Makes `problem` (null: none) the page's: statement pane, layout, Run's name, the address, and
+// its starter code in an untouched editor. A problem's tests are the input: Input is hidden.
+function applyProblem(problem) {
+  const replaceable = untouched(editor.getValue());
+  state.problem = problem;
+  els.problem.value = problem?.id || "";
+  if (problem) showProblem(els.problemPane, problem);
+  else hideProblem(els.problemPane);
+  els.workspace.classList.toggle("with-problem", problem !== null);
+  els.inputPane.hidden = problem !== null;
+  labelRun();
+  if (replaceable && state.language) editor.setValue(starterFor(state.language));
+  if (!state.sharedSlug) history.replaceState(null, "", addressFor(problem?.id));
+}
+
+async function pickProblem(id) {
+  const token = ++state.problemToken;
+  state.sharedSlug = null;
+  if (!id) {
+    applyProblem(null);
+    return;
+  }
+  els.problem.disabled = true;
+  try {
+    const problem = await fetchProblem(id);
+    if (token === state.problemToken) applyProblem(problem);
+  } catch (err) {
+    if (token !== state.problemToken) return;
+    applyProblem(null);
+    showMessage(`Could not open the problem: ${describeError(err)}`);
+  } finally {
+    if (token === state.problemToken) els.problem.disabled = false;
+  }
+}
+
+// The picker lists the server's problems (hidden when it has none); `wanted` (from the address)
+// is opened after the languages are in, so its starter code follows the language.
+async function initProblems(wanted, problemsPromise, problemPromise) {
+  const problems = await problemsPromise;
+  if (state.problemToken !== 0) return;  // the person picked one meanwhile
+  fillProblemPicker(els.problem, problems, wanted);
+  els.problemField.hidden = problems.length === 0 && !wanted;
+  if (!wanted) return;
+  const problem = await problemPromise;
+  if (state.problemToken !== 0) return;
+  if (problem.failed) {
+    fillProblemPicker(els.problem, problems, "");
+    els.problemField.hidden = problems.length === 0;
+    history.replaceState(null, "", "/");
+    showMessage(`Could not open the problem in the address: ${describeError(problem.failed)}`);
+    return;
+  }
+  applyProblem(problem);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -781,10 +860,11 @@ async function init() {
 
 els.language.addEventListener("change", () => {
   const next = els.language.value;
-  if (isStarterOrEmpty(editor.getValue())) editor.setValue(STARTERS[next] || "");
+  if (untouched(editor.getValue())) editor.setValue(starterFor(next));
   setLanguage(next);
   saveDraftSoon();
 });
+els.problem.addEventListener("change", () => pickProblem(els.problem.value));
 els.stdin.addEventListener("input", saveDraftSoon);
 els.run.addEventListener("click", run);
 els.share.addEventListener("click", share);
@@ -809,10 +889,8 @@ window.addEventListener(
 );
 window.addEventListener("pagehide", saveDraft);
 
-if (isMac) {
-  els.run.querySelector(".shortcut").textContent = "⌘ Enter";
-  els.run.title = "Run (⌘ Enter)";
-}
+if (isMac) els.run.querySelector(".shortcut").textContent = kShortcut;
+labelRun();
 
 // The upgrade hook for main.js. `create({parent, doc, language, label, onChange})` builds an
 // editor in `parent` and returns {getValue, setValue, setLanguage, focus, destroy}. If it
