@@ -346,6 +346,19 @@ TEST_CASE("class token settings: SQLite by default, max_class_tokens bounded",
   }
 }
 
+TEST_CASE("anonymous_access: rate_limited by default, read_only or off, nothing else",
+          "[core][config][access]") {
+  ide::test::TempDir dir;
+  std::ofstream(dir / "empty.toml") << "";
+  CHECK(parse({"--config", (dir / "empty.toml").string()}).anonymous_access == "rate_limited");
+  std::ofstream(dir / "closed.toml") << "anonymous_access = \"read_only\"\n";
+  CHECK(parse({"--config", (dir / "closed.toml").string()}).anonymous_access == "read_only");
+  CHECK(parse({"--config", (dir / "closed.toml").string(), "--anonymous-access", "off"})
+            .anonymous_access == "off");
+  std::ofstream(dir / "bad.toml") << "anonymous_access = \"none\"\n";
+  CHECK_THROWS_AS(parse({"--config", (dir / "bad.toml").string()}), CLI::ValidationError);
+}
+
 TEST_CASE("max_streams and stream_idle_timeout_ms: defaults, the file, a flag, the floor",
           "[core][config]") {
   ide::test::TempDir dir;
