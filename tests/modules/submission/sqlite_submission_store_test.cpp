@@ -143,7 +143,7 @@ TEST_CASE("submissions written by the previous schema are read after the upgrade
   CHECK(store.find("new")->stdin_data == input);
 }
 
-TEST_CASE("args and an expected stdout round-trip; an empty one is not a missing one",
+TEST_CASE("args and an expected stdout round-trip, an empty one is not a missing one",
           "[submission][store]") {
   ide::test::TempDir dir;
   {
@@ -167,7 +167,7 @@ TEST_CASE("args and an expected stdout round-trip; an empty one is not a missing
   CHECK_FALSE(store.find("none")->expected_stdout.has_value());
 }
 
-TEST_CASE("tests and every comparison round-trip; a submission without tests has none",
+TEST_CASE("tests and every comparison round-trip, a submission without tests has none",
           "[submission][store]") {
   ide::test::TempDir dir;
   const std::vector<ide::core::Comparison> comparisons = ide::test::all_comparisons();

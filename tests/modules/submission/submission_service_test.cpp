@@ -270,7 +270,7 @@ TEST_CASE("too many, too long or NUL-holding args are refused and kept nowhere",
   CHECK(f.results.enqueue_calls().empty());
 }
 
-TEST_CASE("tests and their comparison survive reopening; none stays none", "[submission]") {
+TEST_CASE("tests and their comparison survive reopening, none stays none", "[submission]") {
   Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   const std::vector<ide::core::Comparison> comparisons = ide::test::all_comparisons();
   std::vector<std::string> ids;
