@@ -49,9 +49,10 @@ export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 step "unit and HTTP tests under AddressSanitizer + UndefinedBehaviorSanitizer"
 sanitizer_build build/asan IDE_SANITIZE \
-  core_tests submission_tests result_tests url_tests problem_tests http_tests
+  core_tests submission_tests result_tests url_tests problem_tests access_tests compose_tests \
+  http_tests
 ctest --test-dir build/asan --output-on-failure -j "$jobs" --timeout 600 \
-  -L '^(core|submission|result|url|problem|http)$'
+  -L '^(core|submission|result|url|problem|access|compose|http)$'
 
 step "fuzzing the request path (HTTP parsing, routing, JSON, validation, submission store)"
 sanitizer_build build/fuzz IDE_FUZZ http_request_fuzzer

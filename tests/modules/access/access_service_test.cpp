@@ -91,7 +91,7 @@ TEST_CASE("create answers two prefixed secrets, each authenticating with its rol
 
 TEST_CASE("every field survives reopening the store", "[access]") {
   Fixture f(GENERATE(false, true));           // SQLite, then PostgreSQL
-  const std::string name("CS\0101 \xff", 8);  // any bytes
+  const std::string name("CS\0" "101 \xff", 8);  // any bytes, a NUL too
   IssuedClassToken issued;
   {
     auto service = f.open();
