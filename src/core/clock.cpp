@@ -67,6 +67,8 @@ std::optional<TimePoint> from_rfc3339(std::string_view text) {
   for (int field : fields) {
     if (field < 0) return std::nullopt;
   }
+  // A TimePoint counts nanoseconds in 64 bits: it reaches from 1678 to 2262 only.
+  if (fields[0] < kMinRfc3339Year || fields[0] > kMaxRfc3339Year) return std::nullopt;
   const year_month_day date{year(fields[0]), month(static_cast<unsigned>(fields[1])),
                             day(static_cast<unsigned>(fields[2]))};
   if (!date.ok() || fields[3] > 23 || fields[4] > 59 || fields[5] > 60) return std::nullopt;

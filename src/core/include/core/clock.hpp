@@ -31,8 +31,13 @@ TimePoint from_unix_ms(std::int64_t ms);
 /// RFC 3339 in UTC with milliseconds, e.g. "2026-11-24T16:20:45.123Z": how timestamps are shown.
 std::string to_rfc3339(TimePoint t);
 
+/// The years from_rfc3339() accepts: those a TimePoint can hold, with a day to spare.
+inline constexpr int kMinRfc3339Year = 1970;
+inline constexpr int kMaxRfc3339Year = 2261;
+
 /// The time RFC 3339 `text` names ("2027-01-31T23:59:59Z", "2027-01-31T12:00:00.5+02:00"),
-/// to the millisecond; nullopt when it is not one (a date alone included).
+/// to the millisecond; nullopt when it is not one (a date alone included) or its year is
+/// outside kMinRfc3339Year..kMaxRfc3339Year.
 std::optional<TimePoint> from_rfc3339(std::string_view text);
 
 }  // namespace ide::core
