@@ -773,10 +773,13 @@ test("a class token and a name in the Class control: submits are the class's, a 
   assert.match(message, /CS101/);
   await screenshot(page, "16-class-quota");
 
-  // A reload keeps the token and the name.
+  // A reload keeps the token and the name; the teacher's view is not for a student's token.
   await page.reload();
   await eventually(() => k.button.innerText(), (t) => t === "CS101 student", "the remembered class");
   assert.equal(await k.name.inputValue(), student);
+  await page.goto("/?teacher");
+  await eventually(() => page.locator("#teacher-message").innerText(), (t) => /needs your class's owner token/.test(t), "the teacher's view refusing a student");
+  assert.equal(await page.locator("#teacher-body").isVisible(), false);
   // The refused submit is logged by Chromium as a failed load: nothing else may be.
   assert.deepEqual(errors.filter((e) => !/status of 429/.test(e)), []);
   await context.close();

@@ -135,6 +135,7 @@ export function describeError(err) {
     return "The server refused your token (401): it is unknown, revoked or expired. " +
       "Fix or forget it under Class.";
   }
+  if (err.status === 401) return `${err.message} Enter your class token under Class.`;
   if (err.status === 429) {
     return `Quota used up: try again ${retryWhen(err.retryAfter)}. ${err.message}`;
   }
