@@ -60,7 +60,9 @@ function describeIdentity(who) {
   switch (who.role) {
     case "student": {
       const student = storage.get(kKeys.student).trim();
-      return { short: `${name} student`, long: `${name} student${student ? `: ${student}` : ""}` };
+      const long = student ? `${name} student: ${student}`
+        : `${name} student (add your name, so your teacher knows which runs are yours)`;
+      return { short: `${name} student`, long };
     }
     case "owner":
       return { short: `${name} teacher`, long: `${name} teacher (the class's owner token)` };
