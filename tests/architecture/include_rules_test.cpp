@@ -268,3 +268,18 @@ TEST_CASE("each database file is named only inside the module that owns it", "[a
     }
   }
 }
+
+TEST_CASE("no test's name holds a semicolon, which ctest would cut it at and so run nothing",
+          "[architecture]") {
+  // catch_discover_tests passes names through CMake lists: "a; b" registers "a", a filter that
+  // matches no test case, which Catch answers with success.
+  const std::regex test_case(R"re(TEST_CASE\(\s*"([^"]*)")re");
+  for (const auto& file : sources_under(fs::path(IDE_SOURCE_DIR) / "tests")) {
+    const std::string text = read(file);
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), test_case);
+         it != std::sregex_iterator(); ++it) {
+      INFO(fs::relative(file, IDE_SOURCE_DIR).string() << ": " << (*it)[1].str());
+      CHECK((*it)[1].str().find(';') == std::string::npos);
+    }
+  }
+}

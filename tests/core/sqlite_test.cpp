@@ -85,7 +85,7 @@ TEST_CASE("prepare returns the same statement for the same SQL", "[core][sqlite]
   CHECK(first == second);
 }
 
-TEST_CASE("errors throw SqliteError; read-only files map to storage faults", "[core][sqlite]") {
+TEST_CASE("errors throw SqliteError, read-only files map to storage faults", "[core][sqlite]") {
   ide::test::TempDir dir;
   Database db(dir / "a.db", kMigrations);
   CHECK_THROWS_AS(db.exec("SELECT * FROM missing"), SqliteError);

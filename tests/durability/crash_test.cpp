@@ -234,12 +234,12 @@ TEST_CASE(
       columns.insert(row[0]);
     }
     // The codec columns default to raw (0), the encoding of the blobs written below; args,
-    // expected_stdout, tests and problem_id to NULL (none), interactive to 0.
+    // expected_stdout, tests, problem_id, class_id and student to NULL (none), interactive to 0.
     REQUIRE(columns == std::set<std::string>{"id", "language", "cpu_ms", "wall_ms", "memory_kb",
                                              "created_at_ms", "handed_off", "code", "stdin",
                                              "code_codec", "stdin_codec", "args",
                                              "expected_stdout", "tests", "problem_id",
-                                             "interactive"});
+                                             "interactive", "class_id", "student"});
     const std::string now_ms = std::to_string(core::to_unix_ms(core::SystemClock().now()));
     submissions.rows(
         "INSERT INTO submissions (id, language, cpu_ms, wall_ms, memory_kb, created_at_ms, "

@@ -199,7 +199,7 @@ TEST_CASE("the real modules give the SPEC's answers to bad and good requests", "
   CHECK(server.stop() == 0);
 }
 
-TEST_CASE("a submit of exactly max_body is kept byte-exact; one byte more is 413", "[e2e]") {
+TEST_CASE("a submit of exactly max_body is kept byte-exact, one byte more is 413", "[e2e]") {
   // Split, the submit crosses the internal API too: it must fit under the same limit there.
   constexpr std::size_t kMaxBody = 1024 * 1024;
   test::TempDir dir;

@@ -195,7 +195,7 @@ TEST_CASE("the client is the peer unless a trusted proxy forwarded it", "[http][
   CHECK(client_address(ip("::ffff:10.0.0.1"), "203.0.113.1:8080", trusted) == ip("203.0.113.1"));
 }
 
-TEST_CASE("client keys group an IPv6 host's /64; bad proxy entries are named", "[http][clients]") {
+TEST_CASE("client keys group an IPv6 host's /64, bad proxy entries are named", "[http][clients]") {
   CHECK(http::client_key(ip("192.0.2.1")) == "192.0.2.1");
   CHECK(http::client_key(ip("::ffff:192.0.2.1")) == "192.0.2.1");
   CHECK(http::client_key(ip("2001:db8:1:2:aaaa::1")) == http::client_key(ip("2001:db8:1:2::9")));

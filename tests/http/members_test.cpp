@@ -12,16 +12,14 @@
 
 using namespace ide;
 using test::Answer;
+using test::bearer;
+using test::Headers;
 using test::HttpTestServer;
 using Verb = boost::beast::http::verb;
 
 namespace {
 
-using Headers = std::vector<std::pair<std::string, std::string>>;
-
 const std::string kSubmit = R"json({"language":"python","code":"print(1)"})json";
-
-Headers bearer(std::string_view secret) { return {{"Authorization", "Bearer " + std::string(secret)}}; }
 
 Answer send(const HttpTestServer& server, Verb verb, const std::string& target,
             std::string body = "", const Headers& headers = {}) {

@@ -79,7 +79,7 @@ TEST_CASE("HEAD answers GET's status and headers without the body", "[http][nice
   CHECK(connection.request(Verb::head, "/api/v1/submissions").status == 405);
 }
 
-TEST_CASE("OPTIONS says what a path allows; without CORS it grants no origin", "[http][niceties]") {
+TEST_CASE("OPTIONS says what a path allows, without CORS it grants no origin", "[http][niceties]") {
   HttpTestServer server;
   Connection connection(server.port());
   Answer answer = connection.request(
@@ -94,7 +94,7 @@ TEST_CASE("OPTIONS says what a path allows; without CORS it grants no origin", "
   CHECK(connection.request(Verb::options, "/nothing/here").status == 404);
 }
 
-TEST_CASE("CORS: a configured origin is granted, with a preflight; others are not",
+TEST_CASE("CORS: a configured origin is granted, with a preflight, others are not",
           "[http][niceties]") {
   HttpTestServer server(with_cors({"https://lms.example.edu"}));
   Connection connection(server.port());

@@ -275,6 +275,13 @@ class Conformance {
       CHECK(answer.body.empty());
       return;
     }
+    if (!content->as_object().contains("application/json")) {
+      // A download (the scores' CSV): its type, and something in it.
+      const std::string type(content->as_object().begin()->key());
+      CHECK(answer.header("content-type").rfind(type, 0) == 0);
+      CHECK(answer.body.empty() == head);
+      return;
+    }
     const auto& schema = content->at("application/json").at("schema");
     REQUIRE(answer.header("content-type").rfind("application/json", 0) == 0);
     if (head) {
@@ -505,6 +512,39 @@ void exercise_classes(Conformance& api) {
   api.expect(404, one, "delete", Verb::delete_, target, "", admin);
 }
 
+/// The teacher's view of a class with one submission, and whoami.
+void exercise_class_views(Conformance& api) {
+  const access::IssuedClassToken issued = *api.server.access->create({.name = "view", .quota = {}});
+  const std::vector<std::pair<std::string, std::string>> owner = {
+      {"Authorization", "Bearer " + issued.owner_secret}};
+  REQUIRE(test::Connection(api.server.port())
+              .request(Verb::post, kSubmissions, kValidSubmit, owner)
+              .status == 202);
+  const std::string base = "/api/v1/classes/" + issued.token.id;
+  for (const std::string view : {"/submissions", "/report", "/scores.csv"}) {
+    const std::string path = "/api/v1/classes/{id}" + view;
+    api.expect(200, path, "get", Verb::get, base + view, "", owner);
+    api.expect(200, path, "get", Verb::head, base + view, "", owner);
+    api.expect(401, path, "get", Verb::get, base + view);
+    api.expect(404, path, "get", Verb::get, "/api/v1/classes/nope" + view, "",
+               {{"Authorization", "Bearer " + std::string(test::kTestAdminToken)}});
+    api.expect(405, path, "get", Verb::post, base + view, "", owner);
+    api.server.submissions.fail_with(core::ErrorCode::internal);
+    api.expect(500, path, "get", Verb::get, base + view, "", owner);
+    api.server.submissions.fail_with(core::ErrorCode::storage_unavailable);
+    api.expect(503, path, "get", Verb::get, base + view, "", owner);
+    api.server.submissions.fail_with(std::nullopt);
+  }
+  api.expect(400, "/api/v1/classes/{id}/submissions", "get", Verb::get,
+             base + "/submissions?limit=0", "", owner);
+  const std::string whoami = "/api/v1/whoami";
+  api.expect(200, whoami, "get", Verb::get, whoami);
+  api.expect(200, whoami, "get", Verb::get, whoami, "", owner);
+  api.expect(401, whoami, "get", Verb::get, whoami, "",
+             {{"Authorization", "Bearer ide_own_unknown"}});
+  api.expect(405, whoami, "get", Verb::post, whoami);
+}
+
 void exercise_stream(Conformance& api, const std::string& id) {
   const std::vector<std::pair<std::string, std::string>> upgrade = {
       {"Upgrade", "websocket"},
@@ -569,6 +609,7 @@ TEST_CASE("openapi: every answer of every route is documented and fits its schem
   exercise_closed(api);
   exercise_problems(api);
   exercise_classes(api);
+  exercise_class_views(api);
   exercise_stream(api, id);
   exercise_meta(api);
   // Statuses the in-memory fakes cannot produce (their languages and queue never fail), nor the
@@ -597,6 +638,8 @@ TEST_CASE("openapi: every answer of every route is documented and fits its schem
                                              "/api/v1/classes/{id} get 503",
                                              "/api/v1/classes/{id} delete 500",
                                              "/api/v1/classes/{id} delete 503",
+                                             "/api/v1/whoami get 500",
+                                             "/api/v1/whoami get 503",
                                              // max_websockets: tests/http/stream_test.cpp
                                              "/api/v1/submissions/{id}/stream get 503"};
   CHECK(api.uncovered() == unreachable);

@@ -40,7 +40,7 @@ std::string create(const HttpTestServer& server, const std::string& body = kProb
 
 }  // namespace
 
-TEST_CASE("problems: an admin creates one; a student reads it without the hidden tests' data",
+TEST_CASE("problems: an admin creates one, a student reads it without the hidden tests' data",
           "[http][problems]") {
   HttpTestServer server;
   const std::string id = create(server);
@@ -73,7 +73,7 @@ TEST_CASE("problems: an admin creates one; a student reads it without the hidden
   CHECK(list.json().at("problems").at(0).at("hidden_tests") == 2);
 }
 
-TEST_CASE("problems: writes need an admin token; every refusal keeps nothing", "[http][problems]") {
+TEST_CASE("problems: writes need an admin token, every refusal keeps nothing", "[http][problems]") {
   HttpTestServer server;
   const std::string id = create(server);
   for (const Headers& headers :

@@ -163,4 +163,12 @@ inline Answer post(std::uint16_t port, std::string_view target, std::string body
   return Connection(port).request(boost::beast::http::verb::post, target, std::move(body));
 }
 
+/// Request headers, as Connection::request takes them.
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+/// `Authorization: Bearer <secret>`.
+inline Headers bearer(std::string_view secret) {
+  return {{"Authorization", "Bearer " + std::string(secret)}};
+}
+
 }  // namespace ide::test

@@ -1,5 +1,6 @@
-// The internal API's JSON codec: each type comes back equal, byte strings byte-exact (text when
-// UTF-8, base64 otherwise), and every error code maps back to itself.
+// The internal API's JSON codec: each type comes back equal (a class's query and page too), byte
+// strings byte-exact (text when UTF-8, base64 otherwise), and every error code maps back to
+// itself.
 #include "remote/codec.hpp"
 
 #include <catch2/catch.hpp>
@@ -153,21 +154,66 @@ TEST_CASE("a Language comes back equal, with the names other APIs know it by", "
   CHECK_FALSE(back[1].compiled);
 }
 
-TEST_CASE("a problem id and the interactive flag cross both ways, left out when unset",
+TEST_CASE("a problem id, the interactive flag, a class and a student cross both ways, left out "
+          "when unset",
           "[remote][codec]") {
-  const auto check_round_trip = [](auto carrier) {
+  const std::string not_utf8("ann\xff\0", 5);
+  const auto check_round_trip = [&not_utf8](auto carrier) {
     carrier.language = "python";
-    CHECK_FALSE(to_json(carrier).as_object().contains("problem_id"));
-    CHECK_FALSE(to_json(carrier).as_object().contains("interactive"));
+    for (const char* key : {"problem_id", "interactive", "class_id", "student"}) {
+      CHECK_FALSE(to_json(carrier).as_object().contains(key));
+    }
     carrier.problem_id = "p-123";
     carrier.interactive = true;
+    carrier.class_id = "class-a";
+    carrier.student = not_utf8;
     const auto back = round_trip(carrier);
     CHECK(back.problem_id == "p-123");
     CHECK(back.interactive);
+    CHECK(back.class_id == "class-a");
+    CHECK(back.student == not_utf8);
   };
   check_round_trip(ide::submission::Submission{});
   check_round_trip(ide::submission::NewSubmission{});
   CHECK_FALSE(round_trip(ide::submission::Submission{}).interactive);
+}
+
+TEST_CASE("a class's query and page come back equal", "[remote][codec]") {
+  const ide::submission::ClassSubmissionQuery query{.class_id = "class-a",
+                                                    .problem_id = "p\xff",
+                                                    .student = "Zoë",
+                                                    .limit = 7,
+                                                    .after = "12.id00000000000000000001"};
+  const auto query_back = round_trip(query);
+  CHECK(query_back.class_id == query.class_id);
+  CHECK(query_back.problem_id == query.problem_id);
+  CHECK(query_back.student == query.student);
+  CHECK(query_back.limit == 7);
+  CHECK(query_back.after == query.after);
+
+  const ide::submission::ClassSubmissionPage page{
+      .submissions = {{.id = "a",
+                       .language = "python",
+                       .problem_id = "p1",
+                       .student = "ann\xfe",
+                       .created_at = ide::core::from_unix_ms(1'700'000'000'123)},
+                      {.id = "b",
+                       .language = "c",
+                       .problem_id = "",
+                       .student = "",
+                       .created_at = ide::core::TimePoint(std::chrono::nanoseconds(5))}},
+      .next = "cursor"};
+  const auto back = round_trip(page);
+  REQUIRE(back.submissions.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(back.submissions[i].id == page.submissions[i].id);
+    CHECK(back.submissions[i].language == page.submissions[i].language);
+    CHECK(back.submissions[i].problem_id == page.submissions[i].problem_id);
+    CHECK(back.submissions[i].student == page.submissions[i].student);
+    CHECK(back.submissions[i].created_at == page.submissions[i].created_at);
+  }
+  CHECK(back.next == "cursor");
+  CHECK(round_trip(ide::submission::ClassSubmissionPage{}).submissions.empty());
 }
 
 TEST_CASE("tests and their comparison cross both ways, and are left out when there are none",

@@ -1,9 +1,11 @@
 // The remote clients against the real modules behind the real server's internal routes: every
-// method of the five interfaces round-trips, the modules' error codes survive the trip, the
-// token is required, a module not hosted is 404, and watch_result answers and can be cancelled.
+// method of the five interfaces round-trips (a class's list paged and filtered too), the
+// modules' error codes survive the trip, the token is required, a module not hosted is 404, and
+// watch_result answers and can be cancelled.
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <set>
 #include <thread>
 
 #include "http/http_client.hpp"
@@ -78,6 +80,56 @@ TEST_CASE("every SubmissionService method round-trips", "[remote]") {
   ide::test::wait_done(clients.results, *id);
   CHECK(clients.submissions.purge({*id, "unknown"}).value() == 1);
   CHECK(clients.submissions.get(*id).error().code == ErrorCode::not_found);
+}
+
+TEST_CASE("a class's submissions are listed over the internal API, paged and filtered",
+          "[remote]") {
+  ide::test::InternalServer server;
+  Clients clients(server.url());
+  std::set<std::string> ids;
+  for (const std::string student : {"ann", "bob", "ann"}) {
+    auto id = clients.submissions.submit_code(
+        {.language = "bash", .code = "true", .stdin_data = "", .limits = {},
+         .class_id = "class-a", .student = student});
+    REQUIRE(id);
+    ids.insert(*id);
+    CHECK(clients.submissions.get(*id)->student == student);
+  }
+  submit(clients, "true");  // anonymous: not listed
+
+  const ide::submission::ClassSubmissionQuery first_query{.class_id = "class-a", .limit = 2};
+  auto first = clients.submissions.list_class_submissions(first_query);
+  REQUIRE(first);
+  auto local = server.local_submissions().list_class_submissions(first_query);
+  REQUIRE(local);
+  REQUIRE(first->submissions.size() == 2);
+  CHECK(first->next == local->next);
+  CHECK(first->submissions[0].id == local->submissions[0].id);
+  CHECK(first->submissions[0].created_at == local->submissions[0].created_at);
+  CHECK(first->submissions[0].language == "bash");
+  auto second = clients.submissions.list_class_submissions(
+      {.class_id = "class-a", .limit = 2, .after = first->next});
+  REQUIRE(second);
+  REQUIRE(second->submissions.size() == 1);
+  CHECK(second->next.empty());
+  std::set<std::string> listed = {first->submissions[0].id, first->submissions[1].id,
+                                  second->submissions[0].id};
+  CHECK(listed == ids);
+
+  auto ann = clients.submissions.list_class_submissions({.class_id = "class-a", .student = "ann"});
+  REQUIRE(ann);
+  CHECK(ann->submissions.size() == 2);
+  CHECK(clients.submissions.list_class_submissions({.class_id = "class-a", .limit = 0})
+            .error()
+            .code == ErrorCode::invalid_argument);
+  CHECK(clients.submissions.list_class_submissions({.class_id = "class-a", .after = "bad"})
+            .error()
+            .code == ErrorCode::invalid_argument);
+  CHECK(clients.submissions
+            .submit_code({.language = "bash", .code = "true", .stdin_data = "", .limits = {},
+                          .student = "ann"})
+            .error()
+            .code == ErrorCode::invalid_argument);
 }
 
 TEST_CASE("every ResultService method round-trips, binary outputs included", "[remote]") {

@@ -249,7 +249,7 @@ TEST_CASE("boxes: slots, file names and cleanup", "[sandbox]") {
   CHECK(listing.stdout_data == "0\n");  // a new box starts empty
 }
 
-TEST_CASE("argv[0] is absolute or ./name; a missing program is a setup failure", "[sandbox]") {
+TEST_CASE("argv[0] is absolute or ./name, a missing program is a setup failure", "[sandbox]") {
   IDE_REQUIRE_ISOLATION();
   Harness harness;
   auto box = harness.box();

@@ -70,4 +70,12 @@ json::object encode_class_list(const std::vector<access::ClassToken>& tokens) {
   return {{"classes", std::move(classes)}};
 }
 
+boost::json::object encode_caller(const Caller& caller) {
+  if (!caller.member) {
+    return {{"role", caller.admin ? "admin" : "anonymous"}, {"class", nullptr}};
+  }
+  return {{"role", caller.member->role == access::Role::owner ? "owner" : "student"},
+          {"class", encode_class(caller.member->token)}};
+}
+
 }  // namespace ide::http

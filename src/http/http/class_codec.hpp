@@ -8,6 +8,7 @@
 
 #include "access/access_service.hpp"
 #include "core/error.hpp"
+#include "http/members.hpp"
 
 namespace ide::http {
 
@@ -25,5 +26,9 @@ boost::json::object encode_issued_class(const access::IssuedClassToken& issued);
 
 /// GET /api/v1/classes: {"classes": [encode_class(), ...]}.
 boost::json::object encode_class_list(const std::vector<access::ClassToken>& tokens);
+
+/// GET /api/v1/whoami: {"role": "anonymous" | "admin" | "student" | "owner", "class":
+/// encode_class() or null}.
+boost::json::object encode_caller(const Caller& caller);
 
 }  // namespace ide::http

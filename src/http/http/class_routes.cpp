@@ -1,5 +1,5 @@
-// Class tokens (issue 12): made, listed and revoked by an admin. Students and teachers then send
-// their secrets as bearer tokens; using them is the submission routes' business, not this file's.
+// Class tokens (issue 12): made, listed and revoked by an admin, read by their owner, and who a
+// bearer is (whoami). Submitting with them is members.hpp's business, not this file's.
 #include <utility>
 
 #include <boost/json.hpp>
@@ -7,6 +7,7 @@
 #include "http/admin_auth.hpp"
 #include "http/class_codec.hpp"
 #include "http/errors.hpp"
+#include "http/members.hpp"
 #include "http/routes.hpp"
 
 namespace ide::http {
@@ -24,12 +25,22 @@ void add_reads(Router& router, const ApiContext& api, access::AccessService& acc
                if (!tokens) return reply.send(error_response(tokens.error()));
                reply.send(json_response(Status::ok, encode_class_list(*tokens)));
              }));
+  // Its owner may read it too: the teacher's view shows its name and quota.
   router.add(Verb::get, "/api/v1/classes/{id}",
-             admin_only(api, [&access](Request request, Reply reply) {
+             class_owner_only(api, [&access](Request request, Reply reply) {
                auto token = access.get(request.param("id"));
                if (!token) return reply.send(error_response(token.error()));
                reply.send(json_response(Status::ok, encode_class(*token)));
              }));
+  // Asks the access module only when a bearer is sent, so anyone may ask.
+  router.add(
+      Verb::get, "/api/v1/whoami",
+      [api](Request request, Reply reply) {
+        auto caller = identify(api, request);
+        if (!caller) return reply.send(error_response(caller.error()));
+        reply.send(json_response(Status::ok, encode_caller(*caller)));
+      },
+      {.blocking = true, .new_work = false, .always_public = true});
 }
 
 void add_writes(Router& router, const ApiContext& api, access::AccessService& access) {

@@ -31,6 +31,16 @@ bool open_to_anonymous(const Route& route, AnonymousAccess mode) {
   return false;
 }
 
+constexpr std::string_view kNeedsOwner =
+    "A class is shown to an admin or its owner: send Authorization: Bearer <owner token>.";
+
+/// Whether `caller` may see class `class_id`: an admin, or that class's owner.
+bool may_view_class(const Caller& caller, std::string_view class_id) {
+  if (caller.admin) return true;
+  return caller.member && caller.member->role == access::Role::owner &&
+         caller.member->token.id == class_id;
+}
+
 /// The place in api.client_jobs a submit of `caller` takes: a class with max_queued shares one.
 core::Result<ClientJobLimit::Slot> reserve_place(const ApiContext& api, const Caller& caller,
                                                  const Request& request) {
@@ -81,6 +91,17 @@ void guard_anonymous_routes(Router& router, const ApiContext& api) {
       handler(std::move(request), std::move(reply));
     };
   });
+}
+
+Handler class_owner_only(const ApiContext& api, Handler handler) {
+  return [api, handler = std::move(handler)](Request request, Reply reply) {
+    auto caller = identify(api, request);
+    if (!caller) return reply.send(error_response(caller.error()));
+    if (!may_view_class(*caller, request.param("id"))) {
+      return reply.send(error_response({core::ErrorCode::unauthorized, std::string(kNeedsOwner)}));
+    }
+    handler(std::move(request), std::move(reply));
+  };
 }
 
 SubmitAnswer submit_as(const ApiContext& api, const Caller& caller, const Request& request,

@@ -46,6 +46,10 @@ core::Result<Caller> identify(const ApiContext& api, const Request& request);
 /// stream, read by an id only its submitter knows, stay open to everyone.
 void guard_anonymous_routes(Router& router, const ApiContext& api);
 
+/// `handler`, answered 401 unless an admin or the owner token of the class whose id is the
+/// path's {id} sent the request (a teacher's view of their class).
+Handler class_owner_only(const ApiContext& api, Handler handler);
+
 /// A submit's answer: the new id, or why not and, for rate_limited, when to retry.
 struct SubmitAnswer {
   core::Result<std::string> id;

@@ -157,6 +157,7 @@ void add_all_routes(Router& router, const ApiContext& api) {
   add_judge0_routes(router, api);
   add_problem_routes(router, api);
   add_class_routes(router, api);
+  add_class_view_routes(router, api);
   guard_anonymous_routes(router, api);
 }
 

@@ -78,10 +78,16 @@ void add_submission_routes(Router& router, const ApiContext& api);
 /// POST /api/v1/problems, PUT and DELETE /api/v1/problems/{id} for an admin (admin_auth.hpp).
 void add_problem_routes(Router& router, const ApiContext& api);
 
-/// GET, POST /api/v1/classes and GET, DELETE /api/v1/classes/{id}, for an admin only
-/// (admin_auth.hpp): class tokens, whose secrets only the POST's answer shows. None when
+/// GET, POST /api/v1/classes and DELETE /api/v1/classes/{id}, for an admin only
+/// (admin_auth.hpp): class tokens, whose secrets only the POST's answer shows; GET
+/// /api/v1/classes/{id} also for its owner; GET /api/v1/whoami for anyone. None when
 /// `api.access` is null.
 void add_class_routes(Router& router, const ApiContext& api);
+
+/// The teacher's view, for an admin or the class's owner token: GET /api/v1/classes/{id}/
+/// submissions[?problem=&student=&limit=&after=], /report and /scores.csv (compose::ClassViews).
+/// None when `api.access` is null.
+void add_class_view_routes(Router& router, const ApiContext& api);
 
 /// Piston's v2 API: GET /api/v2/runtimes and POST /api/v2/execute (docs/API.md).
 void add_piston_routes(Router& router, const ApiContext& api);

@@ -164,7 +164,7 @@ core::Comparison compare_at(const bj::object& object) {
 }  // namespace
 
 /// What NewSubmission and Submission share beyond code and stdin: "args", "expected_stdout",
-/// "tests" and "compare", "problem_id", "interactive", each only when set.
+/// "tests" and "compare", "problem_id", "interactive", "class_id", "student", each only when set.
 template <typename Request>
 void put_run_options(bj::object& object, const Request& request) {
   if (!request.args.empty()) object["args"] = bj::value_from(request.args);
@@ -174,6 +174,9 @@ void put_run_options(bj::object& object, const Request& request) {
   put_tests(object, request.tests, request.compare);
   if (!request.problem_id.empty()) object["problem_id"] = request.problem_id;
   if (request.interactive) object["interactive"] = true;
+  if (!request.class_id.empty()) object["class_id"] = request.class_id;
+  // Byte strings: a refused label crosses to the service that refuses it.
+  if (!request.student.empty()) object["student"] = core::json::bytes_to_json(request.student);
 }
 
 template <typename Request>
@@ -187,6 +190,12 @@ void read_run_options(const bj::object& object, Request& request) {
   }
   const bj::value* interactive = object.if_contains("interactive");
   request.interactive = interactive != nullptr && interactive->as_bool();
+  if (const bj::value* class_id = object.if_contains("class_id")) {
+    request.class_id = std::string(class_id->as_string());
+  }
+  if (const bj::value* student = object.if_contains("student")) {
+    request.student = core::json::bytes_from_json(*student);
+  }
 }
 
 void tag_invoke(const bj::value_from_tag&, bj::value& out, const NewSubmission& request) {
@@ -244,6 +253,52 @@ void tag_invoke(const bj::value_from_tag&, bj::value& out, const SubmissionIdPag
 SubmissionIdPage tag_invoke(const bj::value_to_tag<SubmissionIdPage>&, const bj::value& in) {
   const bj::object& object = in.as_object();
   return {.ids = bj::value_to<std::vector<std::string>>(object.at("ids")),
+          .next = remote::string_at(object, "next")};
+}
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const ClassSubmissionQuery& query) {
+  out = {{"class_id", query.class_id},
+         {"problem_id", core::json::bytes_to_json(query.problem_id)},
+         {"student", core::json::bytes_to_json(query.student)},
+         {"limit", query.limit},
+         {"after", query.after}};
+}
+
+ClassSubmissionQuery tag_invoke(const bj::value_to_tag<ClassSubmissionQuery>&,
+                                const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.class_id = remote::string_at(object, "class_id"),
+          .problem_id = core::json::bytes_from_json(object.at("problem_id")),
+          .student = core::json::bytes_from_json(object.at("student")),
+          .limit = object.at("limit").to_number<std::size_t>(),
+          .after = remote::string_at(object, "after")};
+}
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const ClassSubmission& submission) {
+  out = {{"id", submission.id},
+         {"language", submission.language},
+         {"problem_id", submission.problem_id},
+         {"student", core::json::bytes_to_json(submission.student)},
+         {"created_at", remote::time_to_json(submission.created_at)}};
+}
+
+ClassSubmission tag_invoke(const bj::value_to_tag<ClassSubmission>&, const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.id = remote::string_at(object, "id"),
+          .language = remote::string_at(object, "language"),
+          .problem_id = remote::string_at(object, "problem_id"),
+          .student = core::json::bytes_from_json(object.at("student")),
+          .created_at = remote::time_from_json(object.at("created_at"))};
+}
+
+void tag_invoke(const bj::value_from_tag&, bj::value& out, const ClassSubmissionPage& page) {
+  out = {{"submissions", bj::value_from(page.submissions)}, {"next", page.next}};
+}
+
+ClassSubmissionPage tag_invoke(const bj::value_to_tag<ClassSubmissionPage>&,
+                               const bj::value& in) {
+  const bj::object& object = in.as_object();
+  return {.submissions = bj::value_to<std::vector<ClassSubmission>>(object.at("submissions")),
           .next = remote::string_at(object, "next")};
 }
 
@@ -522,6 +577,8 @@ IDE_REMOTE_CODEC(core::Error)
 IDE_REMOTE_CODEC(submission::NewSubmission)
 IDE_REMOTE_CODEC(submission::Submission)
 IDE_REMOTE_CODEC(submission::SubmissionIdPage)
+IDE_REMOTE_CODEC(submission::ClassSubmissionQuery)
+IDE_REMOTE_CODEC(submission::ClassSubmissionPage)
 IDE_REMOTE_CODEC(result::RunResult)
 IDE_REMOTE_CODEC(result::Language)
 IDE_REMOTE_CODEC(std::vector<result::Language>)

@@ -13,6 +13,7 @@
 namespace ide::remote {
 
 /// `value` as JSON. Defined for submission::NewSubmission, Submission, SubmissionIdPage,
+/// ClassSubmissionQuery, ClassSubmissionPage,
 /// result::RunResult, Language, std::vector<Language>, QueueStats, PurgeOutcome, url::ShareLink,
 /// problem::ProblemContent, Problem, std::vector<ProblemSummary>, access::NewClassToken,
 /// ClassToken, IssuedClassToken, Bearer, std::vector<ClassToken>, core::RequestedLimits and

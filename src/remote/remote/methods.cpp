@@ -87,6 +87,12 @@ std::vector<Method> submission_methods(submission::SubmissionService& service) {
                return answer(s.list_created_before(
                    cutoff, args.at("limit").to_number<std::size_t>(), string_arg(args, "after")));
              }),
+      method("list_class_submissions",
+             [&s](const json::object& args) {
+               auto query = from_json<submission::ClassSubmissionQuery>(args);
+               if (!query) return core::Result<json::value>(core::Unexpected(query.error()));
+               return answer(s.list_class_submissions(*query));
+             }),
       method("purge",
              [&s](const json::object& args) { return answer(s.purge(ids_arg(args)), count); }),
   };

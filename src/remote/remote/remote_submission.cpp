@@ -31,6 +31,12 @@ core::Result<submission::SubmissionIdPage> RemoteSubmissionService::list_created
       transport_->call("list_created_before", args, Retry::idempotent));
 }
 
+core::Result<submission::ClassSubmissionPage> RemoteSubmissionService::list_class_submissions(
+    const submission::ClassSubmissionQuery& query) {
+  return decode_answer<submission::ClassSubmissionPage>(
+      transport_->call("list_class_submissions", to_json(query), Retry::idempotent));
+}
+
 core::Result<std::size_t> RemoteSubmissionService::purge(const std::vector<std::string>& ids) {
   return decode_answer<std::size_t>(
       transport_->call("purge", json::object{{"ids", json::value_from(ids)}}, Retry::idempotent),

@@ -22,6 +22,8 @@ class RemoteSubmissionService final : public submission::SubmissionService {
   core::Result<submission::SubmissionIdPage> list_created_before(core::TimePoint cutoff,
                                                                  std::size_t limit,
                                                                  std::string_view after) override;
+  core::Result<submission::ClassSubmissionPage> list_class_submissions(
+      const submission::ClassSubmissionQuery& query) override;
   core::Result<std::size_t> purge(const std::vector<std::string>& ids) override;
 
  private:

@@ -194,7 +194,7 @@ TEST_CASE("tests compile once and run once each, judged by the compare mode",
   CHECK(py.verdict == Verdict::time_limit_exceeded);
 }
 
-TEST_CASE("a test's stdout is kept up to its cap; after a compile error each test says so",
+TEST_CASE("a test's stdout is kept up to its cap, after a compile error each test says so",
           "[result][execution]") {
   RealRun box;
   const RunResult big = box.run_job(

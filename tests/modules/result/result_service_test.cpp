@@ -209,7 +209,7 @@ TEST_CASE("a watch answers through the executor its caller names", "[result]") {
   CHECK(r->stdout_data == "late");
 }
 
-TEST_CASE("a cancelled watch is never answered; others on the job are", "[result]") {
+TEST_CASE("a cancelled watch is never answered, others on the job are", "[result]") {
   ServiceHarness h;
   const std::string id = h.start_blocked("block\nout late");
   CallbackProbe cancelled;

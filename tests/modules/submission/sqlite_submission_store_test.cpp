@@ -2,7 +2,8 @@
 // smaller file, byte-exact round trip), incompressible, empty and small blobs, rows of the
 // previous schema still readable after the upgrade, args and expected stdout, test cases with
 // every comparison (also after an upgrade from schema 4), a problem id and the interactive flag
-// (also after an upgrade from schema 5), a corrupt compressed blob or tests document reported as
+// (also after an upgrade from schema 5), a class and a student (rows of schema 6 read back
+// anonymous and are in no class's list), a corrupt compressed blob or tests document reported as
 // an error, and the size of seed-sized submissions against zstd -3.
 #include "sqlite_submission_store.hpp"
 
@@ -67,6 +68,20 @@ std::vector<std::string> schema_version_4() {
   return migrations;
 }
 
+// As the release before problems left it: migrations 1 to 5.
+std::vector<std::string> schema_version_5() {
+  std::vector<std::string> migrations = schema_version_4();
+  migrations.push_back("ALTER TABLE submissions ADD COLUMN tests TEXT;");
+  return migrations;
+}
+
+// A submissions.db made by an older release's `migrations`, holding the row `insert` adds.
+void make_old_database(const std::filesystem::path& path,
+                       const std::vector<std::string>& migrations, const std::string& insert) {
+  ide::core::sqlite::Database old(path, migrations);
+  old.prepare(insert).run();
+}
+
 }  // namespace
 
 TEST_CASE("large code and stdin are stored compressed and read back byte-exact",
@@ -128,7 +143,7 @@ TEST_CASE("submissions written by the previous schema are read after the upgrade
   CHECK(store.find("new")->stdin_data == input);
 }
 
-TEST_CASE("args and an expected stdout round-trip; an empty one is not a missing one",
+TEST_CASE("args and an expected stdout round-trip, an empty one is not a missing one",
           "[submission][store]") {
   ide::test::TempDir dir;
   {
@@ -152,7 +167,7 @@ TEST_CASE("args and an expected stdout round-trip; an empty one is not a missing
   CHECK_FALSE(store.find("none")->expected_stdout.has_value());
 }
 
-TEST_CASE("tests and every comparison round-trip; a submission without tests has none",
+TEST_CASE("tests and every comparison round-trip, a submission without tests has none",
           "[submission][store]") {
   ide::test::TempDir dir;
   const std::vector<ide::core::Comparison> comparisons = ide::test::all_comparisons();
@@ -190,13 +205,10 @@ TEST_CASE("tests and every comparison round-trip; a submission without tests has
 TEST_CASE("rows of schema version 4 are read after the upgrade, without tests",
           "[submission][store]") {
   ide::test::TempDir dir;
-  {
-    ide::core::sqlite::Database old(dir / "submissions.db", schema_version_4());
-    old.prepare(
-           "INSERT INTO submissions (id, language, created_at_ms, code, stdin, args, "
-           "expected_stdout) VALUES ('old', 'python', 1000, 'print(1)', '', '[\"a\"]', '1')")
-        .run();
-  }
+  make_old_database(dir / "submissions.db", schema_version_4(),
+                    "INSERT INTO submissions (id, language, created_at_ms, code, stdin, args, "
+                    "expected_stdout) VALUES ('old', 'python', 1000, 'print(1)', '', '[\"a\"]', "
+                    "'1')");
   SqliteSubmissionStore store(dir / "submissions.db");
   const auto read = store.find("old");
   REQUIRE(read);
@@ -214,15 +226,9 @@ TEST_CASE("rows of schema version 4 are read after the upgrade, without tests",
 TEST_CASE("a problem id and the interactive flag round-trip, also on rows of schema 5",
           "[submission][store]") {
   ide::test::TempDir dir;
-  {
-    std::vector<std::string> version_5 = schema_version_4();
-    version_5.push_back("ALTER TABLE submissions ADD COLUMN tests TEXT;");
-    ide::core::sqlite::Database old(dir / "submissions.db", version_5);
-    old.prepare(
-           "INSERT INTO submissions (id, language, created_at_ms, code, stdin) "
-           "VALUES ('old', 'python', 1000, 'print(1)', '')")
-        .run();
-  }
+  make_old_database(dir / "submissions.db", schema_version_5(),
+                    "INSERT INTO submissions (id, language, created_at_ms, code, stdin) "
+                    "VALUES ('old', 'python', 1000, 'print(1)', '')");
   SqliteSubmissionStore store(dir / "submissions.db");
   const auto old = store.find("old");
   REQUIRE(old);
@@ -236,6 +242,36 @@ TEST_CASE("a problem id and the interactive flag round-trip, also on rows of sch
   REQUIRE(read);
   CHECK(read->problem_id == "prob-1");
   CHECK(read->interactive);
+}
+
+TEST_CASE("rows of schema version 6 are read after the upgrade as anonymous, and not listed",
+          "[submission][store]") {
+  ide::test::TempDir dir;
+  std::vector<std::string> version_6 = schema_version_5();
+  version_6.push_back(
+      "ALTER TABLE submissions ADD COLUMN problem_id TEXT;"
+      "ALTER TABLE submissions ADD COLUMN interactive INTEGER NOT NULL DEFAULT 0;");
+  make_old_database(dir / "submissions.db", version_6,
+                    "INSERT INTO submissions (id, language, created_at_ms, code, stdin, "
+                    "problem_id) VALUES ('old', 'python', 1000, 'print(1)', '', 'p1')");
+  SqliteSubmissionStore store(dir / "submissions.db");
+  const auto old = store.find("old");
+  REQUIRE(old);
+  CHECK(old->class_id.empty());
+  CHECK(old->student.empty());
+  CHECK(old->problem_id == "p1");
+  Submission with = submission("new", "print(2)", "");
+  with.class_id = "class-a";
+  with.student = "ann";
+  store.insert(with);
+  CHECK(store.find("new")->class_id == "class-a");
+  CHECK(store.find("new")->student == "ann");
+  const auto listed = store.class_submissions({.class_id = "class-a"}, 10, std::nullopt);
+  REQUIRE(listed.size() == 1);
+  CHECK(listed[0].id == "new");
+  CHECK(listed[0].student == "ann");
+  CHECK(listed[0].problem_id.empty());
+  CHECK(store.class_submissions({.class_id = ""}, 10, std::nullopt).empty());
 }
 
 TEST_CASE("a corrupt stored tests document is an error, not a crash", "[submission][store]") {

@@ -5,8 +5,11 @@
 // test's limits), too many tests, long test names and a bad epsilon, not_found for malformed
 // and unknown ids, the hand-off to the result module (queue_full and shutting_down keep
 // nothing; other failures keep the row and it is replayed, at the next start or after the next
-// successful submission), concurrent use, and that submissions.db holds only this module's
-// tables.
+// successful submission), concurrent use, that submissions.db holds only this module's tables,
+// a class and a student label (refused when too long, not UTF-8, holding a control character or
+// without a class), and a class's list: newest first, by problem and by student, paged by a
+// cursor that covers every row once, without other classes' or anonymous submissions, and its
+// bad limits, cursors and classes refused.
 #include "submission/module.hpp"
 
 #include <atomic>
@@ -17,6 +20,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "core/pg.hpp"
@@ -266,7 +270,7 @@ TEST_CASE("too many, too long or NUL-holding args are refused and kept nowhere",
   CHECK(f.results.enqueue_calls().empty());
 }
 
-TEST_CASE("tests and their comparison survive reopening; none stays none", "[submission]") {
+TEST_CASE("tests and their comparison survive reopening, none stays none", "[submission]") {
   Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
   const std::vector<ide::core::Comparison> comparisons = ide::test::all_comparisons();
   std::vector<std::string> ids;
@@ -344,6 +348,8 @@ TEST_CASE("a PostgreSQL database of schema version 2 keeps its rows, without tes
   CHECK(old->args == std::vector<std::string>{"a"});
   CHECK(old->tests.empty());
   CHECK(old->problem_id.empty());
+  CHECK(old->class_id.empty());
+  CHECK(old->student.empty());
   CHECK_FALSE(old->interactive);
   NewSubmission request = python("print(2)");
   request.tests = ide::test::sample_tests();
@@ -612,4 +618,176 @@ TEST_CASE("an unusable data dir is reported, not thrown", "[submission]") {
   auto service = ide::submission::make_submission_service(f.config, f.results, f.clock, f.ids);
   REQUIRE_FALSE(service.has_value());
   CHECK(service.error().code == ErrorCode::storage_unavailable);
+}
+
+namespace {
+
+NewSubmission in_class(std::string class_id, std::string student, std::string problem_id = {}) {
+  NewSubmission request = python("print(1)");
+  request.class_id = std::move(class_id);
+  request.student = std::move(student);
+  request.problem_id = std::move(problem_id);
+  return request;
+}
+
+}  // namespace
+
+TEST_CASE("a class and a student survive reopening, and anonymous stays anonymous",
+          "[submission]") {
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
+  std::string with;
+  std::string class_only;
+  std::string anonymous;
+  {
+    auto service = f.open();
+    with = *service->submit_code(in_class("class-a", "Zoë O'Neil"));
+    class_only = *service->submit_code(in_class("class-a", ""));
+    anonymous = *service->submit_code(python("print(1)"));
+  }
+  auto service = f.open();
+  CHECK(service->get(with)->class_id == "class-a");
+  CHECK(service->get(with)->student == "Zoë O'Neil");
+  CHECK(service->get(class_only)->class_id == "class-a");
+  CHECK(service->get(class_only)->student.empty());
+  CHECK(service->get(anonymous)->class_id.empty());
+  CHECK(service->get(anonymous)->student.empty());
+}
+
+TEST_CASE("a bad student label, or one without a class, is refused and kept nowhere",
+          "[submission]") {
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
+  auto service = f.open();
+  const std::string limit_message =
+      "student must be at most 64 bytes of UTF-8, without control characters.";
+  // 2-byte characters: 32 of them are exactly 64 bytes.
+  std::string longest;
+  for (int i = 0; i < 32; ++i) longest += "é";
+  REQUIRE(longest.size() == ide::submission::kMaxStudentLabelBytes);
+  for (const std::string& bad :
+       {longest + "x", std::string("ann\xff"), std::string("\xc3"), std::string("ann\nbob"),
+        std::string("a\0b", 3), std::string("tab\there"), std::string("del\x7f"),
+        std::string("c1 \xc2\x85 control")}) {
+    auto refused = service->submit_code(in_class("class-a", bad));
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().code == ErrorCode::invalid_argument);
+    CHECK(refused.error().message == limit_message);
+  }
+  auto anonymous = service->submit_code(in_class("", "ann"));
+  REQUIRE_FALSE(anonymous.has_value());
+  CHECK(anonymous.error().code == ErrorCode::invalid_argument);
+  CHECK(anonymous.error().message == "student may only be given with a class token.");
+  CHECK(f.row_count() == 0);
+  CHECK(f.results.enqueue_calls().empty());
+
+  // At the limit, and non-ASCII beyond the C1 controls, is kept.
+  CHECK(service->submit_code(in_class("class-a", longest)).has_value());
+  CHECK(service->submit_code(in_class("class-a", "\xc2\xa0" "Ann \xe2\x80\x94 2\xc2\xbd")));
+  CHECK(f.row_count() == 2);
+}
+
+namespace {
+
+/// Every page of `query` (with `limit` per page), checking each but the last is full.
+std::vector<ide::submission::ClassSubmission> all_pages(
+    SubmissionService& service, ide::submission::ClassSubmissionQuery query) {
+  std::vector<ide::submission::ClassSubmission> all;
+  for (int pages = 0; pages < 100; ++pages) {
+    auto page = service.list_class_submissions(query);
+    REQUIRE(page);
+    all.insert(all.end(), page->submissions.begin(), page->submissions.end());
+    if (page->next.empty()) return all;
+    CHECK(page->submissions.size() == query.limit);
+    query.after = page->next;
+  }
+  FAIL("the pages did not end");
+  return all;
+}
+
+std::vector<std::string> ids_of(const std::vector<ide::submission::ClassSubmission>& rows) {
+  std::vector<std::string> ids;
+  for (const auto& row : rows) ids.push_back(row.id);
+  return ids;
+}
+
+}  // namespace
+
+TEST_CASE("a class's submissions are listed newest first, filtered and paged", "[submission]") {
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
+  auto service = f.open();
+  // Oldest first; two pairs share a millisecond, which the id orders (CountingIds ascend).
+  const std::vector<std::tuple<std::string, std::string, std::string, int>> rows = {
+      {"class-a", "ann", "p1", 10}, {"class-a", "bob", "p1", 0},  {"class-a", "ann", "p2", 10},
+      {"class-a", "", "", 0},       {"class-a", "bob", "p2", 10}, {"class-a", "ann", "", 10},
+      {"class-a", "ann", "p1", 0}};
+  std::vector<std::string> newest_first;
+  for (const auto& [class_id, student, problem, step_ms] : rows) {
+    f.clock.advance_ms(step_ms);
+    newest_first.insert(newest_first.begin(),
+                        *service->submit_code(in_class(class_id, student, problem)));
+    // Another class's and anonymous submissions, at the same times.
+    REQUIRE(service->submit_code(in_class("class-b", student, problem)));
+    REQUIRE(service->submit_code(python("print(2)")));
+  }
+
+  auto whole = service->list_class_submissions({.class_id = "class-a"});
+  REQUIRE(whole);
+  CHECK(ids_of(whole->submissions) == newest_first);
+  CHECK(whole->next.empty());
+  const ide::submission::ClassSubmission& newest = whole->submissions.front();
+  CHECK(newest.language == "python");
+  CHECK(newest.problem_id == "p1");
+  CHECK(newest.student == "ann");
+  CHECK(ide::core::to_unix_ms(newest.created_at) == ide::core::to_unix_ms(f.clock.now()));
+
+  // newest_first[k] is rows[6 - k].
+  const auto pick = [&](std::initializer_list<std::size_t> rows_newest_first) {
+    std::vector<std::string> ids;
+    for (std::size_t row : rows_newest_first) ids.push_back(newest_first[6 - row]);
+    return ids;
+  };
+  CHECK(ids_of(all_pages(*service, {.class_id = "class-a", .problem_id = "p1"})) ==
+        pick({6, 1, 0}));
+  CHECK(ids_of(all_pages(*service, {.class_id = "class-a", .student = "ann"})) ==
+        pick({6, 5, 2, 0}));
+  CHECK(ids_of(all_pages(*service,
+                         {.class_id = "class-a", .problem_id = "p2", .student = "bob"})) ==
+        pick({4}));
+  CHECK(all_pages(*service, {.class_id = "class-a", .student = "nobody"}).empty());
+  CHECK(all_pages(*service, {.class_id = "class-c"}).empty());
+
+  for (const std::size_t limit : std::initializer_list<std::size_t>{1, 2, 3, 6, 7}) {
+    CAPTURE(limit);
+    CHECK(ids_of(all_pages(*service, {.class_id = "class-a", .limit = limit})) == newest_first);
+  }
+  // A page of exactly the remaining rows says no more follow.
+  auto first = service->list_class_submissions({.class_id = "class-a", .limit = 4});
+  REQUIRE(first);
+  auto rest =
+      service->list_class_submissions({.class_id = "class-a", .limit = 3, .after = first->next});
+  REQUIRE(rest);
+  CHECK(rest->submissions.size() == 3);
+  CHECK(rest->next.empty());
+}
+
+TEST_CASE("a class list with a bad limit, cursor or class is refused", "[submission]") {
+  Fixture f(GENERATE(false, true));  // SQLite, then PostgreSQL
+  auto service = f.open();
+  REQUIRE(service->submit_code(in_class("class-a", "ann")));
+  const auto refusal = [&](const ide::submission::ClassSubmissionQuery& query) {
+    auto listed = service->list_class_submissions(query);
+    REQUIRE_FALSE(listed);
+    CHECK(listed.error().code == ErrorCode::invalid_argument);
+    return listed.error().message;
+  };
+  CHECK(refusal({.class_id = "class-a", .limit = 0}) == "limit must be between 1 and 1000, got 0.");
+  CHECK(refusal({.class_id = "class-a", .limit = ide::submission::kMaxClassSubmissionPage + 1}) ==
+        "limit must be between 1 and 1000, got 1001.");
+  CHECK(refusal({.class_id = ""}) == "class_id must not be empty.");
+  for (const std::string bad : {"x", "12.", ".id00000000000000000001", "1x.id00000000000000000001",
+                                "12.not-an-id", "12.id00000000000000000001'--"}) {
+    CAPTURE(bad);
+    CHECK(refusal({.class_id = "class-a", .after = bad}) == "The page cursor is malformed.");
+  }
+  CHECK(service->list_class_submissions(
+      {.class_id = "class-a", .limit = ide::submission::kMaxClassSubmissionPage}));
 }

@@ -224,7 +224,7 @@ TEST_CASE("unknown and malformed submission ids are not found", "[url]") {
   CHECK(f.submissions.lookups() == 1);
 }
 
-TEST_CASE("an already shared id needs no lookup; lookup failures are passed on", "[url]") {
+TEST_CASE("an already shared id needs no lookup, lookup failures are passed on", "[url]") {
   Fixture f(GENERATE(Engine::sqlite, Engine::postgresql));
   auto service = f.open();
   const std::string id = f.add_submission();

@@ -53,16 +53,24 @@ const std::vector<std::string> kMigrations = {
       ALTER TABLE submissions ADD COLUMN problem_id TEXT;
       ALTER TABLE submissions ADD COLUMN interactive BOOLEAN NOT NULL DEFAULT false;
     )sql",
+    // 5: the class (NULL when anonymous) and the student label (NULL when not said); a class's
+    // list walks its rows newest first.
+    R"sql(
+      ALTER TABLE submissions ADD COLUMN class_id TEXT;
+      ALTER TABLE submissions ADD COLUMN student TEXT;
+      CREATE INDEX submissions_class ON submissions (class_id, created_at_ms, id)
+        WHERE class_id IS NOT NULL;
+    )sql",
 };
 
 constexpr const char* kInsert =
     "INSERT INTO submissions (id, language, cpu_ms, wall_ms, memory_kb, created_at_ms, "
     "code_codec, stdin_codec, code, stdin, args, expected_stdout, tests, "
-    "problem_id, interactive) "
-    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+    "problem_id, interactive, class_id, student) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)";
 constexpr const char* kFind =
     "SELECT language, cpu_ms, wall_ms, memory_kb, created_at_ms, code, stdin, code_codec, "
-    "stdin_codec, args, expected_stdout, tests, problem_id, interactive "
+    "stdin_codec, args, expected_stdout, tests, problem_id, interactive, class_id, student "
     "FROM submissions WHERE id = $1";
 constexpr const char* kExists = "SELECT 1 FROM submissions WHERE id = $1";
 constexpr const char* kMarkHandedOff = "UPDATE submissions SET handed_off = true WHERE id = $1";
@@ -75,8 +83,19 @@ constexpr const char* kCreatedBefore =
 constexpr const char* kCreatedBeforeAfter =
     "SELECT created_at_ms, id FROM submissions WHERE created_at_ms < $1 "
     "AND (created_at_ms, id) > ($2, $3) ORDER BY created_at_ms, id LIMIT $4";
+// Empty filters match every row; $4 NULL starts at the newest.
+constexpr const char* kClassSubmissions =
+    "SELECT id, language, problem_id, student, created_at_ms FROM submissions "
+    "WHERE class_id = $1 AND ($2 = '' OR problem_id = $2) AND ($3 = '' OR student = $3) "
+    "AND ($4::bigint IS NULL OR (created_at_ms, id) < ($4, $5::text)) "
+    "ORDER BY created_at_ms DESC, id DESC LIMIT $6";
 
 constexpr std::size_t kRemoveBatch = 64;
+
+/// `text` as a parameter, NULL when empty (how the optional text columns store "none").
+Param null_if_empty(const std::string& text) {
+  return text.empty() ? Param(std::nullopt) : Param(text);
+}
 
 std::optional<std::int64_t> optional_int(const std::optional<std::string>& text) {
   if (!text) return std::nullopt;
@@ -107,8 +126,8 @@ void PgSubmissionStore::insert(const Submission& submission) {
                 Param::bytes(code.bytes()), Param::bytes(stdin_data.bytes()),
                 args ? Param(*args) : Param(std::nullopt), expected,
                 tests ? Param(*tests) : Param(std::nullopt),
-                submission.problem_id.empty() ? Param(std::nullopt) : Param(submission.problem_id),
-                Param::boolean(submission.interactive)});
+                null_if_empty(submission.problem_id), Param::boolean(submission.interactive),
+                null_if_empty(submission.class_id), null_if_empty(submission.student)});
 }
 
 std::optional<Submission> PgSubmissionStore::find(std::string_view id) {
@@ -134,6 +153,8 @@ std::optional<Submission> PgSubmissionStore::find(std::string_view id) {
   }
   if (row[12]) submission.problem_id = *row[12];
   submission.interactive = row[13] == "t";
+  submission.class_id = row[14].value_or("");
+  submission.student = row[15].value_or("");
   return submission;
 }
 
@@ -167,6 +188,24 @@ std::vector<CreatedId> PgSubmissionStore::created_before(std::int64_t cutoff_ms,
             : lease.db().exec(kCreatedBefore, {cutoff, count});
   std::vector<CreatedId> page;
   for (auto& row : rows.rows) page.push_back({std::stoll(*row[0]), std::move(*row[1])});
+  return page;
+}
+
+std::vector<ClassSubmission> PgSubmissionStore::class_submissions(
+    const ClassSubmissionQuery& query, std::size_t limit, const std::optional<CreatedId>& before) {
+  const Param position = before ? Param::integer(before->created_at_ms) : Param(std::nullopt);
+  const Param position_id = before ? Param(before->id) : Param(std::nullopt);
+  core::pg::Rows rows = Lease(pool_).db().exec(
+      kClassSubmissions, {query.class_id, query.problem_id, query.student, position, position_id,
+                          Param::integer(static_cast<std::int64_t>(limit))});
+  std::vector<ClassSubmission> page;
+  for (auto& row : rows.rows) {
+    page.push_back({.id = std::move(*row[0]),
+                    .language = std::move(*row[1]),
+                    .problem_id = row[2].value_or(""),
+                    .student = row[3].value_or(""),
+                    .created_at = core::from_unix_ms(std::stoll(*row[4]))});
+  }
   return page;
 }
 

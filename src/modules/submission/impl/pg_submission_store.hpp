@@ -27,6 +27,9 @@ class PgSubmissionStore final : public SubmissionStore {
   std::vector<std::string> pending_hand_offs() override;
   std::vector<CreatedId> created_before(std::int64_t cutoff_ms, std::size_t limit,
                                         const std::optional<CreatedId>& after) override;
+  std::vector<ClassSubmission> class_submissions(const ClassSubmissionQuery& query,
+                                                 std::size_t limit,
+                                                 const std::optional<CreatedId>& before) override;
   std::size_t remove_all(const std::vector<std::string>& ids) override;
 
  private:

@@ -64,15 +64,24 @@ const std::vector<std::string> kMigrations = {
       ALTER TABLE submissions ADD COLUMN problem_id TEXT;
       ALTER TABLE submissions ADD COLUMN interactive INTEGER NOT NULL DEFAULT 0;
     )sql",
+    // 7: the class (NULL when anonymous) and the student label (NULL when not said); a class's
+    // list walks its rows newest first. Rows written before are anonymous.
+    R"sql(
+      ALTER TABLE submissions ADD COLUMN class_id TEXT;
+      ALTER TABLE submissions ADD COLUMN student TEXT;
+      CREATE INDEX submissions_class ON submissions (class_id, created_at_ms, id)
+        WHERE class_id IS NOT NULL;
+    )sql",
 };
 
 const std::string kInsert =
     "INSERT INTO submissions (id, language, cpu_ms, wall_ms, memory_kb, created_at_ms, "
     "handed_off, code, stdin, code_codec, stdin_codec, args, expected_stdout, tests, "
-    "problem_id, interactive) VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "problem_id, interactive, class_id, student) "
+    "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 const std::string kFind =
     "SELECT language, cpu_ms, wall_ms, memory_kb, created_at_ms, code, stdin, code_codec, "
-    "stdin_codec, args, expected_stdout, tests, problem_id, interactive "
+    "stdin_codec, args, expected_stdout, tests, problem_id, interactive, class_id, student "
     "FROM submissions WHERE id = ?";
 const std::string kExists = "SELECT 1 FROM submissions WHERE id = ?";
 const std::string kMarkHandedOff = "UPDATE submissions SET handed_off = 1 WHERE id = ?";
@@ -85,6 +94,12 @@ const std::string kCreatedBefore =
 const std::string kCreatedBeforeAfter =
     "SELECT created_at_ms, id FROM submissions WHERE created_at_ms < ? "
     "AND (created_at_ms, id) > (?, ?) ORDER BY created_at_ms, id LIMIT ?";
+// Empty filters match every row; ?4 NULL starts at the newest.
+const std::string kClassSubmissions =
+    "SELECT id, language, problem_id, student, created_at_ms FROM submissions "
+    "WHERE class_id = ?1 AND (?2 = '' OR problem_id = ?2) AND (?3 = '' OR student = ?3) "
+    "AND (?4 IS NULL OR (created_at_ms, id) < (?4, ?5)) "
+    "ORDER BY created_at_ms DESC, id DESC LIMIT ?6";
 
 // Rows deleted per transaction: each may carry megabytes of overflow pages to free, and a submit
 // waits for the write lock meanwhile.
@@ -110,6 +125,8 @@ void SqliteSubmissionStore::insert(const Submission& submission) {
   if (tests) insert.bind(13, *tests);
   if (submission.expected_stdout) insert.bind_blob(12, *submission.expected_stdout);
   if (!submission.problem_id.empty()) insert.bind(14, submission.problem_id);
+  if (!submission.class_id.empty()) insert.bind(16, submission.class_id);
+  if (!submission.student.empty()) insert.bind(17, submission.student);
   insert
       .bind(1, submission.id)
       .bind(2, submission.language)
@@ -150,6 +167,8 @@ std::optional<Submission> SqliteSubmissionStore::find(std::string_view id) {
   }
   if (!statement.is_null(12)) submission.problem_id = statement.column_text(12);
   submission.interactive = statement.column_int(13) != 0;
+  if (!statement.is_null(14)) submission.class_id = statement.column_text(14);
+  if (!statement.is_null(15)) submission.student = statement.column_text(15);
   return submission;
 }
 
@@ -199,6 +218,25 @@ std::vector<CreatedId> SqliteSubmissionStore::created_before(
   statement.bind(next, static_cast<std::int64_t>(limit));
   std::vector<CreatedId> rows;
   while (statement.step()) rows.push_back({statement.column_int(0), statement.column_text(1)});
+  return rows;
+}
+
+std::vector<ClassSubmission> SqliteSubmissionStore::class_submissions(
+    const ClassSubmissionQuery& query, std::size_t limit, const std::optional<CreatedId>& before) {
+  ReaderLease lease(readers_);
+  Statement& statement = lease.db().prepare(kClassSubmissions);
+  ResetOnExit reset(statement);
+  statement.bind(1, query.class_id).bind(2, query.problem_id).bind(3, query.student);
+  if (before) statement.bind(4, before->created_at_ms).bind(5, before->id);
+  statement.bind(6, static_cast<std::int64_t>(limit));
+  std::vector<ClassSubmission> rows;
+  while (statement.step()) {
+    rows.push_back({.id = statement.column_text(0),
+                    .language = statement.column_text(1),
+                    .problem_id = statement.is_null(2) ? "" : statement.column_text(2),
+                    .student = statement.is_null(3) ? "" : statement.column_text(3),
+                    .created_at = core::from_unix_ms(statement.column_int(4))});
+  }
   return rows;
 }
 

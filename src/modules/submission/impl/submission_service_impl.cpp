@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "core/json.hpp"
 #include "core/log.hpp"
 #include "core/sqlite.hpp"
 
@@ -35,6 +36,45 @@ std::optional<CreatedId> decode_cursor(std::string_view text) {
   position.id = std::string(text.substr(dot + 1));
   if (!core::is_well_formed_id(position.id)) return std::nullopt;
   return position;
+}
+
+/// The position `after` names, nullopt for "" (the start); invalid_argument when malformed.
+core::Result<std::optional<CreatedId>> cursor_position(std::string_view after) {
+  if (after.empty()) return std::optional<CreatedId>();
+  std::optional<CreatedId> position = decode_cursor(after);
+  if (!position) {
+    return core::fail(core::ErrorCode::invalid_argument, "The page cursor is malformed.");
+  }
+  return position;
+}
+
+/// Whether valid UTF-8 `text` holds a C0 or C1 control character or DEL.
+bool has_control_character(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (byte < 0x20 || byte == 0x7f) return true;
+    // U+0080 to U+009F are 0xC2 0x80 to 0xC2 0x9F.
+    if (byte == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xa0) {
+      return true;
+    }
+  }
+  return false;
+}
+
+core::Result<void> check_student(std::string_view student, std::string_view class_id) {
+  if (student.empty()) return {};
+  if (class_id.empty()) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      "student may only be given with a class token.");
+  }
+  if (student.size() > kMaxStudentLabelBytes || !core::json::is_valid_utf8(student) ||
+      has_control_character(student)) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("student must be at most {} bytes of UTF-8, without control "
+                                  "characters.",
+                                  kMaxStudentLabelBytes));
+  }
+  return {};
 }
 
 core::Result<void> check_args(const std::vector<std::string>& args) {
@@ -143,6 +183,9 @@ core::Result<std::string> SubmissionServiceImpl::submit_code(NewSubmission reque
     if (auto limits = check_test_limits(request); !limits) {
       return core::Unexpected(limits.error());
     }
+    if (auto student = check_student(request.student, request.class_id); !student) {
+      return core::Unexpected(student.error());
+    }
     submission.id = ids_.new_id();
     submission.language = std::move(request.language);
     submission.code = std::move(request.code);
@@ -154,6 +197,8 @@ core::Result<std::string> SubmissionServiceImpl::submit_code(NewSubmission reque
     submission.compare = request.compare;
     submission.problem_id = std::move(request.problem_id);
     submission.interactive = request.interactive;
+    submission.class_id = std::move(request.class_id);
+    submission.student = std::move(request.student);
     submission.created_at = clock_.now();
     store_->insert(submission);
   } catch (const std::exception& e) {
@@ -217,18 +262,13 @@ core::Result<bool> SubmissionServiceImpl::exists(std::string_view id) {
 core::Result<SubmissionIdPage> SubmissionServiceImpl::list_created_before(core::TimePoint cutoff,
                                                                           std::size_t limit,
                                                                           std::string_view after) {
-  std::optional<CreatedId> position;
-  if (!after.empty()) {
-    position = decode_cursor(after);
-    if (!position) {
-      return core::fail(core::ErrorCode::invalid_argument, "The page cursor is malformed.");
-    }
-  }
+  const auto position = cursor_position(after);
+  if (!position) return core::Unexpected(position.error());
   SubmissionIdPage page;
   if (limit == 0) return page;
   std::vector<CreatedId> rows;
   try {
-    rows = store_->created_before(core::to_unix_ms(cutoff), limit, position);
+    rows = store_->created_before(core::to_unix_ms(cutoff), limit, *position);
   } catch (const std::exception& e) {
     core::log::error("listing old submissions failed: {}", e.what());
     return core::Unexpected(core::store_error(e, "submission"));
@@ -237,6 +277,34 @@ core::Result<SubmissionIdPage> SubmissionServiceImpl::list_created_before(core::
   if (rows.size() == limit) page.next = encode_cursor(rows.back());
   page.ids.reserve(rows.size());
   for (CreatedId& row : rows) page.ids.push_back(std::move(row.id));
+  return page;
+}
+
+core::Result<ClassSubmissionPage> SubmissionServiceImpl::list_class_submissions(
+    const ClassSubmissionQuery& query) {
+  if (query.class_id.empty()) {
+    return core::fail(core::ErrorCode::invalid_argument, "class_id must not be empty.");
+  }
+  if (query.limit == 0 || query.limit > kMaxClassSubmissionPage) {
+    return core::fail(core::ErrorCode::invalid_argument,
+                      fmt::format("limit must be between 1 and {}, got {}.",
+                                  kMaxClassSubmissionPage, query.limit));
+  }
+  const auto position = cursor_position(query.after);
+  if (!position) return core::Unexpected(position.error());
+  ClassSubmissionPage page;
+  try {
+    // One more than asked for says whether another page follows.
+    page.submissions = store_->class_submissions(query, query.limit + 1, *position);
+  } catch (const std::exception& e) {
+    core::log::error("listing the submissions of class {} failed: {}", query.class_id, e.what());
+    return core::Unexpected(core::store_error(e, "submission"));
+  }
+  if (page.submissions.size() > query.limit) {
+    page.submissions.resize(query.limit);
+    const ClassSubmission& last = page.submissions.back();
+    page.next = encode_cursor({.created_at_ms = core::to_unix_ms(last.created_at), .id = last.id});
+  }
   return page;
 }
 

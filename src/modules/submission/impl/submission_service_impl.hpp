@@ -26,6 +26,8 @@ class SubmissionServiceImpl final : public SubmissionService {
   core::Result<bool> exists(std::string_view id) override;
   core::Result<SubmissionIdPage> list_created_before(core::TimePoint cutoff, std::size_t limit,
                                                      std::string_view after) override;
+  core::Result<ClassSubmissionPage> list_class_submissions(
+      const ClassSubmissionQuery& query) override;
   core::Result<std::size_t> purge(const std::vector<std::string>& ids) override;
 
   /// Hands every stored but unacknowledged submission to the result module again, oldest first

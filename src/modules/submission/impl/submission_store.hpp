@@ -49,6 +49,13 @@ class SubmissionStore {
   virtual std::vector<CreatedId> created_before(std::int64_t cutoff_ms, std::size_t limit,
                                                 const std::optional<CreatedId>& after) = 0;
 
+  /// Up to `limit` submissions of `query.class_id` (filtered by its problem_id and student when
+  /// set), newest first (ties by id, descending), strictly before `before` when given.
+  /// `query.limit` and `query.after` are unused.
+  virtual std::vector<ClassSubmission> class_submissions(
+      const ClassSubmissionQuery& query, std::size_t limit,
+      const std::optional<CreatedId>& before) = 0;
+
   /// Deletes the submissions `ids` in short transactions (a batch each), so that submits are
   /// never blocked for long; returns how many rows went. Rows deleted before a throw stay deleted.
   virtual std::size_t remove_all(const std::vector<std::string>& ids) = 0;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <charconv>
 #include <cstddef>
 #include <functional>
 #include <map>
@@ -10,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -93,6 +95,40 @@ class FakeSubmissionService final : public submission::SubmissionService {
     return page;
   }
 
+  /// Newest first by (created_at, id); the cursor is the index of the next row, so a submission
+  /// added between pages shifts them (tests of the real paging use the real module).
+  core::Result<submission::ClassSubmissionPage> list_class_submissions(
+      const submission::ClassSubmissionQuery& query) override {
+    std::lock_guard lock(mutex_);
+    if (failure_) return core::fail(*failure_, "fake list failure");
+    if (query.class_id.empty() || query.limit == 0 ||
+        query.limit > submission::kMaxClassSubmissionPage) {
+      return core::fail(core::ErrorCode::invalid_argument, "fake: bad class query");
+    }
+    std::size_t begin = 0;
+    if (!query.after.empty() && !parse_index(query.after, begin)) {
+      return core::fail(core::ErrorCode::invalid_argument, "fake: malformed cursor");
+    }
+    std::vector<submission::ClassSubmission> all;
+    for (const auto& [id, stored] : submissions_) {
+      if (stored.class_id != query.class_id) continue;
+      if (!query.problem_id.empty() && stored.problem_id != query.problem_id) continue;
+      if (!query.student.empty() && stored.student != query.student) continue;
+      all.push_back({.id = id, .language = stored.language, .problem_id = stored.problem_id,
+                     .student = stored.student, .created_at = stored.created_at});
+    }
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.created_at, a.id) > std::tie(b.created_at, b.id);
+    });
+    submission::ClassSubmissionPage page;
+    for (std::size_t i = begin; i < all.size() && page.submissions.size() < query.limit; ++i) {
+      page.submissions.push_back(all[i]);
+    }
+    const std::size_t end = begin + page.submissions.size();
+    if (end < all.size()) page.next = std::to_string(end);
+    return page;
+  }
+
   core::Result<std::size_t> purge(const std::vector<std::string>& ids) override {
     std::lock_guard lock(mutex_);
     if (failure_) return core::fail(*failure_, "fake purge failure");
@@ -134,6 +170,11 @@ class FakeSubmissionService final : public submission::SubmissionService {
   }
 
  private:
+  static bool parse_index(std::string_view text, std::size_t& index) {
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), index);
+    return error == std::errc() && end == text.data() + text.size();
+  }
+
   std::string next_id_locked() {
     std::string number = std::to_string(++counter_);
     return "fake" + std::string(core::kIdLength - 4 - number.size(), '0') + number;

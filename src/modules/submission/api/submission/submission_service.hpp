@@ -70,6 +70,30 @@ struct SubmissionIdPage {
   std::string next;  // opaque: pass it back as `after` for the next page; empty when none follows
 };
 
+/// At most this many submissions on one page of list_class_submissions().
+inline constexpr std::size_t kMaxClassSubmissionPage = 1000;
+
+struct ClassSubmissionQuery {
+  std::string class_id;
+  std::string problem_id = {};  // "" = any problem (and none)
+  std::string student = {};     // "" = any student
+  std::size_t limit = 100;      // 1..kMaxClassSubmissionPage
+  std::string after = {};       // the `next` of the previous page; "" starts at the newest
+};
+
+struct ClassSubmission {  // what a teacher's list shows, without code or stdin
+  std::string id;
+  std::string language;
+  std::string problem_id;
+  std::string student;
+  core::TimePoint created_at;
+};
+
+struct ClassSubmissionPage {
+  std::vector<ClassSubmission> submissions;  // newest first
+  std::string next;  // opaque cursor; empty when no more
+};
+
 /// Stores submissions and hands each new one to the result module. In-process today, a remote
 /// client tomorrow: callers cannot tell. Thread-safe.
 class SubmissionService {
@@ -81,7 +105,8 @@ class SubmissionService {
   /// Errors: unknown_language, invalid_limits (also a test's cpu_ms or wall_ms),
   /// invalid_argument (too many or too long args; more tests than allowed, a test name longer
   /// than kMaxTestNameBytes, a visible test after a hidden one, compare.epsilon not within 0
-  /// and 1),
+  /// and 1; a student longer than kMaxStudentLabelBytes, not UTF-8 or holding a control
+  /// character, or given without a class_id),
   /// queue_full (nothing kept), shutting_down,
   /// storage_unavailable, internal.
   virtual core::Result<std::string> submit_code(NewSubmission request) = 0;
@@ -100,6 +125,12 @@ class SubmissionService {
   virtual core::Result<SubmissionIdPage> list_created_before(core::TimePoint cutoff,
                                                              std::size_t limit,
                                                              std::string_view after) = 0;
+
+  /// A class's submissions, newest first, filtered by problem and student when those are set.
+  /// Errors: invalid_argument (limit 0 or above kMaxClassSubmissionPage, malformed `after`,
+  /// empty class_id), storage_unavailable.
+  virtual core::Result<ClassSubmissionPage> list_class_submissions(
+      const ClassSubmissionQuery& query) = 0;
 
   /// Deletes the submissions `ids` (unknown and malformed ids are ignored) and forgets any pending
   /// hand-off of them; returns how many were deleted. The file keeps its size: freed pages are
