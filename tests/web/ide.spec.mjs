@@ -6,7 +6,10 @@
 // fallback when the editor bundle fails to load, and (issue 12) a problem: picked from the list
 // or opened from its ?problem=ID link, its Markdown statement beside the editor, its starter
 // code, a correct and a wrong submission with the per-test table (a hidden test shows only its
-// verdict), and back to plain runs. Screenshots go to $IDE_SCREENSHOT_DIR for people to look at.
+// verdict), and back to plain runs; a class (items 3, 4): the Class control's token and name, its
+// submits, a bad token's 401, the quota's 429, and the teacher's view with the owner and an admin
+// token (submissions, filters, paging, pass rates, a test table, the CSV). Screenshots go to
+// $IDE_SCREENSHOT_DIR for people to look at.
 //
 // Run by ctest (label web) as: node --test tests/web/ide.spec.mjs, with IDE_BIN set to the
 // built `ide`. IDE_TEST_URL=http://127.0.0.1:PORT instead drives an already running server
@@ -679,6 +682,219 @@ test("a ?problem=ID link opens the problem; None brings back plain runs as befor
   await eventually(() => c.output.innerText(), (t) => /Could not open the problem/.test(t), "the message");
   assert.equal(new URL(page.url()).search, "");
   assert.equal(await p.pane.isVisible(), false);
+  await context.close();
+});
+
+// ---------------------------------------------------------------------------------------------
+// Classes (issue 12, items 3 and 4): a class made through the admin API; a student submits with
+// its token and name from the Class control; the teacher reads it all with the owner token.
+
+async function adminApi(method, route, body) {
+  const res = await fetch(`${server.url}${route}`, {
+    method,
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${adminToken}` },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json().catch(() => null) };
+}
+
+// Two submits an hour: the student's right and wrong one; a third is refused with 429.
+let classPromise;
+function cs101() {
+  classPromise ||= (async () => {
+    const made = await adminApi("POST", "/api/v1/classes", { name: "CS101", quota_per_hour: 2 });
+    assert.equal(made.status, 201, `the admin API creates the class: ${JSON.stringify(made.body)}`);
+    return made.body;
+  })();
+  return classPromise;
+}
+
+const classControls = (page) => ({
+  button: page.locator("#class-button"),
+  token: page.getByLabel("Class token", { exact: true }),
+  name: page.getByLabel("Your name", { exact: true }),
+  save: page.getByRole("dialog", { name: "Class settings" }).getByRole("button", { name: "Save" }),
+  status: page.locator("#class-status"),
+});
+
+async function setClassToken(page, token, name = "") {
+  const k = classControls(page);
+  await k.button.click();
+  await k.token.fill(token);
+  await k.name.fill(name);
+  await k.save.click();
+}
+
+const student = "Ada Lovelace";
+let studentSubmissions = [];  // the ids of the right and the wrong submission, in that order
+
+test("a class token and a name in the Class control: submits are the class's, a 429 says when to retry", { timeout: 180_000 }, async () => {
+  const [id, cls] = await Promise.all([sumProblemId(), cs101()]);
+  assert.match(cls.token, /^ide_cls_/);
+  const { context, page, errors } = await openPage();
+  await page.goto(`/?problem=${id}`);
+  const c = controls(page);
+  const k = classControls(page);
+  await waitForEditor(page);
+  await problemControls(page).pane.waitFor();
+  await c.language.selectOption("python");
+  assert.equal(await k.button.innerText(), "Class", "no class at first");
+  await setClassToken(page, cls.token, student);
+  await eventually(() => k.status.innerText(), (t) => t === `CS101 student: ${student}`, "whoami's answer");
+  assert.equal(await k.button.innerText(), "CS101 student");
+  assert.equal(await page.locator("#teacher-link").isVisible(), false, "a student has no teacher's view");
+  await screenshot(page, "15-class-student");
+  await page.keyboard.press("Escape");
+
+  // Each submit sends the token and the name; the server records them as the class's.
+  const sent = [];
+  page.on("request", (req) => {
+    if (req.method() === "POST" && new URL(req.url()).pathname === "/api/v1/submissions") sent.push(req);
+  });
+  await submitAndWait(page, sumCorrect, "3/3 tests passed");
+  await submitAndWait(page, sumWrong, "1/3 tests passed");
+  assert.equal(sent.length, 2);
+  for (const req of sent) {
+    assert.equal(req.headers().authorization, `Bearer ${cls.token}`);
+    assert.equal(JSON.parse(req.postData()).student, student);
+    const accepted = await (await req.response()).json();
+    studentSubmissions.push(accepted.id);
+    const stored = await adminApi("GET", `/api/v1/submissions/${accepted.id}`);
+    assert.equal(stored.body.class_id, cls.id);
+    assert.equal(stored.body.student, student);
+  }
+
+  // The class's quota is two an hour: the third submit says so and when to try again.
+  await typeCode(page, sumCorrect);
+  await problemControls(page).submit.click();
+  const message = await eventually(() => c.output.locator(".message").innerText().catch(() => ""),
+    (t) => t !== "", "the quota message");
+  assert.match(message, /^Quota used up: try again in (\d+ s|\d+ min) \(at \d{1,2}:\d\d( [AP]M)?\)\./);
+  assert.match(message, /CS101/);
+  await screenshot(page, "16-class-quota");
+
+  // A reload keeps the token and the name; the teacher's view is not for a student's token.
+  await page.reload();
+  await eventually(() => k.button.innerText(), (t) => t === "CS101 student", "the remembered class");
+  assert.equal(await k.name.inputValue(), student);
+  await page.goto("/?teacher");
+  await eventually(() => page.locator("#teacher-message").innerText(), (t) => /needs your class's owner token/.test(t), "the teacher's view refusing a student");
+  assert.equal(await page.locator("#teacher-body").isVisible(), false);
+  // The refused submit is logged by Chromium as a failed load: nothing else may be.
+  assert.deepEqual(errors.filter((e) => !/status of 429/.test(e)), []);
+  await context.close();
+});
+
+test("a bad class token: whoami's 401 and the submit's 401 say so; Forget runs anonymously again", { timeout: 180_000 }, async () => {
+  const { context, page } = await openPage();
+  await page.goto("/");
+  const c = controls(page);
+  const k = classControls(page);
+  await waitForEditor(page);
+  await c.language.selectOption("python");
+  await setClassToken(page, "ide_cls_not-a-real-token-at-all", "Bob");
+  await eventually(() => k.status.innerText(), (t) => /refused \(401\)/.test(t), "the 401 of whoami");
+  assert.equal(await k.button.innerText(), "Class: bad token");
+  await screenshot(page, "17-class-bad-token");
+  await page.keyboard.press("Escape");
+  await typeCode(page, 'print("anyone")');
+  await c.run.click();
+  await eventually(() => c.output.innerText(), (t) => /refused your token \(401\).*under Class/s.test(t), "the submit's 401");
+
+  await k.button.click();
+  await page.getByRole("button", { name: "Forget token" }).click();
+  await eventually(() => k.button.innerText(), (t) => t === "Class", "no class any more");
+  await page.keyboard.press("Escape");
+  await c.run.click();
+  assert.equal(await waitForVerdict(page), "ok");
+  await context.close();
+});
+
+test("the teacher's view: the class's submissions with the student's name, pass rates, a test table, the CSV", { timeout: 180_000 }, async () => {
+  const [id, cls] = await Promise.all([sumProblemId(), cs101()]);
+  assert.equal(studentSubmissions.length, 2, "the student's test ran first");
+  const { context, page, errors } = await openPage();
+  // One submission a page, so the second comes through `next` and "Show older".
+  await page.route(/\/api\/v1\/classes\/[^/]+\/submissions\?/, (route) =>
+    route.continue({ url: route.request().url().replace(/limit=\d+/, "limit=1") }));
+  await page.goto("/?teacher");
+  const k = classControls(page);
+  await eventually(() => page.locator("#teacher-message").innerText(), (t) => /owner token/.test(t), "the request for a token");
+  await setClassToken(page, cls.owner_token);
+  await eventually(() => k.status.innerText(), (t) => /^CS101 teacher/.test(t), "whoami's owner");
+  assert.ok(await page.locator("#teacher-link").isVisible(), "the owner is offered the teacher's view");
+  await page.keyboard.press("Escape");
+  const view = page.getByRole("main", { name: /Teacher's view/ });
+  assert.match(await view.getByRole("heading", { level: 1 }).innerText(), /CS101/);
+
+  // Pass rates: the report's numbers for the problem.
+  const report = await (await fetch(`${server.url}/api/v1/classes/${cls.id}/report`, {
+    headers: { Authorization: `Bearer ${cls.owner_token}` } })).json();
+  const reported = report.problems.find((p) => p.problem_id === id);
+  const rates = view.getByRole("table", { name: "Pass rates" });
+  const rateRow = rates.locator(`tr[data-problem="${id}"]`);
+  await rateRow.waitFor();
+  assert.deepEqual((await rateRow.locator("th, td").allInnerTexts()).map((t) => t.trim()), [
+    sumProblem.title, "2", "1", "1", `${Math.round(reported.pass_rate * 100)}%`]);
+
+  // Submissions newest first, a page at a time.
+  const rows = view.locator("tr.submission-row");
+  await eventually(() => rows.count(), (n) => n === 1, "the first page");
+  await view.getByRole("button", { name: "Show older" }).click();
+  await eventually(() => rows.count(), (n) => n === 2, "the second page");
+  assert.deepEqual(await rows.evaluateAll((rs) => rs.map((r) => r.dataset.id)), [...studentSubmissions].reverse());
+  for (const row of await rows.all()) {
+    assert.equal(await row.locator(".student").innerText(), student);
+    assert.match(await row.innerText(), new RegExp(sumProblem.title));
+  }
+  assert.match(await rows.nth(0).innerText(), /Wrong answer\s+1\/3/);
+  assert.match(await rows.nth(1).innerText(), /Accepted\s+3\/3/);
+  assert.equal(await view.getByRole("button", { name: "Show older" }).isVisible(), false, "the last page");
+
+  // Filters ask the server: a student with no submissions has none.
+  await view.getByLabel("Filter by student").selectOption(student);
+  await eventually(() => rows.count(), (n) => n === 1, "the student's first page");
+  await view.getByLabel("Filter by problem").selectOption(id);
+  await eventually(() => rows.count(), (n) => n === 1, "the problem's first page");
+  await view.getByRole("button", { name: "Show older" }).click();
+  await eventually(() => rows.count(), (n) => n === 2, "both, filtered");
+
+  // The wrong submission: its code and its test table.
+  await rows.nth(0).getByRole("button").click();
+  const detail = view.getByRole("region", { name: new RegExp(student) });
+  await eventually(() => detail.locator(".test-summary").innerText().catch(() => ""), (t) => t === "1/3 tests passed", "the test table");
+  assert.match(await detail.locator("tr.test-row[data-test=\"example\"]").innerText(), /Failed: Wrong answer/);
+  assert.equal((await detail.getByRole("region", { name: "Code" }).locator("pre").innerText()).trim(), sumWrong.trim());
+  await screenshot(page, "18-teacher-view", { fullPage: true });
+
+  // The CSV comes through fetch with the owner token and is saved as a file.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    view.getByRole("button", { name: "Download scores (CSV)" }).click(),
+  ]);
+  assert.match(download.suggestedFilename(), /\.csv$/);
+  const csv = fs.readFileSync(await download.path(), "utf8");
+  const lines = csv.trim().split(/\r?\n/);
+  assert.equal(lines.length, 2, `a header and Ada's row: ${csv}`);
+  assert.match(lines[0], /student/i);
+  assert.ok(lines[1].includes(student) && lines[1].includes(id), `Ada's score on the problem: ${lines[1]}`);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test("the teacher's view with an admin token picks the class from every class", { timeout: 180_000 }, async () => {
+  const cls = await cs101();
+  const { context, page, errors } = await openPage();
+  await page.goto("/?teacher");
+  await setClassToken(page, adminToken);
+  await eventually(() => classControls(page).status.innerText(), (t) => /^Admin/.test(t), "whoami's admin");
+  await page.keyboard.press("Escape");
+  const picker = page.getByLabel("Class", { exact: true });
+  await eventually(() => picker.locator("option").allInnerTexts(), (v) => v.includes("CS101"), "CS101 in the picker");
+  await picker.selectOption(cls.id);
+  assert.equal(new URL(page.url()).searchParams.get("teacher"), cls.id);
+  await eventually(() => page.locator("tr.submission-row").count(), (n) => n === 2, "CS101's submissions");
+  assert.deepEqual(errors, []);
   await context.close();
 });
 

@@ -9,6 +9,7 @@ import {
   el,
   formatKb,
   formatMs,
+  store,
 } from "./dom.js";
 import {
   addressFor,
@@ -25,6 +26,8 @@ import {
   testTable,
 } from "./problems.js";
 import { STARTERS, STARTER_INPUT, isStarterOrEmpty } from "./starters.js";
+import { initClass, onIdentity, studentLabel } from "./class.js";
+import { initTeacher, isTeacherAddress, showTeacherView } from "./teacher.js";
 
 const kWaitMs = 25000;            // long-poll window per request (the server allows up to 30000)
 const kTickMs = 200;              // how often the elapsed time on screen is refreshed
@@ -67,23 +70,6 @@ const els = {
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
-
-const store = {
-  get(key) {
-    try {
-      return window.localStorage.getItem(key);
-    } catch {
-      return null;  // storage disabled (private mode, policy): the page works without it
-    }
-  },
-  set(key, value) {
-    try {
-      window.localStorage.setItem(key, value);
-    } catch {
-      // quota or policy: remembering the draft is a convenience, never worth an error
-    }
-  },
-};
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -229,10 +215,13 @@ function sameAs(a, b) {
 }
 
 // A submission to a problem is judged on its tests: they are its input, so no stdin is sent.
+// With a class token the submit also says which student of the class sends it.
 function submissionBody(snap, interactive) {
   const { language, code, stdin, problemId } = snap;
-  if (problemId) return { language, code, problem_id: problemId };
-  return interactive ? { language, code, stdin, interactive } : { language, code, stdin };
+  const student = studentLabel();
+  const who = student ? { student } : {};
+  if (problemId) return { language, code, problem_id: problemId, ...who };
+  return interactive ? { language, code, stdin, interactive, ...who } : { language, code, stdin, ...who };
 }
 
 function saveDraftSoon() {
@@ -922,5 +911,15 @@ window.ide = {
 };
 
 updateButtons();
-init();
+initClass();
+if (isTeacherAddress()) {
+  initTeacher();
+  onIdentity(showTeacherView);
+} else {
+  // A token refused while the page loaded left it without languages: a new one starts over.
+  onIdentity((who, byPerson) => {
+    if (byPerson && state.languages.length === 0) location.reload();
+  });
+  init();
+}
 document.dispatchEvent(new Event("ide:ready"));

@@ -13,6 +13,32 @@ export const VERDICTS = {
   wrong_answer: { label: "Wrong answer", kind: "error" },
 };
 
+// localStorage that never throws: storage disabled (private mode, policy) or full, the page
+// works on without remembering.
+export const store = {
+  get(key) {
+    try {
+      return window.localStorage.getItem(key);
+    } catch {
+      return null;  // storage disabled (private mode, policy): the page works without it
+    }
+  },
+  set(key, value) {
+    try {
+      window.localStorage.setItem(key, value);
+    } catch {
+      // quota or policy: remembering is a convenience, never worth an error
+    }
+  },
+  remove(key) {
+    try {
+      window.localStorage.removeItem(key);
+    } catch {
+      // policy: as above
+    }
+  },
+};
+
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
@@ -37,24 +63,66 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body) {
-  const init = { method, cache: "no-store", headers: {} };
-  if (body !== undefined) {
-    init.headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  const res = await fetch(path, init);
+// The bearer every API call sends (a class, owner or admin token; see class.js), "" for none.
+let bearer = "";
+
+export function setBearer(token) {
+  bearer = token || "";
+}
+
+export function hasBearer() {
+  return bearer !== "";
+}
+
+export function authHeaders() {
+  return bearer ? { Authorization: `Bearer ${bearer}` } : {};
+}
+
+// A failed answer as an ApiError: the server's own message when it sent one.
+async function errorOf(res) {
   let data = null;
   try {
     data = await res.json();
   } catch {
     data = null;
   }
-  if (!res.ok) {
-    const message = data?.error?.message || `The server answered ${res.status} ${res.statusText}.`;
-    throw new ApiError(message, res.status, data?.error?.code, res.headers.get("Retry-After"));
+  const message = data?.error?.message || `The server answered ${res.status} ${res.statusText}.`;
+  return new ApiError(message, res.status, data?.error?.code, res.headers.get("Retry-After"));
+}
+
+/// GET `path` as a Blob with the bearer (a plain link cannot send it), and the file name the
+/// server's Content-Disposition gives, else `fallbackName`. Throws an ApiError.
+export async function apiDownload(path, fallbackName) {
+  const res = await fetch(path, { cache: "no-store", headers: authHeaders() });
+  if (!res.ok) throw await errorOf(res);
+  const disposition = res.headers.get("Content-Disposition") || "";
+  const named = /filename="?([^";]+)"?/i.exec(disposition);
+  return { blob: await res.blob(), name: named ? named[1] : fallbackName };
+}
+
+export async function api(method, path, body) {
+  const init = { method, cache: "no-store", headers: authHeaders() };
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
   }
-  return data;
+  const res = await fetch(path, init);
+  if (!res.ok) throw await errorOf(res);
+  try {
+    return await res.json();
+  } catch {
+    return null;
+  }
+}
+
+/// `seconds` (a Retry-After value) as words and the clock time it ends at: "in 42 s (at 15:04)".
+export function retryWhen(seconds, now = new Date()) {
+  const s = Number(seconds);
+  if (!Number.isFinite(s) || s < 0) return "shortly";
+  const at = new Date(now.getTime() + s * 1000);
+  const clock = at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+  const wait = s < 90 ? `${Math.ceil(s)} s` : `${Math.ceil(s / 60)} min`;
+  return `in ${wait} (at ${clock})`;
 }
 
 export function describeError(err) {
@@ -62,6 +130,14 @@ export function describeError(err) {
   if (err.code === "queue_full") {
     const wait = err.retryAfter ? ` Try again in ${err.retryAfter} s.` : " Try again shortly.";
     return `The server is busy: its queue is full.${wait}`;
+  }
+  if (err.status === 401 && bearer) {
+    return "The server refused your token (401): it is unknown, revoked or expired. " +
+      "Fix or forget it under Class.";
+  }
+  if (err.status === 401) return `${err.message} Enter your class token under Class.`;
+  if (err.status === 429) {
+    return `Quota used up: try again ${retryWhen(err.retryAfter)}. ${err.message}`;
   }
   return err.message;
 }
