@@ -1,9 +1,12 @@
 #include "http/class_view_codec.hpp"
 
-#include <charconv>
+#include <cstdint>
 #include <map>
 
 #include <fmt/format.h>
+
+#include "http/codec.hpp"
+#include "http/query.hpp"
 
 namespace ide::http {
 
@@ -11,31 +14,13 @@ namespace {
 
 namespace json = boost::json;
 
-json::value null_when_empty(const std::string& text) {
-  return text.empty() ? json::value(nullptr) : json::value(text);
-}
-
-core::Result<std::size_t> limit_param(const Request& request) {
-  const auto text = request.query_param("limit");
-  if (!text) return std::size_t{100};
-  std::size_t limit = 0;
-  const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
-  if (ec != std::errc() || end != text->data() + text->size() || limit < 1 ||
-      limit > submission::kMaxClassSubmissionPage) {
-    return core::fail(core::ErrorCode::invalid_argument,
-                      fmt::format("Query parameter 'limit' must be an integer from 1 to {}.",
-                                  submission::kMaxClassSubmissionPage));
-  }
-  return limit;
-}
-
 json::object encode_row(const compose::ClassSubmissionRow& row) {
   const submission::ClassSubmission& submission = row.submission;
   const compose::Outcome& outcome = row.outcome;
   return {{"id", submission.id},
           {"language", submission.language},
-          {"problem_id", null_when_empty(submission.problem_id)},
-          {"student", null_when_empty(submission.student)},
+          {"problem_id", string_or_null(submission.problem_id)},
+          {"student", string_or_null(submission.student)},
           {"created_at", core::to_rfc3339(submission.created_at)},
           {"status", result::to_string(outcome.status)},
           {"verdict", outcome.verdict ? json::value(result::to_string(*outcome.verdict))
@@ -66,20 +51,21 @@ std::string csv_cell(std::string_view text) {
 
 core::Result<submission::ClassSubmissionQuery> decode_class_query(const Request& request,
                                                                   std::string class_id) {
-  auto limit = limit_param(request);
+  auto limit = int_param(request, "limit", 1,
+                         static_cast<std::int64_t>(submission::kMaxClassSubmissionPage), 100);
   if (!limit) return core::Unexpected(limit.error());
   return submission::ClassSubmissionQuery{
       .class_id = std::move(class_id),
       .problem_id = std::string(request.query_param("problem").value_or("")),
       .student = std::string(request.query_param("student").value_or("")),
-      .limit = *limit,
+      .limit = static_cast<std::size_t>(*limit),
       .after = std::string(request.query_param("after").value_or(""))};
 }
 
 json::object encode_class_rows(const compose::ClassSubmissionRows& rows) {
   json::array listed;
   for (const compose::ClassSubmissionRow& row : rows.rows) listed.push_back(encode_row(row));
-  return {{"submissions", std::move(listed)}, {"next", null_when_empty(rows.next)}};
+  return {{"submissions", std::move(listed)}, {"next", string_or_null(rows.next)}};
 }
 
 json::object encode_class_report(const compose::ClassReport& report) {

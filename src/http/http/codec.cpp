@@ -67,11 +67,11 @@ json::value optional_int(const std::optional<std::int64_t>& value) {
   return value ? json::value(*value) : json::value(nullptr);
 }
 
-json::value null_when_empty(const std::string& text) {
+}  // namespace
+
+json::value string_or_null(std::string_view text) {
   return text.empty() ? json::value(nullptr) : json::value(text);
 }
-
-}  // namespace
 
 json::object encode_limits(const core::RequestedLimits& limits) {
   return {{"cpu_ms", optional_int(limits.cpu_ms)},
@@ -137,9 +137,9 @@ json::object encode_submission(const submission::Submission& submission) {
           ? json::value(core::json::to_json_string_lossy(*submission.expected_stdout))
           : json::value(nullptr);
   encode_tests(submission.tests, submission.compare, body);
-  body["problem_id"] = null_when_empty(submission.problem_id);
-  body["class_id"] = null_when_empty(submission.class_id);
-  body["student"] = null_when_empty(submission.student);
+  body["problem_id"] = string_or_null(submission.problem_id);
+  body["class_id"] = string_or_null(submission.class_id);
+  body["student"] = string_or_null(submission.student);
   return body;
 }
 

@@ -25,6 +25,9 @@ core::Result<core::RequestedLimits> decode_limits(const boost::json::object& bod
 /// {"cpu_ms", "wall_ms", "memory_kb"}, each null when not set.
 boost::json::object encode_limits(const core::RequestedLimits& limits);
 
+/// `text` as a JSON string, or null when empty (how optional ids and labels are shown).
+boost::json::value string_or_null(std::string_view text);
+
 /// The body of POST /api/v1/submissions: {"language", "code", "stdin"?, "limits"?: {"cpu_ms"?,
 /// "wall_ms"?, "memory_kb"?}, "args"?: [string], "expected_stdout"?, "tests"?, "compare"?
 /// (tests_codec.hpp), "problem_id"?, "interactive"?}. Errors: invalid_argument naming the field

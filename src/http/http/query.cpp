@@ -2,19 +2,28 @@
 
 #include <charconv>
 
+#include <fmt/format.h>
+
 namespace ide::http {
 
-core::Result<std::chrono::milliseconds> wait_ms_param(const Request& request) {
-  const auto text = request.query_param("wait_ms");
-  if (!text) return std::chrono::milliseconds(0);
-  std::int64_t value = -1;
+core::Result<std::int64_t> int_param(const Request& request, std::string_view name,
+                                     std::int64_t min, std::int64_t max, std::int64_t absent) {
+  const auto text = request.query_param(name);
+  if (!text) return absent;
+  std::int64_t value = 0;
   const auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (text->empty() || ec != std::errc() || end != text->data() + text->size() || value < 0 ||
-      value > kMaxWaitMs) {
+  if (ec != std::errc() || end != text->data() + text->size() || value < min || value > max) {
     return core::fail(core::ErrorCode::invalid_argument,
-                      "Query parameter 'wait_ms' must be an integer from 0 to 30000.");
+                      fmt::format("Query parameter '{}' must be an integer from {} to {}.", name,
+                                  min, max));
   }
-  return std::chrono::milliseconds(value);
+  return value;
+}
+
+core::Result<std::chrono::milliseconds> wait_ms_param(const Request& request) {
+  auto value = int_param(request, "wait_ms", 0, kMaxWaitMs, 0);
+  if (!value) return core::Unexpected(value.error());
+  return std::chrono::milliseconds(*value);
 }
 
 core::Result<bool> bool_param(const Request& request, std::string_view name) {
